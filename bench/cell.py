@@ -1,0 +1,104 @@
+"""One cell, run in a worker: build the task's data, train K members at once, score them.
+
+It returns a CellRecord and never raises: an error becomes status 'failed' with its reason,
+a non-finite loss 'diverged', missing data 'skipped'. Only the coordinator writes the store.
+"""
+from __future__ import annotations
+
+import platform
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from bench.config import CellConfig
+from bench.device import timed
+from bench.store import CellRecord
+from bench.tasks import get_task
+from bench.tasks.base import Unavailable
+from bench.train import TrainSettings, train_members
+from models import BuildArgs, get_model
+
+
+@dataclass(frozen=True)
+class Job:
+    config: CellConfig
+    seeds: tuple[int, ...]
+    device: str  # torch device string, e.g. "cpu" or "cuda:0"
+
+
+def environment(device: torch.device) -> dict:
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else (platform.processor() or
+                                                                               platform.machine())
+    return {"device_name": name, "torch": torch.__version__}
+
+
+def _record(job: Job, status: str, reason: str, **kw) -> CellRecord:
+    c = job.config
+    return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
+                      settings=c.params, seeds=list(job.seeds), status={s: status for s in job.seeds},
+                      reason={s: reason for s in job.seeds}, metrics=kw.pop("metrics", {}), **kw)
+
+
+def run_job(job: Job) -> CellRecord:
+    device = torch.device(job.device)
+    try:
+        return _run(job, device)
+    except Unavailable as e:
+        return _record(job, "skipped", str(e), env=environment(device))
+    except Exception as e:  # a failing cell fails alone; the grid goes on
+        last = traceback.extract_tb(e.__traceback__)[-1]
+        reason = f"{type(e).__name__}: {e} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
+        return _record(job, "failed", reason.replace("\n", " "), env=environment(device))
+
+
+def _run(job: Job, device: torch.device) -> CellRecord:
+    c, seeds = job.config, list(job.seeds)
+    task, spec, s = get_task(c.task), get_model(c.model), c.params
+    data = task.build(s, np.random.default_rng(s["data_seed"]))
+    train, val, test = (ws.to(device) if ws is not None else None for ws in (data.train, data.val, data.test))
+    data.train, data.val, data.test = train, val, test
+    model = spec.build(BuildArgs(tuple(seeds), data.in_features, data.out_features, s["window"], s["hidden"],
+                                 s["layers"], data.classification)).to(device)
+    K = len(seeds)
+    clock = timed(device)
+    log = None
+    if spec.trainable:
+        cfg = TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
+                            shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"],
+                            classification=data.classification)
+        log = train_members(model, train, val, seeds, cfg)
+    else:
+        model.fit(train.targets)
+    train_s = clock()
+    clock = timed(device)
+    metrics, arrays = task.evaluate(model, data, s)
+    eval_s = clock()
+    n_params = sum(p.numel() for p in model.parameters()) // K
+    rows, status, reason = {}, {}, {}
+    samples = len(train) * (log.train_loss.shape[1] if log is not None else 1) * K
+    for k, seed in enumerate(seeds):
+        row = {name: float(v[k]) for name, v in metrics.items()}
+        row.update(params=n_params, train_wall_s=train_s, eval_wall_s=eval_s, members=K,
+                   samples_per_s=samples / train_s if train_s > 0 else float("nan"))
+        status[seed], reason[seed] = "ok", ""
+        if log is not None:
+            e = int(log.best_epoch[k])
+            row.update(best_epoch=e, epochs_run=log.train_loss.shape[1],
+                       final_train_loss=float(log.train_loss[k, e]) if e >= 0 else float("nan"))
+            if log.diverged[k]:
+                bad = int(np.argmax(~np.isfinite(log.train_loss[k])))
+                status[seed], reason[seed] = "diverged", f"non-finite training loss at epoch {bad}"
+        rows[seed] = row
+    out_arrays = {(-1, name): a for name, a in data.arrays.items()}
+    for k, seed in enumerate(seeds):
+        for name, a in arrays.items():
+            out_arrays[(seed, name)] = a[k]
+        if log is not None:
+            out_arrays[(seed, "train_loss")] = log.train_loss[k]
+            if log.val_loss.size:
+                out_arrays[(seed, "val_loss")] = log.val_loss[k]
+    return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
+                      settings=s, seeds=seeds, status=status, reason=reason, metrics=rows,
+                      env=environment(device), floors=data.floors, protocol=data.protocol, arrays=out_arrays)

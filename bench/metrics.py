@@ -1,0 +1,82 @@
+"""What a result row can hold: one FIELDS list that the store, results.csv and the tables all read.
+
+Metric functions take predictions (K, S, ...) and truth (S, ...) and return one value per member (K,).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    better: str  # "lower", "higher" or "" (descriptive)
+    description: str
+    timing: bool = False  # wall-clock figures: excluded from determinism checks
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("mse", "lower", "mean squared error of one-step predictions on the test targets (data units)"),
+    Field("mae", "lower", "mean absolute error of one-step predictions on the test targets (data units)"),
+    Field("rmse", "lower", "root mean squared error on the test targets (data units)"),
+    Field("mse_clean", "lower", "MSE of one-step predictions against the noise-free signal"),
+    Field("mse_vs_persistence", "lower", "test MSE divided by the persistence forecast's test MSE"),
+    Field("closed_loop_mse", "lower", "MSE of free-running generation (outputs fed back) against the truth"),
+    Field("one_step_mse", "lower", "teacher-forced one-step MSE over the generated region"),
+    Field("direction_acc", "higher", "share of test steps whose up/down move is predicted correctly"),
+    Field("accuracy", "higher", "next-symbol accuracy on the test targets"),
+    Field("cross_entropy", "lower", "next-symbol cross-entropy on the test targets, nats"),
+    Field("max_n_correct", "higher", "largest n such that every string with n' <= n is predicted correctly"),
+    Field("final_train_loss", "lower", "training loss of the kept parameters' epoch"),
+    Field("best_epoch", "", "epoch whose parameters were kept (early stopping), 0-based"),
+    Field("epochs_run", "", "epochs trained before stopping"),
+    Field("params", "", "trainable parameters per member"),
+    Field("train_wall_s", "lower", "wall time to train the whole stack of members (s)", timing=True),
+    Field("eval_wall_s", "lower", "wall time to evaluate the whole stack (s)", timing=True),
+    Field("samples_per_s", "higher", "training samples processed per second, summed over members", timing=True),
+    Field("members", "", "members trained together in this stack"),
+)
+FIELD_NAMES = tuple(f.name for f in FIELDS)
+TIMING_FIELDS = tuple(f.name for f in FIELDS if f.timing)
+
+
+def get_field(name: str) -> Field:
+    for f in FIELDS:
+        if f.name == name:
+            return f
+    raise KeyError(f"unknown metric {name!r}; add it to bench.metrics.FIELDS")
+
+
+def _flat(pred: np.ndarray, true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    K = pred.shape[0]
+    return pred.reshape(K, -1).astype(np.float64), np.broadcast_to(true, pred.shape).reshape(K, -1)
+
+
+def mse(pred: np.ndarray, true: np.ndarray) -> np.ndarray:
+    p, t = _flat(pred, true)
+    return ((p - t) ** 2).mean(1)
+
+
+def mae(pred: np.ndarray, true: np.ndarray) -> np.ndarray:
+    p, t = _flat(pred, true)
+    return np.abs(p - t).mean(1)
+
+
+def accuracy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """logits (K, S, C), labels (S,) -> (K,)."""
+    return (logits.argmax(-1) == labels[None]).mean(1)
+
+
+def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Mean negative log-likelihood in nats: logits (K, S, C), labels (S,) -> (K,)."""
+    z = logits.astype(np.float64)
+    z = z - z.max(-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
+    return -np.take_along_axis(logp, labels[None, :, None].astype(np.int64), -1)[..., 0].mean(1)
+
+
+def direction_accuracy(pred: np.ndarray, true: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Share of steps where sign(pred - last) == sign(true - last); pred (K, S), true/last (S,)."""
+    return (np.sign(pred - last[None]) == np.sign(true - last)[None]).mean(1)

@@ -1,0 +1,153 @@
+"""SQLite result store (WAL): one row per (cell key, seed), written only by the coordinating process.
+
+A cell's rows, its cell-level record and its arrays are committed in one transaction, so a kill
+at any moment loses at most the cells in flight, and a rerun finds exactly what is missing.
+"""
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench import SCHEMA_VERSION
+from bench.errors import UserError
+
+DONE = ("ok", "diverged", "skipped")  # statuses a rerun does not repeat
+STATUSES = DONE + ("failed",)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cells (
+    cell_key TEXT PRIMARY KEY, task TEXT, model TEXT, profile TEXT, device TEXT,
+    settings TEXT, floors TEXT, protocol TEXT);
+CREATE TABLE IF NOT EXISTS results (
+    cell_key TEXT, seed INTEGER, task TEXT, model TEXT, profile TEXT, status TEXT, reason TEXT,
+    metrics TEXT, env TEXT, created REAL, PRIMARY KEY (cell_key, seed));
+CREATE TABLE IF NOT EXISTS arrays (
+    cell_key TEXT, seed INTEGER, name TEXT, data BLOB, PRIMARY KEY (cell_key, seed, name));
+"""
+
+
+@dataclass
+class CellRecord:
+    """What a worker returns for one cell: rows per seed, plus arrays (seed -1: cell-level)."""
+
+    cell_key: str
+    task: str
+    model: str
+    profile: str
+    device: str
+    settings: dict
+    seeds: list[int]
+    status: dict[int, str]  # seed -> status
+    reason: dict[int, str]  # seed -> reason ("" when ok)
+    metrics: dict[int, dict[str, float]]  # seed -> metric -> value
+    env: dict = field(default_factory=dict)
+    floors: dict = field(default_factory=dict)
+    protocol: dict = field(default_factory=dict)
+    arrays: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
+
+
+def _pack(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.asarray(a), allow_pickle=False)
+    return zlib.compress(buf.getvalue(), 3)
+
+
+def _unpack(b: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(zlib.decompress(b)), allow_pickle=False)
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        if self.path.exists() and self.path.is_dir():
+            raise UserError(f"{self.path}: is a directory, not a result store")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not self.path.exists() or self.path.stat().st_size == 0
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30)
+            if not fresh:  # read before writing anything, so a foreign file is left untouched
+                tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if "meta" not in tables:
+                    raise UserError(f"{self.path}: not a result store of this suite (no meta table)")
+                row = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+                if row is None or int(row[0]) != SCHEMA_VERSION:
+                    found = row[0] if row else "none"
+                    raise UserError(f"{self.path}: result-schema version {found}, this suite writes "
+                                    f"{SCHEMA_VERSION}; use another --out or remove the file")
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            with self.conn:
+                self.conn.executescript(_SCHEMA)
+                self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError as e:
+            raise UserError(f"{self.path}: cannot be read as a result store ({e})") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def done_seeds(self, cell_key: str) -> set[int]:
+        q = f"SELECT seed FROM results WHERE cell_key=? AND status IN ({','.join('?' * len(DONE))})"
+        return {r[0] for r in self.conn.execute(q, (cell_key, *DONE))}
+
+    def write_cell(self, rec: CellRecord) -> None:
+        """All of a cell's rows and arrays in one transaction."""
+        now = time.time()
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?,?)",
+                              (rec.cell_key, rec.task, rec.model, rec.profile, rec.device,
+                               json.dumps(rec.settings, sort_keys=True, default=str),
+                               json.dumps(rec.floors), json.dumps(rec.protocol)))
+            for seed in rec.seeds:
+                self.conn.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?)",
+                                  (rec.cell_key, seed, rec.task, rec.model, rec.profile, rec.status[seed],
+                                   rec.reason.get(seed, ""), json.dumps(rec.metrics.get(seed, {})),
+                                   json.dumps(rec.env), now))
+            for (seed, name), arr in rec.arrays.items():
+                self.conn.execute("INSERT OR REPLACE INTO arrays VALUES (?,?,?,?)",
+                                  (rec.cell_key, seed, name, _pack(arr)))
+
+    def results(self, cell_keys: list[str] | None = None) -> pd.DataFrame:
+        """One row per (cell, seed): identity columns, status, reason, then one column per metric."""
+        rows = self.conn.execute("SELECT cell_key, seed, task, model, profile, status, reason, metrics, env "
+                                 "FROM results ORDER BY task, model, cell_key, seed").fetchall()
+        keep = None if cell_keys is None else set(cell_keys)
+        recs = []
+        for key, seed, task, model, profile, status, reason, metrics, env in rows:
+            if keep is not None and key not in keep:
+                continue
+            recs.append({"cell_key": key, "seed": seed, "task": task, "model": model, "profile": profile,
+                         "status": status, "reason": reason, **json.loads(env), **json.loads(metrics)})
+        return pd.DataFrame(recs)
+
+    def cells(self, cell_keys: list[str] | None = None) -> dict[str, dict]:
+        out = {}
+        for key, task, model, profile, device, settings, floors, protocol in self.conn.execute(
+                "SELECT * FROM cells"):
+            if cell_keys is None or key in cell_keys:
+                out[key] = {"task": task, "model": model, "profile": profile, "device": device,
+                            "settings": json.loads(settings), "floors": json.loads(floors),
+                            "protocol": json.loads(protocol)}
+        return out
+
+    def arrays(self, cell_key: str) -> dict[int, dict[str, np.ndarray]]:
+        """seed -> name -> array (seed -1 holds the cell-level arrays)."""
+        out: dict[int, dict[str, np.ndarray]] = {}
+        for seed, name, data in self.conn.execute(
+                "SELECT seed, name, data FROM arrays WHERE cell_key=?", (cell_key,)):
+            out.setdefault(seed, {})[name] = _unpack(data)
+        return out

@@ -1,0 +1,33 @@
+"""The task registry. Fixed tasks are looked up by name; parameterised families by the part of
+the name before the first '-' (e.g. ``repeating-1_17``), whose parser builds the Task."""
+from __future__ import annotations
+
+from typing import Callable
+
+from bench.errors import UserError
+from bench.tasks.base import Task, TaskData
+from bench.tasks import sine
+
+TASKS: dict[str, Task] = {
+    "sine": sine.TASK,
+}
+
+# family prefix -> (parser of the rest of the name, example names shown by `list`)
+FAMILIES: dict[str, tuple[Callable[[str], Task], tuple[str, ...]]] = {}
+
+
+def get_task(name: str) -> Task:
+    """Registry lookup; unknown names and bad family parameters become a one-line UserError."""
+    if name in TASKS:
+        return TASKS[name]
+    family, _, rest = name.partition("-")
+    if family in FAMILIES and rest:
+        try:
+            return FAMILIES[family][0](rest)
+        except ValueError as e:
+            raise UserError(f"task {name!r}: {e}") from None
+    valid = list(TASKS) + [f"{f}-…" for f in FAMILIES]
+    raise UserError(f"unknown task {name!r}; choose from {', '.join(valid)}")
+
+
+__all__ = ["TASKS", "FAMILIES", "Task", "TaskData", "get_task"]

@@ -1,0 +1,178 @@
+"""Training K members at once on whole tensors: no DataLoader, no host sync inside the step loop.
+
+Each member k has its own shuffle (a generator seeded from its seed), its own loss (the mean
+over its batch), and the stack minimises the *sum* of the members' losses, so the gradients of
+member k are exactly those of training it alone; SGD and Adam act element-wise, and gradient
+clipping is done per member. Hence stacked training equals separate training (tests/test_equivalence.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from bench.windows import WindowSet
+
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+SHUFFLE_SALT = 0x5EED  # shuffle generators differ from initialisation generators
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    epochs: int
+    lr: float
+    batch_size: int
+    optimizer: str = "adam"
+    shuffle: bool = True
+    patience: int | None = None  # early stopping on validation loss; None trains all epochs
+    clip: float | None = None  # max gradient norm per member
+    classification: bool = False
+
+
+@dataclass
+class TrainLog:
+    train_loss: np.ndarray  # (K, epochs_run) mean training loss per epoch
+    val_loss: np.ndarray  # (K, epochs_run), empty second axis without validation data
+    best_epoch: np.ndarray  # (K,) epoch whose parameters were kept
+    diverged: np.ndarray  # (K,) bool: a non-finite loss was seen
+    steps: int  # optimiser steps taken
+
+
+def member_losses(pred: torch.Tensor, target: torch.Tensor, classification: bool) -> torch.Tensor:
+    """Per-member mean loss (K,): MSE, or cross-entropy in nats for class labels."""
+    if classification:
+        K, B, C = pred.shape
+        ce = nn.functional.cross_entropy(pred.reshape(K * B, C), target.reshape(K * B), reduction="none")
+        return ce.view(K, B).mean(1)
+    return (pred - target).pow(2).flatten(1).mean(1)
+
+
+def _clip_per_member(params: list[nn.Parameter], max_norm: float) -> None:
+    K = params[0].shape[0]
+    sq = sum(p.grad.pow(2).reshape(K, -1).sum(1) for p in params if p.grad is not None)
+    scale = (max_norm / (sq.sqrt() + 1e-6)).clamp(max=1.0)
+    for p in params:
+        if p.grad is not None:
+            p.grad.mul_(scale.view(K, *([1] * (p.dim() - 1))))
+
+
+@torch.no_grad()
+def predict(model: nn.Module, ws: WindowSet, chunk: int = 8192) -> torch.Tensor:
+    """Outputs (K, S, out) for every sample of ws, in chunks; every member sees the same samples."""
+    model.eval()
+    outs = []
+    for lo in range(0, len(ws), chunk):
+        idx = torch.arange(lo, min(lo + chunk, len(ws)), device=ws.seq.device)
+        x = ws.inputs(idx)  # (B, T, F)
+        K = _members(model)
+        outs.append(model(x.unsqueeze(0).expand(K, *x.shape)))
+    model.train()
+    return torch.cat(outs, dim=1)
+
+
+def _members(model: nn.Module) -> int:
+    p = next(model.parameters(), None)
+    if p is not None:
+        return p.shape[0]
+    return model.members
+
+
+@torch.no_grad()
+def _eval_loss(model: nn.Module, ws: WindowSet, classification: bool) -> torch.Tensor:
+    pred = predict(model, ws)
+    K = pred.shape[0]
+    return member_losses(pred, ws.targets.unsqueeze(0).expand(K, *ws.targets.shape), classification)
+
+
+def _shuffle_generators(seeds: list[int]) -> list[torch.Generator]:
+    gens = []
+    for s in seeds:
+        g = torch.Generator()
+        g.manual_seed(int(s) + SHUFFLE_SALT)
+        gens.append(g)
+    return gens
+
+
+def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, seeds: list[int],
+                  cfg: TrainSettings) -> TrainLog:
+    """Train the K = len(seeds) members of model on train (already on the model's device)."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    K, n, device = len(seeds), len(train), train.base.device
+    if cfg.optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
+    opt = OPTIMIZERS[cfg.optimizer](params, lr=cfg.lr)
+    gens = _shuffle_generators(seeds)
+    has_val = val is not None and len(val) > 0
+    best = [p.detach().clone() for p in params] if cfg.patience is not None else None
+    best_val = torch.full((K,), float("inf"))
+    best_epoch = np.full(K, -1)
+    since_best = np.zeros(K, dtype=int)
+    diverged = np.zeros(K, dtype=bool)
+    tr_hist, va_hist, steps = [], [], 0
+    targets = train.targets
+    for epoch in range(cfg.epochs):
+        if cfg.shuffle:  # one permutation per member, drawn on the CPU from its own generator
+            perm = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(device)
+        else:
+            perm = torch.arange(n, device=device).expand(K, n)
+        total = torch.zeros(K, device=device)
+        for lo in range(0, n, cfg.batch_size):
+            idx = perm[:, lo:lo + cfg.batch_size]  # (K, B)
+            losses = member_losses(model(train.inputs(idx)), targets[idx], cfg.classification)
+            opt.zero_grad(set_to_none=True)
+            losses.sum().backward()
+            if cfg.clip is not None:
+                _clip_per_member(params, cfg.clip)
+            opt.step()
+            total += losses.detach() * idx.shape[1]
+            steps += 1
+        epoch_loss = (total / n).cpu()  # the one host sync of the epoch
+        tr_hist.append(epoch_loss.numpy())
+        diverged |= ~np.isfinite(epoch_loss.numpy())
+        if has_val:
+            v = _eval_loss(model, val, cfg.classification).cpu()
+            va_hist.append(v.numpy())
+        if cfg.patience is not None:
+            score = v if has_val else epoch_loss
+            improved = (score < best_val) & torch.isfinite(score)
+            best_val = torch.where(improved, score, best_val)
+            imp = improved.numpy()
+            best_epoch[imp] = epoch
+            since_best = np.where(imp, 0, since_best + 1)
+            mask = improved.to(device)
+            for b, p in zip(best, params):
+                b.copy_(torch.where(mask.view(K, *([1] * (p.dim() - 1))), p.detach(), b))
+            if np.all((since_best > cfg.patience) | diverged):
+                break
+        elif diverged.all():
+            break
+    if cfg.patience is not None:
+        with torch.no_grad():
+            for b, p in zip(best, params):
+                p.copy_(b)
+    else:
+        best_epoch[:] = len(tr_hist) - 1
+    return TrainLog(np.stack(tr_hist, 1) if tr_hist else np.zeros((K, 0)),
+                    np.stack(va_hist, 1) if va_hist else np.zeros((K, 0)),
+                    best_epoch, diverged, steps)
+
+
+@torch.no_grad()
+def closed_loop(model: nn.Module, window: torch.Tensor, steps: int, feedback=None) -> torch.Tensor:
+    """Free-running generation: (K, B, T, F) start window -> (K, B, steps, out) outputs.
+
+    Each output is fed back as the next input row (through feedback, e.g. argmax -> one-hot for
+    symbols); the window slides by one step each time.
+    """
+    model.eval()
+    outs = []
+    w = window
+    for _ in range(steps):
+        y = model(w)  # (K, B, out)
+        outs.append(y)
+        nxt = y if feedback is None else feedback(y)
+        w = torch.cat([w[:, :, 1:], nxt.unsqueeze(2)], dim=2)
+    model.train()
+    return torch.stack(outs, dim=2)

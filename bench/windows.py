@@ -1,0 +1,89 @@
+"""Series -> windows without copies, and chronological splits with a one-window gap.
+
+A WindowSet never materialises (S, T, F): it keeps the base sequences (M, L, F) and, per
+sample, which sequence and where the window starts. Gathering a batch of indices idx of any
+shape (..., ) gives inputs (..., T, F) and targets (..., out) on whatever device the base is.
+
+    base[m]: x0 x1 x2 x3 x4 x5 x6 x7 ...        window T = 3
+    sample (m, start=2): inputs x2 x3 x4  -> target x5
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass
+class WindowSet:
+    base: torch.Tensor  # (M, L, F) float32, shared between splits
+    seq: torch.Tensor  # (S,) long: which base sequence
+    start: torch.Tensor  # (S,) long: first time step of the window
+    targets: torch.Tensor  # (S, out) float32, or (S,) long class labels
+    window: int
+
+    def __len__(self) -> int:
+        return int(self.seq.shape[0])
+
+    def inputs(self, idx: torch.Tensor | None = None) -> torch.Tensor:
+        """Windows for sample indices idx (...,) -> (..., T, F); all samples when idx is None."""
+        seq, start = (self.seq, self.start) if idx is None else (self.seq[idx], self.start[idx])
+        steps = torch.arange(self.window, device=self.base.device)
+        return self.base[seq.unsqueeze(-1), start.unsqueeze(-1) + steps]
+
+    def to(self, device: torch.device) -> "WindowSet":
+        return WindowSet(self.base.to(device), self.seq.to(device), self.start.to(device),
+                         self.targets.to(device), self.window)
+
+    def subset(self, idx: np.ndarray | torch.Tensor) -> "WindowSet":
+        idx = torch.as_tensor(idx, dtype=torch.long, device=self.seq.device)
+        return WindowSet(self.base, self.seq[idx], self.start[idx], self.targets[idx], self.window)
+
+
+def series_windows(values: np.ndarray, window: int, targets: np.ndarray | None = None) -> WindowSet:
+    """All windows of one series values (N,) or (N, F): sample i reads i..i+T-1, target i+T.
+
+    targets (N, out) or (N,) defaults to the values themselves (next-value prediction).
+    """
+    v = np.asarray(values, dtype=np.float32)
+    v = v[:, None] if v.ndim == 1 else v
+    n = len(v)
+    if window < 1 or n <= window:
+        raise ValueError(f"a window of {window} needs a series longer than {window}, got {n} values")
+    t = v if targets is None else np.asarray(targets)
+    t = t[:, None] if (t.ndim == 1 and t.dtype.kind == "f") else t
+    start = torch.arange(n - window)
+    tgt = torch.from_numpy(np.ascontiguousarray(t[window:]))
+    return WindowSet(torch.from_numpy(v).unsqueeze(0), torch.zeros_like(start), start, tgt, window)
+
+
+@dataclass(frozen=True)
+class SplitPoints:
+    """Series positions: train targets < a, validation windows in [a, b), test windows from b."""
+
+    a: int
+    b: int
+
+
+def split_points(n: int, train: float, val: float) -> SplitPoints:
+    """Boundaries on a series of n values for train/validation fractions (test is the rest)."""
+    if not (0 < train <= 1 and 0 <= val < 1 and train + val <= 1):
+        raise ValueError(f"split fractions must satisfy 0 < train, 0 <= val, train + val <= 1; got {train}, {val}")
+    a = int(n * train)
+    return SplitPoints(a, int(n * (train + val)))
+
+
+def chronological_split(ws: WindowSet, points: SplitPoints) -> tuple[WindowSet, WindowSet, WindowSet]:
+    """Train: windows whose target lies before a. Validation: windows that start at or after a and
+    whose target lies before b. Test: windows that start at or after b.
+
+    So a window of T values is lost at each boundary, and no validation or test target is ever an
+    input or a target of training (nor a test target of validation).
+    """
+    start = ws.start
+    end = start + ws.window  # target position
+    train = torch.nonzero(end < points.a).flatten()
+    val = torch.nonzero((start >= points.a) & (end < points.b)).flatten()
+    test = torch.nonzero(start >= points.b).flatten()
+    return ws.subset(train), ws.subset(val), ws.subset(test)

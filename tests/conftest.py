@@ -1,0 +1,15 @@
+import numpy as np
+import pytest
+import torch
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    torch.set_num_threads(1)
+    yield
+
+
+@pytest.fixture
+def noisy_series():
+    rng = np.random.default_rng(0)
+    return (np.sin(np.arange(120) * 0.3) + rng.normal(0, 0.3, 120)).astype(np.float32)

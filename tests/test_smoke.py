@@ -1,0 +1,42 @@
+"""Every model on every fixed task at tiny size, through the same path as the CLI."""
+import math
+
+import numpy as np
+import pytest
+
+from bench.cell import Job, run_job
+from bench.config import CellConfig
+from bench.tasks import TASKS
+from models import MODELS
+
+TINY = dict(epochs=2, hidden=4, batch_size=64)
+
+
+def _cases():
+    for t in TASKS.values():
+        for m in t.models:
+            yield t.name, m
+
+
+@pytest.mark.parametrize("task,model", list(_cases()))
+def test_every_model_runs(task, model):
+    settings = {**TASKS[task].settings("quick"), **TINY}
+    rec = run_job(Job(CellConfig.make(task, model, "quick", "cpu", settings), (0, 1), "cpu"))
+    assert set(rec.status.values()) <= {"ok", "skipped"}, rec.reason
+    if rec.status[0] == "skipped":
+        return
+    for seed in (0, 1):
+        row = rec.metrics[seed]
+        assert row["members"] == 2
+        assert row["params"] >= (1 if MODELS[model].trainable else 0)
+        assert any(math.isfinite(v) for k, v in row.items() if k not in ("params", "members"))
+
+
+def test_sine_seed_profile_is_the_lecture():
+    s = TASKS["sine"].settings("seed")
+    assert (s["n_points"], s["window"], s["hidden"], s["optimizer"], s["lr"], s["batch_size"], s["epochs"]) == \
+        (50, 10, 64, "sgd", 0.01, 8, 200)
+    assert s["noise_std"] == 0.3
+    data = TASKS["sine"].build(s, np.random.default_rng(0))
+    assert len(data.train) == 40 and len(data.test) == 40  # n_sample = 50 - 10, no held-out part
+    assert data.floors["mse"] == pytest.approx(0.09)
