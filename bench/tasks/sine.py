@@ -57,7 +57,10 @@ def build(s: Mapping, rng: np.random.Generator) -> TaskData:
                   "split": split, "scaler": f"{s['scaler']} (fitted on the training part)",
                   "closed_loop": "free-running from the first test window, scored against the noise-free sine"},
         arrays={"x": series.index, "noisy": series.values, "clean": series.clean,
-                "test_start": np.array([int(test.start[0]) + s["window"]])},
+                "test_start": np.array([int(test.start[0]) + s["window"]]),
+                "test_true": scaler.inverse(test.targets.numpy()[:, 0]),
+                "persistence_loss": (scaler.inverse(test.inputs()[:, -1, 0].numpy())
+                                     - scaler.inverse(test.targets.numpy()[:, 0])) ** 2},
         extra={"scaler": scaler, "clean": series.clean},
     )
 
@@ -76,7 +79,7 @@ def evaluate(model, data: TaskData, s: Mapping):
     drawn = closed_loop(model, w.unsqueeze(0).expand(K, 1, T, 1).contiguous(), steps)
     drawn = scaler.inverse(drawn.cpu().numpy()[:, 0, :, 0])  # (K, steps)
     out["closed_loop_mse"] = ((drawn - clean[first + T:][None]) ** 2).mean(1)
-    return out, {"closed_loop": drawn, "test_pred": pred}
+    return out, {"closed_loop": drawn, "test_pred": pred, "pointwise_loss": (pred - true[None]) ** 2}
 
 
 def figures(task: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
