@@ -57,7 +57,7 @@ def _load(path: str, column: str | None, stamp: tuple) -> Series:  # stamp: (siz
 def _source(s: Mapping) -> tuple[Path, Series]:
     """The data file and its prices: the user's CSV whole, or the default S&P 500 over `span`."""
     if s["stock_csv"]:
-        p = Path(s["stock_csv"])
+        p = Path(s["stock_csv"]).expanduser()
         stat = p.stat() if p.is_file() else None
         series = _load(str(p), s["stock_column"], (stat.st_size, stat.st_mtime_ns) if stat else None)
         return p, series
@@ -93,13 +93,13 @@ def resolve(s: Mapping) -> dict:
     check_target(s["target"])
     if s["scaler_fit"] not in ("train", "all"):
         raise ValueError(f"scaler_fit must be 'train' or 'all', got {s['scaler_fit']!r}")
-    if s["stock_csv"]:
-        s["stock_csv"], s["span"] = str(Path(s["stock_csv"]).expanduser().resolve()), None
     try:
-        path, series = _source(s)
+        path, series = _source(s)  # errors name the file as the user gave it
     except Unavailable:
         return s  # the cell is recorded as skipped when it runs
     split_points(len(series.values), s, str(path if s["stock_csv"] else series.source))
+    if s["stock_csv"]:  # workers may run elsewhere: pin the absolute path; the span is for the default data
+        s["stock_csv"], s["span"] = str(path.resolve()), None
     s["stock_sha256"] = file_hash(path)
     return s
 
