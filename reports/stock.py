@@ -76,7 +76,8 @@ def _verdict(stats_: dict, targets: list[str]) -> list[str]:
         same = [m for m, _ in nets if m not in worse and m not in better]
         better_any += [(m, t, stats_[(m, t)][0]) for m in better]
         bits = [f"{', '.join(g)} {w}" for g, w in ((worse, "worse than persistence (whole interval above 1)"),
-                                                    (same, "interval includes 1"),
+                                                    (same, "interval includes 1" if len(same) == 1 else
+                                                     "intervals include 1"),
                                                     (better, "better than persistence (whole interval below 1)")) if g]
         per.append(f"under `{t}`: " + "; ".join(bits))
     if not per:
