@@ -18,6 +18,7 @@ from bench.outputs import STORE, read_manifest, write_manifest, write_reports
 from bench.profiles import PROFILES, get_profile
 from bench.runner import EXECUTORS, cells_for, plan, run_cells
 from bench.store import Store
+from bench.targets import TARGETS
 from bench.tasks import FAMILIES, TASKS, get_task
 from models import MODELS, get_model
 
@@ -62,6 +63,11 @@ def build_parser() -> Parser:
     r.add_argument("--lr", type=_bounded(float, "--lr", 1e-12, 1e6))
     r.add_argument("--batch-size", type=_bounded(int, "--batch-size", 1, 10_000_000))
     r.add_argument("--no-figures", action="store_true", help="skip figures (tables only)")
+    r.add_argument("--stock-csv", help="stock tasks: a Yahoo, kabuoji3 or FRED CSV instead of the default S&P 500")
+    r.add_argument("--stock-column", help="stock tasks: the price column (default: the adjusted close if the "
+                                          "file has one, else the close; FRED: its series)")
+    r.add_argument("--target", choices=TARGETS, help="stock tasks: what the networks predict, mapped back to "
+                                                     "prices for scoring (default level, the lecture's)")
     rep = sub.add_parser("report", help="regenerate tables and figures from the store, without training")
     rep.add_argument("--out", type=Path, required=True, help="a folder written by `run`")
     rep.add_argument("--no-figures", action="store_true")
@@ -94,6 +100,8 @@ def cmd_run(a: argparse.Namespace) -> int:
         raise UserError(f"unknown executor {a.executor!r}; choose from {', '.join(EXECUTORS)}")
     overrides = {k: v for k, v in (("epochs", a.epochs), ("window", a.window), ("hidden", a.hidden),
                                    ("lr", a.lr), ("batch_size", a.batch_size)) if v is not None}
+    overrides.update({k: v for k, v in (("stock_csv", a.stock_csv), ("stock_column", a.stock_column),
+                                        ("target", a.target)) if v is not None})
     name = a.grid or a.task
     out = a.out or Path("results") / name
     try:
@@ -102,6 +110,9 @@ def cmd_run(a: argparse.Namespace) -> int:
         raise UserError(str(e)) from None
     if not cells:
         raise UserError(f"nothing to run: model {a.model!r} does not apply to task {a.task!r}")
+    unused = [k for k in overrides if not any(k in c.config.params for c in cells)]
+    if unused:
+        raise UserError(f"--{unused[0].replace('_', '-')} does not apply to any task of this run")
     seeds = list(range(a.seeds))
     t0 = time.perf_counter()
     with Store(out / STORE) as store:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bench.errors import UserError
+from bench.targets import TARGETS
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Grid:
 _GRIDS: tuple[Grid, ...] = (
     Grid("sine", "noisy sine: MLP/RNN/LSTM/GRU and naive baselines, one-step and closed-loop",
          (Entry("sine"),)),
+    Grid("assignment1", "next-day close (S&P 500 or --stock-csv): RNN/LSTM/GRU/MLP vs persistence and mean, "
+         "every target", (Entry("stock", variants=tuple({"target": t} for t in TARGETS)),)),
 )
 
 GRIDS: dict[str, Grid] = {g.name: g for g in _GRIDS}

@@ -26,6 +26,11 @@ FIELDS: tuple[Field, ...] = (
     Field("closed_loop_mse", "lower", "MSE of free-running generation (outputs fed back) against the truth"),
     Field("one_step_mse", "lower", "teacher-forced one-step MSE over the generated region"),
     Field("direction_acc", "higher", "share of test steps whose up/down move is predicted correctly"),
+    Field("direction_acc_lo", "", "lower end of direction_acc's 95 % Wilson interval (binomial, over test steps)"),
+    Field("direction_acc_hi", "", "upper end of direction_acc's 95 % Wilson interval (binomial, over test steps)"),
+    Field("dm_stat_vs_persistence", "lower", "Diebold-Mariano statistic of squared errors vs the persistence "
+          "forecast (HLN-corrected; negative: this model is more accurate)"),
+    Field("dm_p_vs_persistence", "", "two-sided p-value of dm_stat_vs_persistence (Student t, n - 1 df)"),
     Field("accuracy", "higher", "next-symbol accuracy on the test targets"),
     Field("cross_entropy", "lower", "next-symbol cross-entropy on the test targets, nats"),
     Field("max_n_correct", "higher", "largest n such that every string with n' <= n is predicted correctly"),

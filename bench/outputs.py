@@ -89,12 +89,25 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True)
             md.append("\n".join(f"- {k}: {v}" for k, v in info["protocol"].items()) + "\n")
         md.append(to_markdown(header, rows))
         tex.append(to_latex(header, rows, caption=f"{label} ({manifest['profile']} profile)"))
+    md[2:2] = task_sections(tidy.drop(columns=["status"]), manifest, cells)
     (out / "results.md").write_text("\n".join(md) + "\n")
     (out / "results.tex").write_text("% needs \\usepackage{booktabs}\n" + "\n\n".join(tex) + "\n")
     written += [out / "results.md", out / "results.tex"]
     if figures:
         written += write_figures(out / "figures", store, manifest)
     return written
+
+
+def task_sections(tidy: pd.DataFrame, manifest: dict, cells: dict) -> list[str]:
+    """Each task's own summary section (e.g. stock: ratio to persistence by model × target)."""
+    out = []
+    for name in dict.fromkeys(c["task"] for c in manifest["cells"]):
+        task = get_task(name)
+        settings = {c["label"]: cells[c["key"]]["settings"] for c in manifest["cells"]
+                    if c["task"] == name and c["key"] in cells}
+        if task.section is not None and settings:
+            out.append(task.section(tidy[tidy.task.isin(settings)], settings))
+    return [s for s in out if s]
 
 
 def write_figures(figdir: Path, store: Store, manifest: dict) -> list[Path]:

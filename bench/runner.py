@@ -53,7 +53,10 @@ def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: 
             base = task.settings(profile)
             # An override reaches only the tasks that have that setting (e.g. a stock file path).
             settings = {**base, **variant, **{k: v for k, v in overrides.items() if k in base}}
-            label = e.task + (" (" + ", ".join(f"{k}={v}" for k, v in variant.items()) + ")" if variant else "")
+            if task.resolve is not None:
+                settings = task.resolve(settings)
+            named = dict.fromkeys([*task.label_keys, *variant])  # labelled by resolved values
+            label = e.task + (" (" + ", ".join(f"{k}={settings[k]}" for k in named) + ")" if named else "")
             for m in e.models or task.models:
                 spec = get_model(m)
                 if spec.tasks not in ("any", task.kind):

@@ -7,9 +7,11 @@ from typing import Callable
 from bench.errors import UserError
 from bench.tasks.base import Task, TaskData
 from bench.tasks import sine
+from bench.tasks import stock
 
 TASKS: dict[str, Task] = {
     "sine": sine.TASK,
+    "stock": stock.TASK,
 }
 
 # family prefix -> (parser of the rest of the name, example names shown by `list`)

@@ -35,6 +35,11 @@ class TaskData:
 Evaluate = Callable[[nn.Module, TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
 # figures(task name, {model: {seed: arrays}}, cell arrays, out dir) -> written paths
 Figures = Callable[[str, dict, dict, Path], list[Path]]
+# resolve(settings) -> settings checked and pinned at planning time (e.g. a data file's content
+# hash); raises ValueError (SequenceError) for a bad file or value, before anything trains
+Resolve = Callable[[Mapping], dict]
+# section(tidy rows of this task's cells, {cell label: settings}) -> markdown for results.md
+Section = Callable[[object, dict], str]
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class Task:
     evaluate: Evaluate
     figures: Figures | None = None
     models: tuple[str, ...] = ("mlp", "rnn", "lstm", "gru", "persistence", "mean")
+    resolve: Resolve | None = None
+    section: Section | None = None
+    label_keys: tuple[str, ...] = ()  # settings always named in the cell label, e.g. ("target",)
 
     def settings(self, profile: str) -> dict:
         if profile not in self.defaults:

@@ -1,0 +1,164 @@
+"""The stock task: targets and their inverses, persistence under every target, the lecture's
+protocol, planning-time checks, and an end-to-end run from a user's CSV through the CLI."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.cli import main
+from bench.grids import get_grid
+from bench.runner import cells_for, plan
+from bench.targets import TARGETS, represent, to_price
+from bench.tasks import get_task
+from models import MODELS, BuildArgs
+from sequences.stock import between, load_stock_csv, sp500_path
+from stock_files import fred, kabuoji3, walk, yahoo
+
+STOCK = get_task("stock")
+FAST = ["--epochs", "2", "--hidden", "4", "--executor", "local", "--seeds", "2"]
+
+
+@pytest.fixture(scope="module")
+def sp500():
+    return load_stock_csv(sp500_path()).values
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_transform_round_trips_on_real_prices(sp500, target):
+    w = np.lib.stride_tricks.sliding_window_view(sp500, 7)  # (S, 7): 6 inputs, then the next close
+    r = represent(target, w)
+    assert r.shape == w.shape
+    np.testing.assert_allclose(to_price(target, r[:, -1], w[:, -2]), w[:, -1], rtol=1e-12)
+    np.testing.assert_allclose(to_price(target, r[:, :-1].T, w[:, -2]).T, w[:, :-1], rtol=1e-12)
+    if target != "level":  # "no change" sits at the last input
+        assert np.all(r[:, -2] == (1.0 if target == "window-norm" else 0.0))
+
+
+def _score(model_name: str, settings: dict):
+    data = STOCK.build(settings, np.random.default_rng(0))
+    model = MODELS[model_name].build(BuildArgs((0, 1), 1, 1, settings["window"], 4))
+    model.fit(data.train.targets)
+    return STOCK.evaluate(model, data, settings)
+
+
+@pytest.mark.parametrize("profile", ["quick", "seed"])
+def test_persistence_is_the_same_forecast_under_every_target(profile):
+    runs = {t: _score("persistence", {**STOCK.settings(profile), "target": t}) for t in TARGETS}
+    ref_metrics, ref_arrays = runs["level"]
+    assert ref_metrics["mse_vs_persistence"][0] == 1.0
+    assert ref_metrics["dm_stat_vs_persistence"][0] == 0.0
+    for t, (m, a) in runs.items():
+        for name in ("mse", "mae", "mse_vs_persistence", "direction_acc", "dm_p_vs_persistence"):
+            np.testing.assert_array_equal(m[name], ref_metrics[name], err_msg=f"{t} {name}")
+        np.testing.assert_array_equal(a["test_pred"], ref_arrays["test_pred"])
+
+
+def test_mean_baseline_differs_by_target():
+    """The mean is a different forecast per target (a price level vs a drift), unlike persistence."""
+    level = _score("mean", {**STOCK.settings("quick"), "target": "level"})[0]["mse_vs_persistence"][0]
+    logret = _score("mean", {**STOCK.settings("quick"), "target": "logret"})[0]["mse_vs_persistence"][0]
+    assert level > 10 and 0.9 < logret < 1.1
+
+
+def test_seed_profile_is_the_lecture():
+    s = STOCK.settings("seed")
+    assert (s["window"], s["hidden"], s["optimizer"], s["lr"], s["epochs"], s["batch_size"], s["shuffle"]) == \
+        (6, 100, "adam", 0.01, 50, 32, False)
+    assert (s["target"], s["scaler"], s["scaler_fit"], s["test"], s["val"]) == ("level", "minmax", "all", 0.3, 0.0)
+    data = STOCK.build(s, np.random.default_rng(0))
+    prices = between(load_stock_csv(sp500_path()), "2016-01-01", "2018-12-31").values
+    n = len(prices)
+    train_len = n - int(n * 0.3)  # the notebook's split
+    assert len(data.train) == train_len - 6 and len(data.test) == n - train_len - 6 and data.val is None
+    assert data.extra["scaler"].shift == prices.min()  # fitted on the whole series: the leak
+    assert "leaks" in data.protocol["scaler"]
+
+
+def test_quick_profile_fits_the_scaler_on_training_only():
+    s = STOCK.settings("quick")
+    data = STOCK.build(s, np.random.default_rng(0))
+    prices = between(load_stock_csv(sp500_path()), "2012-01-01", "2018-12-31").values
+    a = len(prices) - int(len(prices) * 0.3) - int(len(prices) * 0.1)
+    assert data.extra["scaler"].shift == prices[:a].min()
+    assert data.extra["scaler"].scale == prices[:a].max() - prices[:a].min()
+    assert len(data.val) > 0 and data.protocol["scaler"].endswith("training part only")
+
+
+def test_grid_assignment1_runs_every_model_under_level_and_logret():
+    cells = plan(get_grid("assignment1").entries, "quick", "cpu", {})
+    pairs = {(c.config.model, c.config.params["target"]) for c in cells}
+    for m in ("mlp", "rnn", "lstm", "gru", "persistence", "mean"):
+        assert {(m, "level"), (m, "logret")} <= pairs
+    assert {c.label for c in cells} >= {"stock (target=level)", "stock (target=logret)"}
+    # Same data and split: only the target differs between variants.
+    by_target = {}
+    for c in cells:
+        p = {k: v for k, v in c.config.params.items() if k != "target"}
+        by_target.setdefault(c.config.model, []).append(p)
+    assert all(all(p == ps[0] for p in ps) for ps in by_target.values())
+
+
+def test_cell_key_follows_the_file_contents(tmp_path):
+    f = yahoo(tmp_path / "y.csv", walk(120))
+    key = lambda: {c.config.key for c in plan(cells_for(None, "stock", "gru"), "quick", "cpu",  # noqa: E731
+                                              {"stock_csv": str(f)})}
+    first = key()
+    assert key() == first
+    yahoo(f, walk(120, seed=9))
+    assert key() != first
+
+
+@pytest.mark.parametrize("writer", [yahoo, kabuoji3, fred])
+def test_end_to_end_from_a_user_csv(tmp_path, capsys, writer):
+    f = writer(tmp_path / "prices.csv", walk(150, seed=4, start=3000))
+    out = tmp_path / "out"
+    figs = [] if writer is yahoo else ["--no-figures"]
+    assert main(["run", "--task", "stock", "--stock-csv", str(f), "--target", "logret", "--out", str(out)]
+                + FAST + figs) == 0
+    df = pd.read_csv(out / "results.csv")
+    assert set(df.model) == {"mlp", "rnn", "lstm", "gru", "persistence", "mean"}
+    assert set(df.task) == {"stock (target=logret)"}
+    ratio = df[(df.metric == "mse_vs_persistence") & (df.model == "persistence")].value
+    assert np.allclose(ratio, 1.0)
+    assert {"direction_acc", "direction_acc_lo", "dm_stat_vs_persistence", "dm_p_vs_persistence"} <= set(df.metric)
+    md = (out / "results.md").read_text()
+    assert "Stock: ratio to persistence by model × target" in md and "prices.csv" in md
+    if not figs:
+        assert (out / "figures" / "stock_targetlogret_predictions.png").exists()
+
+
+def _one_line_refusal(args, tmp_path, capsys, needle, path=None):
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out)] + args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: " if path else "error: ") and needle in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()  # refused before the store is touched
+
+
+@pytest.mark.parametrize("case", ["empty", "header only (yahoo)", "no close column", "non-numeric",
+                                  "all missing (null)", "negative price", "utf-16", "binary garbage",
+                                  "euc-jp kabuoji3", "directory", "missing file"])
+def test_cli_refuses_a_malformed_file(tmp_path, capsys, case):
+    from test_stock_loaders import MALFORMED
+    make, needle = MALFORMED[case]
+    (tmp_path / "in").mkdir()
+    path = make(tmp_path / "in")
+    _one_line_refusal(["--grid", "assignment1", "--stock-csv", str(path)], tmp_path, capsys, needle, path)
+
+
+def test_cli_refuses_a_file_shorter_than_the_window(tmp_path, capsys):
+    f = fred(tmp_path / "short.csv", walk(15))
+    _one_line_refusal(["--task", "stock", "--stock-csv", str(f)], tmp_path, capsys,
+                      f"{f}: 15 usable closes are too few for window 6")
+    g = fred(tmp_path / "ok.csv", walk(200))
+    _one_line_refusal(["--task", "stock", "--stock-csv", str(g), "--window", "80"], tmp_path, capsys,
+                      "too few for window 80")
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--task", "stock", "--target", "price"], "argument --target: invalid choice: 'price'"),
+    (["--grid", "sine", "--stock-csv", "x.csv"], "--stock-csv does not apply to any task of this run"),
+    (["--task", "stock", "--stock-column", "Nope"], "no column 'Nope'; it has Open, High"),
+])
+def test_cli_refuses_bad_stock_options(tmp_path, capsys, args, needle):
+    _one_line_refusal(args, tmp_path, capsys, needle)
