@@ -28,6 +28,8 @@ class Grid:
 _GRIDS: tuple[Grid, ...] = (
     Grid("sine", "noisy sine: MLP/RNN/LSTM/GRU and naive baselines, one-step and closed-loop",
          (Entry("sine"),)),
+    Grid("formal", "capacity probes: can each cell count? aⁿbⁿ and aⁿbⁿcⁿ, tested far past the training n",
+         (Entry("anbn"), Entry("anbncn"))),
 )
 
 GRIDS: dict[str, Grid] = {g.name: g for g in _GRIDS}

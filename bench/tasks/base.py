@@ -19,7 +19,7 @@ TRAIN_KEYS = ("window", "hidden", "layers", "epochs", "lr", "batch_size", "optim
 class TaskData:
     """Everything a cell needs to train and score, built once per cell (shared by its members)."""
 
-    train: WindowSet
+    train: WindowSet  # or any set with len() and .to(device) that the task's own train hook reads
     val: WindowSet | None
     test: WindowSet
     in_features: int
@@ -35,6 +35,9 @@ class TaskData:
 Evaluate = Callable[[nn.Module, TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
 # figures(task name, {model: {seed: arrays}}, cell arrays, out dir) -> written paths
 Figures = Callable[[str, dict, dict, Path], list[Path]]
+# train(model, data, seeds, TrainSettings, settings) -> bench.train.TrainLog, for data that are
+# not windows (e.g. whole strings); None trains with bench.train.train_members
+Train = Callable[[nn.Module, TaskData, list, object, Mapping], object]
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Task:
     build: Callable[[Mapping, np.random.Generator], TaskData]
     evaluate: Evaluate
     figures: Figures | None = None
+    train: Train | None = None
     models: tuple[str, ...] = ("mlp", "rnn", "lstm", "gru", "persistence", "mean")
 
     def settings(self, profile: str) -> dict:
