@@ -68,7 +68,10 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         cfg = TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
                             shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"],
                             classification=data.classification)
-        log = train_members(model, train, val, seeds, cfg)
+        if task.train is not None:
+            log = task.train(model, data, seeds, cfg, s)
+        else:
+            log = train_members(model, train, val, seeds, cfg)
     else:
         model.fit(train.targets)
     train_s = clock()

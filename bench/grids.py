@@ -31,6 +31,8 @@ _GRIDS: tuple[Grid, ...] = (
          (Entry("sine"),)),
     Grid("assignment1", "next-day close (S&P 500 or --stock-csv): RNN/LSTM/GRU/MLP vs persistence and mean, "
          "every target", (Entry("stock", variants=tuple({"target": t} for t in TARGETS)),)),
+    Grid("formal", "capacity probes: can each cell count? aⁿbⁿ and aⁿbⁿcⁿ, tested far past the training n",
+         (Entry("anbn"), Entry("anbncn"))),
 )
 
 GRIDS: dict[str, Grid] = {g.name: g for g in _GRIDS}

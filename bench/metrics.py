@@ -34,6 +34,8 @@ FIELDS: tuple[Field, ...] = (
     Field("accuracy", "higher", "next-symbol accuracy on the test targets"),
     Field("cross_entropy", "lower", "next-symbol cross-entropy on the test targets, nats"),
     Field("max_n_correct", "higher", "largest n such that every string with n' <= n is predicted correctly"),
+    Field("acc_in_range", "higher", "share of strings with n inside the training range predicted correctly"),
+    Field("acc_beyond_range", "higher", "share of strings with n beyond the training range predicted correctly"),
     Field("final_train_loss", "lower", "training loss of the kept parameters' epoch"),
     Field("best_epoch", "", "epoch whose parameters were kept (early stopping), 0-based"),
     Field("epochs_run", "", "epochs trained before stopping"),

@@ -8,6 +8,8 @@ clipping is done per member. Hence stacked training equals separate training (te
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from typing import Callable
 
 import numpy as np
 import torch
@@ -40,11 +42,19 @@ class TrainLog:
     steps: int  # optimiser steps taken
 
 
-def member_losses(pred: torch.Tensor, target: torch.Tensor, classification: bool) -> torch.Tensor:
-    """Per-member mean loss (K,): MSE, or cross-entropy in nats for class labels."""
+def member_losses(pred: torch.Tensor, target: torch.Tensor, classification: bool,
+                  mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Per-member mean loss (K,): MSE, or cross-entropy in nats for class labels.
+
+    mask (K, B) bool (classification only) keeps some samples, e.g. the real steps of padded
+    strings: the mean is then over each member's kept samples.
+    """
     if classification:
         K, B, C = pred.shape
         ce = nn.functional.cross_entropy(pred.reshape(K * B, C), target.reshape(K * B), reduction="none")
+        if mask is not None:
+            w = mask.to(ce.dtype)
+            return (ce.view(K, B) * w).sum(1) / w.sum(1).clamp(min=1.0)
         return ce.view(K, B).mean(1)
     return (pred - target).pow(2).flatten(1).mean(1)
 
@@ -98,20 +108,32 @@ def _shuffle_generators(seeds: list[int]) -> list[torch.Generator]:
 def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, seeds: list[int],
                   cfg: TrainSettings) -> TrainLog:
     """Train the K = len(seeds) members of model on train (already on the model's device)."""
+    def batch_losses(idx: torch.Tensor) -> torch.Tensor:  # (K, B) sample indices -> (K,)
+        return member_losses(model(train.inputs(idx)), train.targets[idx], cfg.classification)
+
+    has_val = val is not None and len(val) > 0
+    val_losses = partial(_eval_loss, model, val, cfg.classification) if has_val else None
+    return fit_members(model, len(train), batch_losses, val_losses, seeds, cfg)
+
+
+def fit_members(model: nn.Module, n: int, batch_losses: Callable[[torch.Tensor], torch.Tensor],
+                val_losses: Callable[[], torch.Tensor] | None, seeds: list[int], cfg: TrainSettings) -> TrainLog:
+    """The training loop for any kind of sample: n samples; batch_losses maps sample indices
+    (K, B), a batch per member, to the members' mean losses (K,); val_losses() gives each
+    member's validation loss (K,), or is None (early stopping then watches the training loss)."""
     params = [p for p in model.parameters() if p.requires_grad]
-    K, n, device = len(seeds), len(train), train.base.device
+    K, device = len(seeds), params[0].device
     if cfg.optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
     opt = OPTIMIZERS[cfg.optimizer](params, lr=cfg.lr)
     gens = _shuffle_generators(seeds)
-    has_val = val is not None and len(val) > 0
+    has_val = val_losses is not None
     best = [p.detach().clone() for p in params] if cfg.patience is not None else None
     best_val = torch.full((K,), float("inf"))
     best_epoch = np.full(K, -1)
     since_best = np.zeros(K, dtype=int)
     diverged = np.zeros(K, dtype=bool)
     tr_hist, va_hist, steps = [], [], 0
-    targets = train.targets
     for epoch in range(cfg.epochs):
         if cfg.shuffle:  # one permutation per member, drawn on the CPU from its own generator
             perm = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(device)
@@ -120,7 +142,7 @@ def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, see
         total = torch.zeros(K, device=device)
         for lo in range(0, n, cfg.batch_size):
             idx = perm[:, lo:lo + cfg.batch_size]  # (K, B)
-            losses = member_losses(model(train.inputs(idx)), targets[idx], cfg.classification)
+            losses = batch_losses(idx)
             opt.zero_grad(set_to_none=True)
             losses.sum().backward()
             if cfg.clip is not None:
@@ -132,7 +154,7 @@ def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, see
         tr_hist.append(epoch_loss.numpy())
         diverged |= ~np.isfinite(epoch_loss.numpy())
         if has_val:
-            v = _eval_loss(model, val, cfg.classification).cpu()
+            v = val_losses().cpu()
             va_hist.append(v.numpy())
         if cfg.patience is not None:
             score = v if has_val else epoch_loss

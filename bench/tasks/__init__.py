@@ -8,10 +8,13 @@ from bench.errors import UserError
 from bench.tasks.base import Task, TaskData
 from bench.tasks import sine
 from bench.tasks import stock
+from bench.tasks import formal
 
 TASKS: dict[str, Task] = {
     "sine": sine.TASK,
     "stock": stock.TASK,
+    "anbn": formal.ANBN,
+    "anbncn": formal.ANBNCN,
 }
 
 # family prefix -> (parser of the rest of the name, example names shown by `list`)

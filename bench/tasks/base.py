@@ -19,7 +19,7 @@ TRAIN_KEYS = ("window", "hidden", "layers", "epochs", "lr", "batch_size", "optim
 class TaskData:
     """Everything a cell needs to train and score, built once per cell (shared by its members)."""
 
-    train: WindowSet
+    train: WindowSet  # or any set with len() and .to(device) that the task's own train hook reads
     val: WindowSet | None
     test: WindowSet
     in_features: int
@@ -40,6 +40,9 @@ Figures = Callable[[str, dict, dict, Path], list[Path]]
 Resolve = Callable[[Mapping], dict]
 # section(tidy rows of this task's cells, {cell label: settings}) -> markdown for results.md
 Section = Callable[[object, dict], str]
+# train(model, data, seeds, TrainSettings, settings) -> bench.train.TrainLog, for data that are
+# not windows (e.g. whole strings); None trains with bench.train.train_members
+Train = Callable[[nn.Module, TaskData, list, object, Mapping], object]
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Task:
     build: Callable[[Mapping, np.random.Generator], TaskData]
     evaluate: Evaluate
     figures: Figures | None = None
+    train: Train | None = None
     models: tuple[str, ...] = ("mlp", "rnn", "lstm", "gru", "persistence", "mean")
     resolve: Resolve | None = None
     section: Section | None = None

@@ -1,0 +1,122 @@
+"""Variable-length symbol strings, predicted at every step (many-to-many), for the formal tasks.
+
+Unlike a WindowSet (fixed T, one target per window), a StringSet holds whole strings, padded on
+the right, and a target after every symbol read:
+
+    string  S a a b b E        inputs   S a a b b · ·      (· padding, masked out)
+                               targets  a a b b E · ·
+                               valid    1 1 1 1 1 0 0
+
+Recurrent models read the whole prefix (the hidden state after step t predicts target t); any
+other model (the MLP, the naive baselines) sees only the last ``window`` symbols, one-hot, with
+zeros before the start, so it cannot count past its window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from bench.train import TrainLog, TrainSettings, _members, fit_members, member_losses
+from models.recurrent import Recurrent
+from sequences import Series
+from sequences.formal import strings_correct
+
+
+@dataclass
+class StringSet:
+    inputs: torch.Tensor  # (N, L) long: symbol read at step t (0 in padding)
+    next_symbols: torch.Tensor  # (N, L) long: the target after step t (0 in padding)
+    valid: torch.Tensor  # (N, L) bool: a real step of the string
+    deterministic: torch.Tensor  # (N, L) bool: the target is forced by the prefix (False in padding)
+    n: torch.Tensor  # (N,) long: each string's n
+    symbols: int  # alphabet size: one-hot width and number of classes
+
+    def __len__(self) -> int:
+        return int(self.inputs.shape[0])
+
+    @property
+    def targets(self) -> torch.Tensor:
+        """Every real target (M,), what a naive baseline is fitted on."""
+        return self.next_symbols[self.valid]
+
+    def to(self, device: torch.device) -> "StringSet":
+        return StringSet(self.inputs.to(device), self.next_symbols.to(device), self.valid.to(device),
+                         self.deterministic.to(device), self.n.to(device), self.symbols)
+
+    def one_hot(self, idx: torch.Tensor) -> torch.Tensor:
+        """Inputs of strings idx (...,) as one-hot floats (..., L, symbols)."""
+        return nn.functional.one_hot(self.inputs[idx], self.symbols).float()
+
+
+def string_set(strings: Sequence[Series]) -> StringSet:
+    """Pad strings (Series of symbols with meta['deterministic']) into one StringSet."""
+    steps = max(len(s.values) for s in strings) - 1
+    N = len(strings)
+    inputs, nxt = np.zeros((N, steps), np.int64), np.zeros((N, steps), np.int64)
+    valid, det = np.zeros((N, steps), bool), np.zeros((N, steps), bool)
+    for i, s in enumerate(strings):
+        L = len(s.values) - 1
+        inputs[i, :L], nxt[i, :L], valid[i, :L] = s.values[:-1], s.values[1:], True
+        det[i, :L] = s.meta["deterministic"]
+    return StringSet(torch.from_numpy(inputs), torch.from_numpy(nxt), torch.from_numpy(valid),
+                     torch.from_numpy(det), torch.tensor([s.meta["n"] for s in strings]),
+                     int(strings[0].n_classes))
+
+
+def step_outputs(model: nn.Module, x: torch.Tensor, window: int) -> torch.Tensor:
+    """Predictions after every step: (K, B, L, F) -> (K, B, L, out)."""
+    if isinstance(model, Recurrent):
+        return model.sequence(x)
+    K, B, L, F = x.shape
+    padded = nn.functional.pad(x, (0, 0, window - 1, 0))  # zeros before the start: (K, B, L+W-1, F)
+    w = padded.unfold(2, window, 1).transpose(-1, -2)  # (K, B, L, W, F): the last W symbols at step t
+    return model(w.reshape(K, B * L, window, F)).view(K, B, L, -1)
+
+
+def train_strings(model: nn.Module, train: StringSet, seeds: list[int], cfg: TrainSettings,
+                  window: int) -> TrainLog:
+    """Train K members on whole strings; each member's loss is its mean cross-entropy over the real
+    steps of its own batch. Batches pad to the training set's longest string: with K independent
+    shuffles a batch's longest string is near it anyway, and a fixed length needs no host sync."""
+    def batch_losses(idx: torch.Tensor) -> torch.Tensor:  # (K, B) string indices -> (K,)
+        out = step_outputs(model, train.one_hot(idx), window)  # (K, B, L, C)
+        K, B, L, C = out.shape
+        return member_losses(out.reshape(K, B * L, C), train.next_symbols[idx].reshape(K, B * L), True,
+                             mask=train.valid[idx].reshape(K, B * L))
+    return fit_members(model, len(train), batch_losses, None, seeds, cfg)
+
+
+@torch.no_grad()
+def score_strings(model: nn.Module, ss: StringSet, window: int, max_tokens: int = 1 << 17) -> dict[str, np.ndarray]:
+    """Every member on every string, in chunks of consecutive strings (similar lengths when they
+    are in n order) of at most max_tokens padded steps. Per string (K, N): 'correct' (the
+    correctness rule), 'det_hits' and 'det_total' (deterministic targets predicted right, and
+    their number), 'nll' (cross-entropy summed over the deterministic targets, nats)."""
+    model.eval()
+    K = _members(model)
+    lengths = ss.valid.sum(1).cpu().numpy()
+    hits, totals, nll, ok = [], [], [], []
+    lo = 0
+    while lo < len(ss):
+        hi = lo + 1  # grow the chunk while its padded size stays within max_tokens
+        while hi < len(ss) and (hi + 1 - lo) * lengths[lo:hi + 1].max() <= max_tokens:
+            hi += 1
+        idx = torch.arange(lo, hi, device=ss.inputs.device)
+        L = int(lengths[lo:hi].max())
+        x = ss.one_hot(idx)[:, :L]  # (B, L, F)
+        out = step_outputs(model, x.unsqueeze(0).expand(K, *x.shape), window)  # (K, B, L, C)
+        tgt, det = ss.next_symbols[idx, :L], ss.deterministic[idx, :L]  # (B, L)
+        logp = torch.log_softmax(out.double(), -1).gather(-1, tgt.expand(K, *tgt.shape).unsqueeze(-1))[..., 0]
+        pred = out.argmax(-1)  # (K, B, L)
+        nll.append((-logp * det).sum(-1).cpu().numpy())
+        hits.append(((pred == tgt) & det).sum(-1).cpu().numpy())
+        totals.append(np.broadcast_to(det.sum(-1).cpu().numpy(), (K, hi - lo)))
+        ok.append(strings_correct(pred.cpu().numpy(), tgt.cpu().numpy(), det.cpu().numpy()))
+        lo = hi
+    model.train()
+    return {"correct": np.concatenate(ok, 1), "det_hits": np.concatenate(hits, 1),
+            "det_total": np.concatenate(totals, 1), "nll": np.concatenate(nll, 1)}
