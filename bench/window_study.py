@@ -55,7 +55,8 @@ def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFra
     doc = ["# Score against window length\n",
            "Mean ± sample std over seeds. *best possible*: the best score any function of the window can reach "
            "on that test set (for periodic sequences: each context's most frequent successor), or the analytic "
-           "floor. *minimal window*: the shortest window after which every context has one successor.\n"]
+           "floor. *minimal window*: the shortest window after which every context has one successor (for a sum "
+           "of sinusoids: the order of its linear recurrence, 2 per sinusoid).\n"]
     written = []
     for metric, label, log_y in METRICS:
         fm = frame[frame.metric == metric]

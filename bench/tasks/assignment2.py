@@ -36,13 +36,13 @@ MAX_PERIOD = 20_000  # the series must hold many periods; longer ones do not fit
 LN10 = math.log(10)
 
 
-def _defaults(n_quick: int, n_seed: int, n_full: int) -> dict[str, dict]:
+def _defaults(n_quick: int, n_seed: int, n_full: int, batch_quick: int = 64) -> dict[str, dict]:
     """Per-profile settings; n_* are series lengths. seed: the lecture has no protocol for this
     assignment, so it borrows its GRU stock settings (window 6, hidden 100, Adam 0.01, batch 32,
     50 epochs, 70/30 chronological split, no early stopping)."""
     common = dict(layers=2, data_seed=0, optimizer="adam", shuffle=True)
     return {
-        "quick": dict(common, n_points=n_quick, window=8, hidden=24, epochs=15, lr=0.01, batch_size=64,
+        "quick": dict(common, n_points=n_quick, window=8, hidden=24, epochs=15, lr=0.01, batch_size=batch_quick,
                       patience=3, clip=1.0, train=0.6, val=0.2),
         "seed": dict(common, n_points=n_seed, window=6, hidden=100, epochs=50, lr=0.01, batch_size=32,
                      patience=None, clip=None, train=0.7, val=0.0),
@@ -87,13 +87,13 @@ def _build_uniform(s: Mapping, rng: np.random.Generator) -> TaskData:
 
 
 PI = Task("pi", "classification", "next digit of π (no period): floors accuracy 0.1, cross-entropy ln 10",
-          _defaults(10_000, 20_000, 200_000), partial(_build_aperiodic_digits, lambda n, rng: pi_digits(n)),
+          _defaults(10_000, 20_000, 200_000, 256), partial(_build_aperiodic_digits, lambda n, rng: pi_digits(n)),
           evaluate_digits, models=DIGIT_MODELS)
 UNIFORM_DIGITS = Task("uniform-digits", "classification", "next of i.i.d. uniform digits: floors 0.1 and ln 10",
-                      _defaults(10_000, 20_000, 200_000), partial(_build_aperiodic_digits, uniform_digits),
+                      _defaults(10_000, 20_000, 200_000, 256), partial(_build_aperiodic_digits, uniform_digits),
                       evaluate_digits, models=DIGIT_MODELS)
 UNIFORM = Task("uniform", "regression", "next of i.i.d. U[0,1) reals: floor MSE 1/12 (the variance)",
-               _defaults(5_000, 10_000, 100_000), _build_uniform, evaluate_reals, models=REAL_MODELS)
+               _defaults(5_000, 10_000, 100_000, 256), _build_uniform, evaluate_reals, models=REAL_MODELS)
 
 
 # --- periodic sequences -----------------------------------------------------------------------
