@@ -33,6 +33,15 @@ _GRIDS: tuple[Grid, ...] = (
          "every target", (Entry("stock", variants=tuple({"target": t} for t in TARGETS)),)),
     Grid("formal", "capacity probes: can each cell count? aⁿbⁿ and aⁿbⁿcⁿ, tested far past the training n",
          (Entry("anbn"), Entry("anbncn"))),
+    Grid("assignment2", "MLP vs RNN/LSTM/GRU on no-period, repeating, m:n-concatenated and summed sequences, "
+         "windows below and above each minimal window",
+         (Entry("uniform", variants=({"window": 2}, {"window": 8})),
+          Entry("pi", variants=({"window": 2}, {"window": 8})),
+          Entry("repeating-1_7", variants=({"window": 1}, {"window": 4})),  # minimal window 1
+          Entry("repeating-1_17", variants=({"window": 1}, {"window": 4})),  # minimal window 2
+          Entry("concat-1_7-1_17-3x2", variants=({"window": 2}, {"window": 4}, {"window": 8})),  # minimal 4
+          Entry("summed-1_7-1_17", variants=({"window": 2}, {"window": 8})),  # minimal window 3
+          Entry("sumsine-7-17", variants=({"window": 2}, {"window": 8})))),  # linear order 4
 )
 
 GRIDS: dict[str, Grid] = {g.name: g for g in _GRIDS}

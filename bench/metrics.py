@@ -76,12 +76,17 @@ def accuracy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return (logits.argmax(-1) == labels[None]).mean(1)
 
 
-def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Mean negative log-likelihood in nats: logits (K, S, C), labels (S,) -> (K,)."""
+def pointwise_nll(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Negative log-likelihood in nats per point: logits (K, S, C), labels (S,) -> (K, S)."""
     z = logits.astype(np.float64)
     z = z - z.max(-1, keepdims=True)
     logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
-    return -np.take_along_axis(logp, labels[None, :, None].astype(np.int64), -1)[..., 0].mean(1)
+    return -np.take_along_axis(logp, labels[None, :, None].astype(np.int64), -1)[..., 0]
+
+
+def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Mean negative log-likelihood in nats: logits (K, S, C), labels (S,) -> (K,)."""
+    return pointwise_nll(logits, labels).mean(1)
 
 
 def direction_accuracy(pred: np.ndarray, true: np.ndarray, last: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from bench.errors import UserError
 from bench.metrics import FIELD_NAMES, FIELDS
 from bench.store import Store
 from bench.tasks import get_task
+from bench.window_study import write_window_study
 from models import MODELS
 from reports.figures import plot_loss_curves
 from reports.tables import summarize, table_rows, to_latex, to_markdown
@@ -95,6 +96,7 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True)
     written += [out / "results.md", out / "results.tex"]
     if figures:
         written += write_figures(out / "figures", store, manifest)
+    written += write_window_study(out, store, manifest, tidy.drop(columns=["status"]), figures)
     return written
 
 

@@ -6,19 +6,25 @@ from typing import Callable
 
 from bench.errors import UserError
 from bench.tasks.base import Task, TaskData
-from bench.tasks import sine
-from bench.tasks import stock
-from bench.tasks import formal
+from bench.tasks import assignment2, formal, sine, stock
 
 TASKS: dict[str, Task] = {
     "sine": sine.TASK,
     "stock": stock.TASK,
+    "uniform": assignment2.UNIFORM,
+    "uniform-digits": assignment2.UNIFORM_DIGITS,
+    "pi": assignment2.PI,
     "anbn": formal.ANBN,
     "anbncn": formal.ANBNCN,
 }
 
 # family prefix -> (parser of the rest of the name, example names shown by `list`)
-FAMILIES: dict[str, tuple[Callable[[str], Task], tuple[str, ...]]] = {}
+FAMILIES: dict[str, tuple[Callable[[str], Task], tuple[str, ...]]] = {
+    "repeating": (assignment2.parse_repeating, ("repeating-1_7", "repeating-1_17")),
+    "concat": (assignment2.parse_concat, ("concat-1_7-1_17-3x2",)),
+    "summed": (assignment2.parse_summed, ("summed-1_7-1_17",)),
+    "sumsine": (assignment2.parse_sumsine, ("sumsine-7-17",)),
+}
 
 
 def get_task(name: str) -> Task:

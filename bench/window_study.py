@@ -1,0 +1,73 @@
+"""Grid-level view of every task run at two or more window lengths (assignment 2's question: where
+does each model break?): ``window_study.md`` and figures of accuracy (classification) or MSE
+(regression) against the window, one panel per sequence, a line per model.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench.store import Store
+from models import MODELS
+from reports.tables import to_markdown
+from reports.window_study import plot_metric_vs_window, window_table
+
+METRICS = (("accuracy", "test accuracy", False), ("mse", "test MSE", True))  # (metric, label, log y)
+
+
+def window_frame(tidy: pd.DataFrame, store: Store, manifest: dict) -> pd.DataFrame:
+    """Rows task, window, model, seed, metric, value, bound, minimal_window for tasks run at >= 2 windows."""
+    cells = store.cells([c["key"] for c in manifest["cells"]])
+    info, minimal = {}, {}
+    for c in manifest["cells"]:
+        if c["key"] not in cells:
+            continue
+        rec = cells[c["key"]]
+        info[c["label"]] = (c["task"], rec["settings"].get("window"), rec["floors"])
+        if c["label"] not in minimal:  # cell-level arrays are the same for every model of a label
+            k = store.arrays(c["key"]).get(-1, {}).get("minimal_window")
+            minimal[c["label"]] = float(k[0]) if k is not None else np.nan
+    f = tidy[tidy.metric.isin([m for m, _, _ in METRICS]) & tidy.task.isin(list(info))].copy()
+    if f.empty:
+        return pd.DataFrame(columns=["task", "window", "model", "seed", "metric", "value", "bound",
+                                     "minimal_window"])
+    f["window"] = f.task.map(lambda lab: info[lab][1])
+    f["bound"] = [info[lab][2].get(m, np.nan) for lab, m in zip(f.task, f.metric)]
+    f["minimal_window"] = f.task.map(minimal)
+    f["task"] = f.task.map(lambda lab: info[lab][0])
+    windows = f.groupby("task").window.nunique()
+    f = f[f.task.isin(windows[windows >= 2].index)]
+    order = {t: i for i, t in enumerate(dict.fromkeys(c["task"] for c in manifest["cells"]))}  # grid order
+    f = f.sort_values(["task", "window"], key=lambda col: col.map(order) if col.name == "task" else col,
+                      kind="stable")
+    return f[["task", "window", "model", "seed", "metric", "value", "bound", "minimal_window"]].reset_index(drop=True)
+
+
+def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFrame,
+                       figures: bool = True) -> list[Path]:
+    frame = window_frame(tidy, store, manifest)
+    if frame.empty:
+        return []
+    order = list(MODELS)
+    baselines = tuple(m for m, spec in MODELS.items() if not spec.trainable)
+    doc = ["# Score against window length\n",
+           "Mean ± sample std over seeds. *best possible*: the best score any function of the window can reach "
+           "on that test set (for periodic sequences: each context's most frequent successor), or the analytic "
+           "floor. *minimal window*: the shortest window after which every context has one successor (for a sum "
+           "of sinusoids: the order of its linear recurrence, 2 per sinusoid).\n"]
+    written = []
+    for metric, label, log_y in METRICS:
+        fm = frame[frame.metric == metric]
+        if fm.empty:
+            continue
+        header, rows = window_table(fm, order)
+        doc += [f"\n## {metric}\n", to_markdown(header, rows)]
+        if figures:
+            written += plot_metric_vs_window(fm, label, out / "figures" / f"window_{metric}",
+                                             f"{label} against window length (mean over seeds, bar: min–max)",
+                                             order, faint=baselines, log_y=log_y)
+    path = out / "window_study.md"
+    path.write_text("\n".join(doc) + "\n")
+    return [path] + written
