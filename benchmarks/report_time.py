@@ -10,13 +10,16 @@ the CLI as a user runs it, in a fresh interpreter (imports included):
   warm    figures whose inputs are unchanged are kept; tables, CSV and report.md rebuilt
   tables  --no-figures
 
-    PYTHONPATH=$PWD python benchmarks/report_time.py [--labels 30] [--seeds 5] [--points 2000]
+    PYTHONPATH=$PWD python benchmarks/report_time.py [--labels 30] [--seeds 5] [--points 2000] [--keep DIR]
 
-Wall time depends on the machine's load; the CPU time of the child process is printed beside it.
+Wall time depends on the machine's load; the CPU time of the child process is printed beside it,
+and the command's own figure (everything after its imports), and `python -m bench list` (imports
+only: torch, pandas, scipy) for scale.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import resource
 import subprocess
 import sys
@@ -74,15 +77,18 @@ def synthetic_store(out: Path, labels: int, seeds: int, points: int, epochs: int
     return len(planned)
 
 
-def timed_report(out: Path, *flags: str) -> tuple[float, float]:
-    """(wall s, child CPU s) of one `python -m bench report` in a fresh interpreter."""
+def timed_report(out: Path, *flags: str) -> tuple[float, float, str]:
+    """(wall s, child CPU s, the command's own 'in X s' figure, imports excluded) of one
+    `python -m bench report` in a fresh interpreter."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bench", "report", "--out", str(out), *flags], check=True,
-                   stdout=subprocess.DEVNULL)
+    p = subprocess.run([sys.executable, "-m", "bench", "report", "--out", str(out), *flags], check=True,
+                       capture_output=True, text=True)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    inside = re.search(r" in ([\d.]+ s)", p.stdout)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), \
+        inside.group(1) if inside else "?"
 
 
 def main() -> None:
@@ -91,6 +97,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--points", type=int, default=2000)
     p.add_argument("--keep", type=Path, help="build the store here and keep it")
+    p.add_argument("--no-cold", action="store_true", help="skip the cold pass (with --keep: figures already drawn)")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = a.keep or Path(tmp) / "all"
@@ -98,9 +105,14 @@ def main() -> None:
         cells = synthetic_store(out, a.labels, a.seeds, a.points)
         print(f"synthetic store: {a.labels} labels, {cells} cells, {cells * a.seeds} rows, "
               f"{a.points} test points ({time.perf_counter() - t0:.1f} s to build)")
-        for name, flags in (("cold", ("--redraw",)), ("warm", ()), ("tables", ("--no-figures",))):
-            wall, cpu = timed_report(out, *flags)
-            print(f"{name:7s} wall {wall:6.1f} s   cpu {cpu:6.1f} s   python -m bench report {' '.join(flags)}")
+        passes = (("cold", ("--redraw",)), ("warm", ()), ("tables", ("--no-figures",)))
+        for name, flags in passes[a.no_cold:]:
+            wall, cpu, inside = timed_report(out, *flags)
+            print(f"{name:7s} wall {wall:6.1f} s   cpu {cpu:6.1f} s   after imports {inside:>7s}   "
+                  f"python -m bench report {' '.join(flags)}")
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bench", "list"], check=True, capture_output=True)
+        print(f"imports alone (python -m bench list): wall {time.perf_counter() - t0:.1f} s")
 
 
 if __name__ == "__main__":

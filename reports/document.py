@@ -11,6 +11,7 @@ from reports.stats import BOOT_MIN_N, BOOT_RESAMPLES, SKEW_LIMIT, min_wilcoxon_p
 from reports.summary import TaskTable
 from reports.tables import ALPHA, BOOT_MARK, FLOOR_FLAG, MARK, to_latex, to_markdown
 
+LATEX_FLUSH = 3  # sections (main and cost table each) between \clearpage
 LATEX_PREAMBLE = ("% Tables for a booktabs document: \\usepackage{booktabs} (nothing else is needed;\n"
                   "% the file is ASCII apart from names given by tasks).\n")
 
@@ -124,10 +125,12 @@ def results_latex(sections: list[Section]) -> str:
     notes = (f"Cells: mean $\\pm$ half-width of the 95\\% t-interval over seeds; [lo, hi]$^\\dagger$: "
              f"percentile bootstrap (skewed seeds). p: Holm-adjusted; * p < {ALPHA:g}. ")
     body = []
-    for s in sections:
+    for i, s in enumerate(sections):
         body.append(to_latex(s.table.header, s.table.rows, _caption(s.table), notes="; ".join(s.table.notes)))
         if s.cost is not None:
             body.append(to_latex(s.cost.header, s.cost.rows, _cost_caption(s.cost)))
+        if i % LATEX_FLUSH == LATEX_FLUSH - 1 and i < len(sections) - 1:
+            body.append(r"\clearpage")  # place pending floats: dozens in a row stop LaTeX's output routine
     return LATEX_PREAMBLE + f"% {notes}\n\n" + "\n\n".join(body) + "\n"
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from reports.document import Section, results_latex
 from reports.stats import seed_interval
 from reports.summary import TaskInputs, beats_floor, build_table
 from reports.tables import Estimate, PValue, fmt_with_error, latex_escape, to_latex, to_markdown
@@ -188,13 +189,37 @@ def test_latex_structure_of_the_golden_table():
     assert latex_escape("a_b & c%") == r"a\_b \& c\%"
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (texlive-latex-base + booktabs)")
-def test_latex_compiles_in_a_booktabs_document(tmp_path):
-    t = build_table(toy_inputs())
-    (tmp_path / "results.tex").write_text(to_latex(t.header, t.rows, caption=LABEL, notes="x_1 & 5%"))
+def _compile(tmp_path: Path, tex: str) -> None:
+    (tmp_path / "results.tex").write_text(tex)
     (tmp_path / "doc.tex").write_text("\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n"
                                       "\\input{results.tex}\n\\end{document}\n")
     p = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout[-2000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 1000
+
+
+NO_LATEX = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (texlive-latex-base)")
+
+
+@NO_LATEX
+def test_latex_compiles_in_a_booktabs_document(tmp_path):
+    t = build_table(toy_inputs())
+    _compile(tmp_path, to_latex(t.header, t.rows, caption=LABEL, notes="x_1 & 5%"))
+
+
+def _many_sections(n: int) -> list[Section]:
+    return [Section(build_table(toy_inputs(label=f"task_{i}")), build_table(toy_inputs(label=f"task_{i}")))
+            for i in range(n)]
+
+
+def test_results_tex_of_a_large_grid_is_well_formed():
+    tex = results_latex(_many_sections(30))
+    check_latex_structure(tex)
+    assert tex.count(r"\begin{table}") == 60 and tex.count(r"\clearpage") == 9
+
+
+@NO_LATEX
+def test_results_tex_of_a_large_grid_compiles(tmp_path):
+    # 60 floats in a row stop LaTeX's output routine unless they are flushed now and then.
+    _compile(tmp_path, results_latex(_many_sections(30)))
