@@ -14,7 +14,7 @@ from pathlib import Path
 from bench.device import DEVICES, resolve_device
 from bench.errors import UserError
 from bench.grids import GRIDS, get_grid
-from bench.outputs import STORE, read_manifest, write_manifest, write_reports
+from bench.outputs import FORMATS, STORE, parse_formats, read_manifest, write_manifest, write_reports
 from bench.profiles import PROFILES, get_profile
 from bench.runner import EXECUTORS, cells_for, plan, run_cells
 from bench.store import Store
@@ -71,6 +71,9 @@ def build_parser() -> Parser:
     rep = sub.add_parser("report", help="regenerate tables and figures from the store, without training")
     rep.add_argument("--out", type=Path, required=True, help="a folder written by `run`")
     rep.add_argument("--no-figures", action="store_true")
+    rep.add_argument("--redraw", action="store_true", help="redraw every figure, even those whose inputs are unchanged")
+    rep.add_argument("--format", default=",".join(FORMATS),
+                     help=f"comma-separated subset of {','.join(FORMATS)} (default all; md also writes report.md)")
     sub.add_parser("list", help="grids, tasks, models and profiles")
     return p
 
@@ -126,12 +129,14 @@ def cmd_run(a: argparse.Namespace) -> int:
 
 
 def cmd_report(a: argparse.Namespace) -> int:
+    formats = parse_formats(a.format)
     manifest = read_manifest(a.out)
     if not (a.out / STORE).exists():
         raise UserError(f"{a.out / STORE}: no result store here")
     t0 = time.perf_counter()
     with Store(a.out / STORE) as store:
-        written = write_reports(a.out, store, manifest, figures=not a.no_figures)
+        written = write_reports(a.out, store, manifest, figures=not a.no_figures, formats=formats,
+                                redraw=a.redraw)
     print(f"wrote {len(written)} files to {a.out} in {time.perf_counter() - t0:.1f} s")
     return 0
 

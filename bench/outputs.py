@@ -1,4 +1,4 @@
-"""From the store to files: results.csv (tidy), results.md, results.tex and figures.
+"""From the store to files: results.csv (tidy), results.md, results.tex, report.md and figures.
 
 The run manifest (manifest.json) remembers which cells a grid run planned and their labels,
 so ``python -m bench report`` regenerates everything without training.
@@ -8,21 +8,28 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
-
 from bench.errors import UserError
-from bench.metrics import FIELD_NAMES, FIELDS
+from bench.report_figures import write_figures
+from bench.report_inputs import cost_inputs, environment, load_run, not_in_tables, task_inputs, task_kind, tidy_results
 from bench.store import Store
 from bench.tasks import get_task
 from bench.window_study import write_window_study
-from models import MODELS
-from reports.figures import plot_loss_curves
-from reports.tables import summarize, table_rows, to_latex, to_markdown
+from reports.document import Section, report_markdown, results_latex, results_markdown
+from reports.summary import build_table
 
 MANIFEST = "manifest.json"
 STORE = "results.sqlite"
-# Descriptive fields kept out of the main tables (they stay in results.csv).
-NOT_IN_TABLES = {"best_epoch", "epochs_run", "members", "final_train_loss", "eval_wall_s"}
+FORMATS = ("md", "tex", "csv")  # md: results.md and report.md; tex: results.tex; csv: results.csv
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """'md,tex' -> ('md', 'tex'); an unknown or empty entry is a one-line UserError."""
+    got = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",")))
+    bad = [f for f in got if f not in FORMATS]
+    if bad or not got:
+        raise UserError(f"--format: unknown format {bad[0] if bad else text!r}; "
+                        f"give a comma-separated subset of {','.join(FORMATS)}")
+    return got
 
 
 def write_manifest(out: Path, grid: str, profile: str, seeds: list[int], cells) -> None:
@@ -43,64 +50,48 @@ def read_manifest(out: Path) -> dict:
         raise UserError(f"{p}: unreadable run manifest ({e})") from None
 
 
-def tidy_results(store: Store, manifest: dict) -> pd.DataFrame:
-    """Columns grid, task, model, seed, metric, value (task holds the cell label), plus status."""
-    labels = {c["key"]: c["label"] for c in manifest["cells"]}
-    wide = store.results(list(labels))
-    if wide.empty:
-        return pd.DataFrame(columns=["grid", "task", "model", "seed", "metric", "value", "status"])
-    wide = wide[wide.status.isin(["ok", "diverged"])]
-    metric_cols = [f for f in FIELD_NAMES if f in wide.columns]
-    long = wide.melt(id_vars=["cell_key", "model", "seed", "status"], value_vars=metric_cols,
-                     var_name="metric", value_name="value").dropna(subset=["value"])
-    long["task"] = long.cell_key.map(labels)
-    long["grid"] = manifest["grid"]
-    order = {f: i for i, f in enumerate(FIELD_NAMES)}
-    long["_o"] = long.metric.map(order)
-    long = long.sort_values(["task", "model", "_o", "seed"]).drop(columns=["_o", "cell_key"])
-    return long[["grid", "task", "model", "seed", "metric", "value", "status"]].reset_index(drop=True)
-
-
-def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True) -> list[Path]:
+def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
+                  formats: tuple[str, ...] = FORMATS, redraw: bool = False) -> list[Path]:
+    """Every output of a run, regenerated from the store alone; returns the files written (figures
+    whose inputs are unchanged are kept, see bench.report_figures)."""
     out.mkdir(parents=True, exist_ok=True)
-    tidy = tidy_results(store, manifest)
+    run = load_run(store, manifest)
+    tidy = tidy_results(run)
     written = []
-    csv = out / "results.csv"
-    tidy.drop(columns=["status"]).to_csv(csv, index=False)
-    written.append(csv)
-    cells = store.cells([c["key"] for c in manifest["cells"]])
-    summary = summarize(tidy.drop(columns=["status"]))
-    md, tex = [f"# Results: grid `{manifest['grid']}`, profile `{manifest['profile']}`, "
-               f"seeds {manifest['seeds']}\n", "Each cell: mean ± sample standard deviation over seeds."], []
-    model_order = list(MODELS)
-    labels = list(dict.fromkeys(c["label"] for c in manifest["cells"]))
-    for label in labels:
-        keys = [c["key"] for c in manifest["cells"] if c["label"] == label]
-        info = next((cells[k] for k in keys if k in cells), None)
-        present = set(summary[summary.task == label].metric)
-        metrics = [f.name for f in FIELDS if f.name in present and f.name not in NOT_IN_TABLES]
-        if not metrics:
-            md.append(f"\n## {label}\n\nNo results yet.")
+    if "csv" in formats:
+        csv = out / "results.csv"
+        tidy.drop(columns=["status"]).to_csv(csv, index=False)
+        written.append(csv)
+    sections = []
+    for label, cs in run.labels.items():
+        inp = task_inputs(run, label, tidy, store)
+        table = build_table(inp)
+        if not table.rows:
             continue
-        floors = info["floors"] if info else {}
-        header, rows = table_rows(summary, label, metrics, model_order, {k: v for k, v in floors.items()
-                                                                         if k in metrics})
-        md.append(f"\n## {label}\n")
-        if info:
-            md.append("\n".join(f"- {k}: {v}" for k, v in info["protocol"].items()) + "\n")
-        md.append(to_markdown(header, rows))
-        tex.append(to_latex(header, rows, caption=f"{label} ({manifest['profile']} profile)"))
-    md[2:2] = task_sections(tidy.drop(columns=["status"]), manifest, cells)
-    (out / "results.md").write_text("\n".join(md) + "\n")
-    (out / "results.tex").write_text("% needs \\usepackage{booktabs}\n" + "\n\n".join(tex) + "\n")
-    written += [out / "results.md", out / "results.tex"]
+        costs = cost_inputs(inp)
+        cost = build_table(costs) if costs.metrics else None
+        info = [run.cells[c["key"]] for c in cs if c["key"] in run.cells]
+        sections.append(Section(table, cost, task_kind(cs[0]["task"]), info[0]["protocol"] if info else {},
+                                {i["model"]: i["settings"] for i in info}))
     if figures:
-        written += write_figures(out / "figures", store, manifest)
-    written += write_window_study(out, store, manifest, tidy.drop(columns=["status"]), figures)
+        written += write_figures(out, store, run, sections, redraw)
+    seeds = len(manifest.get("seeds", [])) or max((s.table.seeds for s in sections), default=0)
+    title = f"Results: grid `{manifest['grid']}`, profile `{manifest['profile']}`, {seeds} seeds"
+    plain = tidy.drop(columns=["status"])
+    if "md" in formats:
+        extra = task_sections(plain, manifest, run.cells)
+        (out / "results.md").write_text(results_markdown(title, sections, seeds, extra))
+        env = {"environment": environment(run)}
+        (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run)))
+        written += [out / "results.md", out / "report.md"]
+    if "tex" in formats:
+        (out / "results.tex").write_text(results_latex(sections))
+        written.append(out / "results.tex")
+    written += write_window_study(out, store, manifest, plain, figures)
     return written
 
 
-def task_sections(tidy: pd.DataFrame, manifest: dict, cells: dict) -> list[str]:
+def task_sections(tidy, manifest: dict, cells: dict) -> list[str]:
     """Each task's own summary section (e.g. stock: ratio to persistence by model × target)."""
     out = []
     for name in dict.fromkeys(c["task"] for c in manifest["cells"]):
@@ -110,32 +101,3 @@ def task_sections(tidy: pd.DataFrame, manifest: dict, cells: dict) -> list[str]:
         if task.section is not None and settings:
             out.append(task.section(tidy[tidy.task.isin(settings)], settings))
     return [s for s in out if s]
-
-
-def write_figures(figdir: Path, store: Store, manifest: dict) -> list[Path]:
-    """Per task label: its own figures (the task's hook) and the loss curves."""
-    written = []
-    by_label: dict[str, list[dict]] = {}
-    for c in manifest["cells"]:
-        by_label.setdefault(c["label"], []).append(c)
-    for label, cs in by_label.items():
-        by_model, cell_arrays, curves = {}, {}, {}
-        for c in cs:
-            arrays = store.arrays(c["key"])
-            if not arrays:
-                continue
-            cell_arrays = arrays.get(-1, cell_arrays)
-            seeds = {s: a for s, a in arrays.items() if s >= 0}
-            by_model[c["model"]] = seeds
-            losses = [a["train_loss"] for a in seeds.values() if "train_loss" in a]
-            if losses and len({len(x) for x in losses}) == 1:
-                curves[c["model"]] = pd.DataFrame(losses).to_numpy()
-            elif losses:  # early stopping: pad shorter curves with NaN
-                curves[c["model"]] = pd.DataFrame(losses).to_numpy(dtype=float)
-        stem = label.replace(" ", "").replace("(", "_").replace(")", "").replace(",", "_").replace("=", "")
-        task = get_task(cs[0]["task"])
-        if task.figures and by_model:
-            written += task.figures(stem, by_model, cell_arrays, figdir)
-        if curves:
-            written += plot_loss_curves(curves, figdir / f"{stem}_loss", f"{label}: training loss (median, range over seeds)")
-    return written

@@ -144,10 +144,12 @@ class Store:
                             "protocol": json.loads(protocol)}
         return out
 
-    def arrays(self, cell_key: str) -> dict[int, dict[str, np.ndarray]]:
-        """seed -> name -> array (seed -1 holds the cell-level arrays)."""
+    def arrays(self, cell_key: str, names: tuple[str, ...] | None = None) -> dict[int, dict[str, np.ndarray]]:
+        """seed -> name -> array (seed -1 holds the cell-level arrays); only `names` when given."""
         out: dict[int, dict[str, np.ndarray]] = {}
-        for seed, name, data in self.conn.execute(
-                "SELECT seed, name, data FROM arrays WHERE cell_key=?", (cell_key,)):
+        q, args = "SELECT seed, name, data FROM arrays WHERE cell_key=?", (cell_key,)
+        if names is not None:
+            q, args = q + f" AND name IN ({','.join('?' * len(names))})", args + tuple(names)
+        for seed, name, data in self.conn.execute(q, args):
             out.setdefault(seed, {})[name] = _unpack(data)
         return out

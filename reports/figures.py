@@ -20,7 +20,8 @@ def save(fig, stem: Path) -> list[Path]:
 
 
 def plot_drawings(x: np.ndarray, noisy: np.ndarray, clean: np.ndarray, test_start: int,
-                  drawings: dict[str, np.ndarray], stem: Path, title: str) -> list[Path]:
+                  drawings: dict[str, np.ndarray], stem: Path, title: str,
+                  ylabel: str = "value (data units)") -> list[Path]:
     """The noisy data and each model's free-running drawing from test_start - T onwards.
 
     drawings: model -> (steps,) values for positions len(x) - steps .. len(x) - 1.
@@ -32,7 +33,7 @@ def plot_drawings(x: np.ndarray, noisy: np.ndarray, clean: np.ndarray, test_star
         ax.plot(x[len(x) - len(d):], d, lw=1.5, label=f"{name} closed loop")
     ax.axvline(x[test_start], color="0.5", ls=":", lw=1)
     ax.set_xlabel("x (rad)")
-    ax.set_ylabel("value")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8, ncol=3)
     return save(fig, stem)
@@ -51,4 +52,29 @@ def plot_loss_curves(curves: dict[str, np.ndarray], stem: Path, title: str, ylab
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8)
+    return save(fig, stem)
+
+
+def plot_intervals(rows: list[tuple[str, float, float, float]], stem: Path, title: str, xlabel: str,
+                   floor: float | None = None, reference: str | None = None) -> list[Path]:
+    """One task's metric per model: mean with its 95 % interval over seeds, the floor as a line.
+
+    rows: (model, mean, lo, hi); lo/hi NaN draws the mean alone.
+    """
+    fig, ax = plt.subplots(figsize=(6, 0.45 * len(rows) + 1.2))
+    y = np.arange(len(rows))[::-1]
+    for yi, (name, mean, lo, hi) in zip(y, rows):
+        err = None if np.isnan(lo) else [[mean - lo], [hi - mean]]
+        color = "0.45" if name == reference else "C0"
+        ax.errorbar([mean], [yi], xerr=err, fmt="o", color=color, capsize=3, ms=4)
+    values = [v for _, *r in rows for v in r if np.isfinite(v)] + ([floor] if floor is not None else [])
+    if values and min(values) > 0 and max(values) / min(values) > 30:
+        ax.set_xscale("log")  # e.g. a naive baseline far above the networks
+    if floor is not None:
+        ax.axvline(floor, color="C3", ls="--", lw=1, label=f"analytic floor {floor:.4g}")
+        ax.legend(fontsize=8, loc="best")
+    ax.set_yticks(y, [n + (" (reference)" if n == reference else "") for n, *_ in rows])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("model")
+    ax.set_title(title, fontsize=10)
     return save(fig, stem)

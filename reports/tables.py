@@ -1,21 +1,21 @@
-"""Summary rows over seeds, rendered as GitHub markdown and booktabs LaTeX from the same rows.
+"""Table cells and their two renderings: GitHub markdown and booktabs LaTeX, from the same rows.
 
-tidy: DataFrame with columns task, model, seed, metric, value.
+A row is a list of cells; a cell is a plain string or an object with ``md()`` and ``tex()``
+(an ``Estimate`` or a ``PValue``), so both formats always show the same numbers.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 from tabulate import tabulate
 
+from reports.stats import Interval
 
-def summarize(tidy: pd.DataFrame) -> pd.DataFrame:
-    """Per (task, model, metric): n, mean and sample std over seeds (NaN values dropped)."""
-    g = tidy.dropna(subset=["value"]).groupby(["task", "model", "metric"], sort=False)["value"]
-    out = g.agg(n="count", mean="mean", std=lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else float("nan"))
-    return out.reset_index()
+ALPHA = 0.05  # a Holm-adjusted p below this gets the marker
+MARK = "*"
+BOOT_MARK = "†"  # this cell's interval is a percentile bootstrap (skewed seeds)
+FLOOR_FLAG = "⚠ beats floor"
 
 
 def fmt_number(x: float) -> str:
@@ -27,58 +27,105 @@ def fmt_number(x: float) -> str:
     return f"{x:.4g}"
 
 
-def table_rows(summary: pd.DataFrame, task: str, metrics: list[str], models: list[str],
-               floors: dict[str, float] | None = None) -> tuple[list[str], list[list[str]]]:
-    """Header and rows for one task: a row per model (mean ± std), then an analytic-floor row."""
-    s = summary[summary.task == task]
-    header = ["model"] + metrics
-    rows = []
-    for m in models:
-        sm = s[s.model == m].set_index("metric")
-        if sm.empty:
-            continue
-        row = [m]
-        for metric in metrics:
-            if metric not in sm.index:
-                row.append("–")
-                continue
-            mean, std = sm.loc[metric, "mean"], sm.loc[metric, "std"]
-            tiny = math.isnan(std) or std <= 1e-9 * max(abs(mean), 1e-300)  # identical seeds, float noise
-            row.append(fmt_number(mean) if tiny else
-                       f"{fmt_number(mean)} ± {fmt_number(std)}")
-        rows.append(row)
-    if floors:
-        rows.append(["floor (analytic)"] + [fmt_number(floors[m]) if m in floors else "" for m in metrics])
-    return header, rows
+def fmt_with_error(mean: float, *errors: float) -> list[str]:
+    """mean and errors at the precision of two significant digits of the smallest positive error
+    (e.g. 0.09312 ± 0.00213 -> '0.0931', '0.0021'); scientific figures fall back to %.4g / %.2g."""
+    pos = [e for e in errors if math.isfinite(e) and e > 0]
+    if not pos or not math.isfinite(mean):
+        return [fmt_number(mean)] + [fmt_number(e) for e in errors]
+    decimals = max(0, 1 - math.floor(math.log10(min(pos))))
+    if decimals > 6 or abs(mean) >= 1e7:
+        return [fmt_number(mean)] + [f"{e:.2g}" for e in errors]
+    return [f"{v:.{decimals}f}" for v in (mean, *errors)]
 
 
-def to_markdown(header: list[str], rows: list[list[str]]) -> str:
-    return tabulate(rows, headers=header, tablefmt="github", disable_numparse=True)
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over seeds with its 95 % interval; flagged when it beats the task's analytic floor."""
+
+    iv: Interval
+    beats_floor: bool = False
+
+    def _parts(self) -> tuple[str, str | None, str | None]:
+        iv = self.iv
+        if iv.method == "t":
+            m, h = fmt_with_error(iv.mean, iv.half_width)
+            return m, h, None
+        if iv.method == "bootstrap":
+            errs = (iv.mean - iv.lo, iv.hi - iv.mean)
+            m, lo, hi = (fmt_with_error(v, *errs)[0] for v in (iv.mean, iv.lo, iv.hi))
+            return m, None, f"{lo}, {hi}"
+        return fmt_number(iv.mean), None, None
+
+    def md(self) -> str:
+        m, h, rng = self._parts()
+        text = f"{m} ± {h}" if h else (f"{m} [{rng}]{BOOT_MARK}" if rng else m)
+        return f"{text} {FLOOR_FLAG}" if self.beats_floor else text
+
+    def tex(self) -> str:
+        m, h, rng = self._parts()
+        text = (f"${m} \\pm {h}$" if h else
+                f"${m}$ $[{rng}]^{{\\dagger}}$" if rng else f"${m}$" if m != "–" else "--")
+        return text + r" \textbf{(!)~beats floor}" if self.beats_floor else text
 
 
+@dataclass(frozen=True)
+class PValue:
+    """A (Holm-adjusted) p-value with the marker when below ALPHA, and an optional note."""
+
+    p: float
+    note: str = ""
+
+    def _text(self) -> str:
+        if math.isnan(self.p):
+            return f"– ({self.note})" if self.note else "–"
+        text = "<0.001" if self.p < 0.001 else f"{self.p:.3g}"
+        if self.p < ALPHA:
+            text += f" {MARK}"
+        return f"{text} ({self.note})" if self.note else text
+
+    def md(self) -> str:
+        return self._text()
+
+    def tex(self) -> str:
+        return latex_escape(self._text()).replace("<", r"\textless{}")
+
+
+def _md(cell) -> str:
+    return cell if isinstance(cell, str) else cell.md()
+
+
+def _tex(cell) -> str:
+    return latex_escape(cell) if isinstance(cell, str) else cell.tex()
+
+
+def to_markdown(header: list[str], rows: list[list]) -> str:
+    return tabulate([[_md(c) for c in r] for r in rows], headers=header, tablefmt="github",
+                    disable_numparse=True)
+
+
+# Characters LaTeX treats specially, and the non-ASCII ones this suite writes into names and headers.
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                  "–": "--", "—": "---", "±": r"$\pm$", "Δ": r"$\Delta$", "π": r"$\pi$", "²": r"\textsuperscript{2}",
+                  "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$", "†": r"$^\dagger$", "⚠": "(!)", "·": r"$\cdot$"}
 
 
 def latex_escape(text: str) -> str:
     return "".join(_LATEX_ESCAPES.get(ch, ch) for ch in str(text))
 
 
-def _latex_cell(cell: str) -> str:
-    if " ± " in cell:
-        a, b = cell.split(" ± ")
-        return f"${latex_escape(a)} \\pm {latex_escape(b)}$"
-    return latex_escape(cell.replace("–", "--"))
-
-
-def to_latex(header: list[str], rows: list[list[str]], caption: str = "") -> str:
-    """A booktabs tabular (needs \\usepackage{booktabs})."""
+def to_latex(header: list[str], rows: list[list], caption: str = "", notes: str = "") -> str:
+    """A booktabs table (needs \\usepackage{booktabs}); notes go under the rule, in small type."""
     cols = "l" + "r" * (len(header) - 1)
-    lines = [r"\begin{table}[ht]", r"\centering"]
+    lines = [r"\begin{table}[ht]", r"\centering", r"\small", r"\setlength{\tabcolsep}{4pt}"]
     if caption:
         lines.append(r"\caption{" + latex_escape(caption) + "}")
     lines += [r"\begin{tabular}{" + cols + "}", r"\toprule",
               " & ".join(latex_escape(h) for h in header) + r" \\", r"\midrule"]
-    lines += [" & ".join(_latex_cell(c) for c in r) + r" \\" for r in rows]
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    lines += [" & ".join(_tex(c) for c in r) + r" \\" for r in rows]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if notes:
+        lines += [r"\par\smallskip", r"\parbox{\linewidth}{\footnotesize " + latex_escape(notes) + "}"]
+    lines.append(r"\end{table}")
     return "\n".join(lines)

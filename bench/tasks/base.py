@@ -25,7 +25,7 @@ class TaskData:
     in_features: int
     out_features: int
     classification: bool
-    floors: dict[str, float] = field(default_factory=dict)  # analytic floor per metric name
+    floors: dict[str, float] = field(default_factory=dict)  # metric -> best value any forecast reaches in expectation
     protocol: dict[str, str] = field(default_factory=dict)  # source, split, scaler, caveats
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # cell-level arrays for figures
     extra: dict = field(default_factory=dict)  # whatever evaluate needs (scalers, clean targets)

@@ -1,0 +1,137 @@
+"""Figures of a grid run, per task label: the task's own (its hook), loss curves, the interval plot.
+
+Drawing is most of a report's cost (about 0.3-0.8 s of CPU per figure in PNG and PDF), so a
+label's figures are redrawn only when what they show may have changed: figures/figures.json keeps,
+per label, a fingerprint of its stored rows (every metric, wall times included, so any rewrite of
+a cell changes it), of the drawing code, and the files written; a missing file or a new
+fingerprint redraws that label. ``redraw=True`` (CLI ``--redraw``) ignores the record.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from bench.errors import UserError
+from bench.report_inputs import Run, unit_of
+from bench.store import Store
+from bench.tasks import get_task
+from reports.document import Section
+from reports.summary import TaskTable
+
+RECORD = "figures.json"
+LOSS_LABEL = {"regression": "training loss (MSE, scaled units)",
+              "classification": "training loss (cross-entropy, nats)"}
+
+
+def file_stem(label: str) -> str:
+    """A label as a file name: 'concat-1_7-1_17-3x2 (window=4)' -> 'concat-1_7-1_17-3x2_window4'."""
+    return re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_.-]+", "_", label.replace("=", ""))).strip("_")
+
+
+def _source_hash(*objs) -> str:
+    """Hash of the source files of functions or modules (named, so matplotlib is imported only to draw)."""
+    h = hashlib.sha256()
+    for o in objs:
+        try:
+            path = importlib.util.find_spec(o).origin if isinstance(o, str) else inspect.getsourcefile(o)
+            h.update(Path(path).read_bytes())
+        except (TypeError, OSError, ImportError, AttributeError):
+            h.update(repr(o).encode())
+    return h.hexdigest()
+
+
+def fingerprint(run: Run, label: str, table: TaskTable | None, code: str) -> str:
+    """What a label's figures depend on: its stored rows, its table's intervals, and the code."""
+    keys = [c["key"] for c in run.labels[label]]
+    rows = run.wide[run.wide.cell_key.isin(keys)] if not run.wide.empty else run.wide
+    blob = rows.sort_values(["cell_key", "seed"]).to_json(orient="split", default_handler=str) if len(rows) else ""
+    ivs = sorted((m, k, repr(v)) for (m, k), v in table.intervals.items()) if table else []
+    return hashlib.sha256(json.dumps([label, keys, blob, ivs, code]).encode()).hexdigest()
+
+
+def _read_record(figdir: Path) -> dict:
+    try:
+        return json.loads((figdir / RECORD).read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+
+
+def write_figures(out: Path, store: Store, run: Run, sections: list[Section], redraw: bool = False) -> list[Path]:
+    """Draw (or keep) every label's figures; each section learns its figures' relative stems."""
+    figdir = out / "figures"
+    record = {} if redraw else _read_record(figdir)
+    new_record, written = {}, []
+    by_label = {s.table.label: s for s in sections}
+    for label, cs in run.labels.items():
+        section = by_label.get(label)
+        try:
+            task = get_task(cs[0]["task"])
+        except UserError:  # a store written when the registry held this task
+            task = None
+        code = _source_hash("reports.figures", write_figures, task.figures if task and task.figures else None)
+        fp = fingerprint(run, label, section.table if section else None, code)
+        old = record.get(label, {})
+        if old.get("fingerprint") == fp and all((out / f).exists() for f in old.get("files", [])):
+            paths = [out / f for f in old["files"]]
+        else:
+            paths = _draw_label(label, cs, task, section, store, figdir)
+        new_record[label] = {"fingerprint": fp, "files": [p.relative_to(out).as_posix() for p in paths]}
+        if section is not None:
+            stem = file_stem(label)
+            seen = dict.fromkeys(p.relative_to(out).with_suffix("").as_posix() for p in paths)
+            section.figures = [(s, _caption(s, stem, label)) for s in seen]
+        written += paths
+    if new_record:
+        figdir.mkdir(parents=True, exist_ok=True)
+        (figdir / RECORD).write_text(json.dumps(new_record, indent=1))
+    return written
+
+
+def _draw_label(label: str, cs: list[dict], task, section: Section | None, store: Store,
+                figdir: Path) -> list[Path]:
+    from reports.figures import plot_loss_curves  # matplotlib: only when something is drawn
+    by_model, cell_arrays, curves = {}, {}, {}
+    for c in cs:
+        arrays = store.arrays(c["key"])
+        if not arrays:
+            continue
+        cell_arrays = arrays.get(-1, cell_arrays)
+        seeds = {s: a for s, a in arrays.items() if s >= 0}
+        by_model[c["model"]] = seeds
+        losses = [a["train_loss"] for a in seeds.values() if "train_loss" in a]
+        if losses:  # early stopping: shorter curves are padded with NaN
+            curves[c["model"]] = pd.DataFrame(losses).to_numpy(dtype=float)
+    stem = file_stem(label)
+    paths = []
+    if task is not None and task.figures and by_model:
+        paths += task.figures(stem, by_model, cell_arrays, figdir)
+    if curves:
+        paths += plot_loss_curves(curves, figdir / f"{stem}_loss", f"{label}: training loss (median, range over seeds)",
+                                  LOSS_LABEL.get(task.kind if task else "", "training loss"))
+    if section is not None:
+        paths += _interval_figure(section.table, figdir / f"{stem}_intervals")
+    return paths
+
+
+def _interval_figure(t: TaskTable, stem: Path) -> list[Path]:
+    from reports.figures import plot_intervals
+    tm = t.test_metric
+    rows = [(m, iv.mean, iv.lo, iv.hi) for (m, metric), iv in t.intervals.items() if metric == tm]
+    if not rows:
+        return []
+    return plot_intervals(rows, stem, f"{t.label}: {tm}, mean and 95% interval over seeds",
+                          f"{tm} ({unit_of(tm)})", t.floors.get(tm), t.reference)
+
+
+def _caption(path: str, stem: str, label: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    what = {"intervals": "test metric per model, mean and 95 % interval over seeds, analytic floor dashed",
+            "loss": "training loss per epoch, median and range over seeds"}
+    rest = name[len(stem) + 1:] if name.startswith(stem + "_") else name
+    return f"{label}: {what.get(rest, rest.replace('_', ' '))}"

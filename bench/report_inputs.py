@@ -1,0 +1,158 @@
+"""Read a grid run back from the store into the plain inputs that ``reports`` works on.
+
+Everything task-specific comes from the store (floors, protocol, settings, per-point losses) or
+from registries (metric directions, which models are naive, a task's kind); no task is named here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from bench.errors import UserError
+from bench.metrics import FIELD_NAMES, FIELDS, get_field
+from bench.store import Store
+from bench.tasks import get_task
+from models import MODELS
+from reports.summary import TaskInputs
+
+# Descriptive fields kept out of the main tables (they stay in results.csv).
+NOT_IN_TABLES = {"best_epoch", "epochs_run", "members", "final_train_loss", "eval_wall_s"}
+# The paired tests compare the metric whose per-point losses tasks store as `pointwise_loss`
+# (squared error in data units; negative log-likelihood in nats).
+TEST_METRIC = {"regression": "mse", "classification": "cross_entropy"}
+PROPORTIONS = frozenset({"accuracy", "direction_acc"})  # shares of the test points
+IN_TABLES = ("ok", "diverged")  # statuses whose metrics enter the tables
+
+
+@dataclass
+class Run:
+    """One grid run read back: the manifest, every result row, the cells' records."""
+
+    manifest: dict
+    wide: pd.DataFrame  # one row per (cell, seed), all statuses
+    cells: dict[str, dict]  # cell key -> task, model, settings, floors, protocol
+    labels: dict[str, list[dict]]  # label -> its manifest cells, in plan order
+    table_seeds: dict[str, set[int]]  # cell key -> seeds whose metrics enter the tables
+
+
+def load_run(store: Store, manifest: dict) -> Run:
+    try:
+        keys = [c["key"] for c in manifest["cells"]]
+        labels: dict[str, list[dict]] = {}
+        for c in manifest["cells"]:
+            labels.setdefault(c["label"], []).append(c)
+    except (KeyError, TypeError) as e:
+        raise UserError(f"run manifest lacks {e}; rerun `python -m bench run` to rewrite it") from None
+    wide = store.results(keys)
+    seeds: dict[str, set[int]] = {}
+    if not wide.empty:
+        ok = wide[wide.status.isin(IN_TABLES)]
+        for key, seed in zip(ok.cell_key.tolist(), ok.seed.tolist()):
+            seeds.setdefault(key, set()).add(int(seed))
+    return Run(manifest, wide, store.cells(keys), labels, seeds)
+
+
+def tidy_results(run: Run) -> pd.DataFrame:
+    """Columns grid, task, model, seed, metric, value (task holds the cell label), plus status."""
+    cols = ["grid", "task", "model", "seed", "metric", "value", "status"]
+    labels = {c["key"]: c["label"] for c in run.manifest["cells"]}
+    wide = run.wide
+    if wide.empty:
+        return pd.DataFrame(columns=cols)
+    wide = wide[wide.status.isin(IN_TABLES)]
+    metric_cols = [f for f in FIELD_NAMES if f in wide.columns]
+    long = wide.melt(id_vars=["cell_key", "model", "seed", "status"], value_vars=metric_cols,
+                     var_name="metric", value_name="value").dropna(subset=["value"])
+    long["task"] = long.cell_key.map(labels)
+    long["grid"] = run.manifest["grid"]
+    order = {f: i for i, f in enumerate(FIELD_NAMES)}
+    long["_o"] = long.metric.map(order)
+    long = long.sort_values(["task", "model", "_o", "seed"]).drop(columns=["_o", "cell_key"])
+    return long[cols].reset_index(drop=True)
+
+
+def task_kind(task: str) -> str:
+    try:
+        return get_task(task).kind
+    except UserError:  # a store written when the registry held this task
+        return ""
+
+
+def unit_of(metric: str) -> str:
+    """The unit a metric's description names: its last parenthesis, or a trailing ', nats'."""
+    try:
+        d = get_field(metric).description
+    except KeyError:
+        return ""
+    m = re.search(r"\(([^()]*)\)\s*$", d) or re.search(r",\s*(\w+)\s*$", d)
+    return m.group(1) if m else "dimensionless"
+
+
+def task_inputs(run: Run, label: str, tidy: pd.DataFrame, store: Store) -> TaskInputs:
+    """Everything one table needs, for the cells of one label."""
+    cs = run.labels[label]
+    values = tidy[tidy.task == label][["model", "seed", "metric", "value"]]
+    present = set(values.metric)
+    metrics = [f.name for f in FIELDS if f.name in present and f.name not in NOT_IN_TABLES
+               and f.better and not f.timing]
+    models = [m for m in MODELS if m in set(values.model)]
+    floors: dict[str, float] = {}
+    for c in cs:
+        floors.update(run.cells.get(c["key"], {}).get("floors", {}))
+    kind = task_kind(cs[0]["task"])
+    test_metric = TEST_METRIC.get(kind)
+    if test_metric not in metrics:  # e.g. a task scored only by accuracy: Wilcoxon only
+        test_metric = next((m for m in metrics if get_field(m).better and not get_field(m).timing), None)
+    pointwise = {}
+    for c in cs:
+        ok = run.table_seeds.get(c["key"], set())
+        if c["model"] not in models or not ok:
+            continue
+        arrs = store.arrays(c["key"], ("pointwise_loss",))
+        got = {s: a["pointwise_loss"] for s, a in arrs.items() if s in ok}
+        if got:
+            pointwise[c["model"]] = got
+    return TaskInputs(label=label, values=values, metrics=metrics,
+                      better={f.name: f.better for f in FIELDS}, models=models,
+                      naive=frozenset(m for m in models if not MODELS[m].trainable),
+                      floors={k: float(v) for k, v in floors.items() if k in metrics},
+                      test_metric=test_metric, pointwise=pointwise,
+                      proportions=PROPORTIONS & set(metrics))
+
+
+def cost_inputs(inp: TaskInputs) -> TaskInputs:
+    """The same rows for the cost table: parameters and wall-clock figures, no tests, no floors."""
+    present = set(inp.values.metric)
+    metrics = [f.name for f in FIELDS if f.name in present and f.name not in NOT_IN_TABLES
+               and (f.timing or not f.better)]
+    return replace(inp, metrics=metrics, floors={}, test_metric=None, pointwise={})
+
+
+def not_in_tables(run: Run) -> list[str]:
+    """One line per (cell, status) whose seeds are missing from the tables or diverged, with reasons."""
+    w = run.wide
+    if w.empty:
+        return []
+    labels = {c["key"]: c["label"] for c in run.manifest["cells"]}
+    out = []
+    for (key, status, reason), g in w[w.status != "ok"].groupby(["cell_key", "status", "reason"], sort=False):
+        seeds = ", ".join(map(str, sorted(g.seed)))
+        what = "its metrics are in the tables (kept epoch)" if status == "diverged" else "not in the tables"
+        out.append(f"{labels.get(key, key)} / {g.model.iloc[0]}: {status} for seeds {seeds} ({what}): {reason}")
+    stored = set(w.cell_key)
+    missing = [c for c in run.manifest["cells"] if c["key"] not in stored]
+    out += [f"{c['label']} / {c['model']}: no results stored" for c in missing]
+    return out
+
+
+def environment(run: Run) -> dict[str, str]:
+    """Devices, torch versions and git commits the stored rows were measured with."""
+    out = {}
+    for col, name in (("device_name", "device"), ("torch", "torch"), ("git_commit", "git commit")):
+        if col in run.wide.columns:
+            vals = sorted({str(v) for v in run.wide[col].dropna()})
+            if vals:
+                out[name] = ", ".join(vals)
+    return out

@@ -1,0 +1,244 @@
+"""One task's table: intervals over seeds, paired tests against a reference, the floor row and flags.
+
+Inputs are plain data (a tidy DataFrame and per-point loss arrays) that ``bench`` reads from the
+store; nothing here knows a task by name.
+
+Reference model: the task's best naive baseline (the non-trainable model with the best mean on
+the test metric). Beating the strongest naive forecast is the least a network must do, and taking
+the best one can only make the tests harder to pass.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from reports.stats import Interval, dm_over_seeds, holm, seed_interval, wilcoxon_paired
+from reports.tables import Estimate, PValue, fmt_number
+
+
+@dataclass(frozen=True)
+class TaskInputs:
+    """What one table needs, all read from the store by ``bench``."""
+
+    label: str
+    values: pd.DataFrame  # columns model, seed, metric, value (this label only)
+    metrics: list[str]  # table columns, in order
+    better: dict[str, str]  # metric -> "lower", "higher" or "" (descriptive)
+    models: list[str]  # row order; naive ones are listed after the networks
+    naive: frozenset[str]
+    floors: dict[str, float] = field(default_factory=dict)  # metric -> analytic floor
+    test_metric: str | None = None  # what the paired tests compare; its per-point losses feed DM
+    pointwise: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)  # model -> seed -> (S,)
+    proportions: frozenset[str] = frozenset()  # metrics that are shares of the S test points
+
+
+@dataclass
+class Comparison:
+    """One model against the reference on the test metric."""
+
+    model: str
+    delta: float  # mean over paired seeds of (model - reference)
+    pairs: int
+    wilcoxon: float
+    wilcoxon_note: str
+    dm_stat: float
+    dm: float
+    dm_note: str
+    wilcoxon_holm: float = float("nan")
+    dm_holm: float = float("nan")
+
+
+@dataclass
+class TaskTable:
+    label: str
+    header: list[str]
+    rows: list[list]
+    reference: str | None
+    test_metric: str | None
+    comparisons: list[Comparison]
+    intervals: dict[tuple[str, str], Interval]  # (model, metric) -> interval over seeds
+    flagged: list[tuple[str, str]]  # (model, metric) that beat their floor
+    seeds: int  # the most seeds any row has
+    notes: list[str]
+    floors: dict[str, float] = field(default_factory=dict)
+
+
+Values = dict[tuple[str, str], dict[int, float]]  # (model, metric) -> seed -> value
+
+
+def index_values(values: pd.DataFrame) -> Values:
+    """The tidy rows as (model, metric) -> seed -> value, NaN dropped (one pass, no pandas per lookup)."""
+    out: Values = {}
+    v = values.dropna(subset=["value"])
+    for model, metric, seed, value in zip(v.model.tolist(), v.metric.tolist(), v.seed.tolist(), v.value.tolist()):
+        out.setdefault((model, metric), {})[int(seed)] = float(value)
+    return out
+
+
+def _stack(by_seed: dict[int, np.ndarray]) -> np.ndarray | None:
+    """(K, S) per-point losses over seeds, or None when absent or of unequal lengths."""
+    arrs = [np.asarray(by_seed[s], dtype=np.float64).ravel() for s in sorted(by_seed)]
+    if not arrs or len({len(a) for a in arrs}) != 1:
+        return None
+    return np.stack(arrs)
+
+
+def _sign(better: str, x: float) -> float:
+    return x if better == "lower" else -x  # positive: worse than the floor/reference side
+
+
+def choose_reference(inp: TaskInputs, idx: Values) -> str | None:
+    """The naive model with the best mean on the test metric (None without one)."""
+    if inp.test_metric is None or not inp.better.get(inp.test_metric):
+        return None
+    means = {m: float(np.mean(list(idx[(m, inp.test_metric)].values()))) for m in inp.models
+             if m in inp.naive and (m, inp.test_metric) in idx}
+    if not means:
+        return None
+    pick = min if inp.better[inp.test_metric] == "lower" else max
+    return pick(means, key=means.get)
+
+
+def _consistent(inp: TaskInputs, idx: Values, model: str, losses: dict[int, np.ndarray]) -> bool:
+    """The stored per-point losses average to the stored test metric, seed by seed."""
+    vals = idx.get((model, inp.test_metric), {})
+    for seed, arr in losses.items():
+        if seed in vals:
+            m, v = float(np.mean(arr, dtype=np.float64)), float(vals[seed])
+            if not abs(m - v) <= 1e-4 * max(abs(v), 1e-12) + 1e-9:
+                return False
+    return True
+
+
+def compare(inp: TaskInputs, idx: Values, reference: str) -> list[Comparison]:
+    """Wilcoxon (seeds) and Diebold–Mariano (test points) of every other model vs the reference,
+    each family Holm-corrected over the models of this table."""
+    tm = inp.test_metric
+    ref_vals = idx.get((reference, tm), {})
+    ref_pw = inp.pointwise.get(reference)
+    ref_ok = ref_pw is not None and _consistent(inp, idx, reference, ref_pw)
+    out = []
+    for m in inp.models:
+        if m == reference:
+            continue
+        vals = idx.get((m, tm), {})
+        if not vals:
+            continue
+        seeds = sorted(set(vals) & set(ref_vals))
+        a, b = np.array([vals[s] for s in seeds]), np.array([ref_vals[s] for s in seeds])
+        p_w, note_w = wilcoxon_paired(a, b)
+        stat, p_dm, note_dm = float("nan"), float("nan"), ""
+        pw = inp.pointwise.get(m)
+        if pw is None or ref_pw is None:
+            note_dm = "no per-point losses"
+        elif not (ref_ok and _consistent(inp, idx, m, pw)):
+            note_dm = f"per-point losses do not average to {tm}"
+        else:
+            la, lb = _stack(pw), _stack(ref_pw)
+            if la is None or lb is None or la.shape[1] != lb.shape[1]:
+                note_dm = "test points differ"
+            else:
+                stat, p_dm = dm_over_seeds(la, lb)
+        delta = float(np.mean(a - b)) if len(seeds) else float("nan")
+        out.append(Comparison(m, delta, len(seeds), p_w, note_w, stat, p_dm, note_dm))
+    for name in ("wilcoxon", "dm"):
+        adj = holm([getattr(c, name) for c in out])
+        for c, p in zip(out, adj):
+            setattr(c, f"{name}_holm", p)
+    return out
+
+
+def test_sample_se(inp: TaskInputs, model: str, metric: str, mean: float) -> float:
+    """Standard error of a metric from the finite test set (the floor is an expectation).
+
+    The test metric: the standard error of the seed-averaged per-point losses; a proportion:
+    the binomial sqrt(p(1-p)/S); any other metric: its mean times the relative standard error
+    of the per-point losses (squared errors vary more than absolute errors or their root, so
+    this errs wide). 0 when no per-point losses are stored.
+    """
+    la = _stack(inp.pointwise.get(model, {}))
+    if la is None:
+        return 0.0
+    avg = la.mean(0)  # (S,)
+    S = len(avg)
+    if S < 2:
+        return 0.0
+    se = float(np.std(avg, ddof=1) / math.sqrt(S))
+    if metric == inp.test_metric:
+        return se
+    if metric in inp.proportions and 0.0 <= mean <= 1.0:
+        return math.sqrt(mean * (1 - mean) / S)
+    base = float(avg.mean())
+    return abs(mean) * se / abs(base) if base != 0 else 0.0
+
+
+def beats_floor(inp: TaskInputs, model: str, metric: str, iv: Interval) -> bool:
+    """True when the mean is better than the floor by more than the combined 95 % allowance:
+    the seed interval's half on the floor's side and 1.96 test-sample standard errors, in quadrature."""
+    floor, better = inp.floors.get(metric), inp.better.get(metric, "")
+    if floor is None or not better or math.isnan(iv.mean):
+        return False
+    seed_side = 0.0
+    if iv.method in ("t", "bootstrap"):
+        seed_side = (iv.hi - iv.mean) if better == "lower" else (iv.mean - iv.lo)
+    allowance = math.hypot(seed_side, sps.norm.ppf(0.975) * test_sample_se(inp, model, metric, iv.mean))
+    return _sign(better, iv.mean - floor) + allowance < 0
+
+
+def _row_name(model: str, inp: TaskInputs, reference: str | None) -> str:
+    if model == reference:
+        return f"{model} (naive, reference)"
+    return f"{model} (naive)" if model in inp.naive else model
+
+
+def build_table(inp: TaskInputs) -> TaskTable:
+    """Rows: networks then naive baselines, each `mean ± half-width` per metric, n, the paired
+    difference on the test metric and its two Holm-adjusted p-values; then the floor row."""
+    idx = index_values(inp.values)
+    reference = choose_reference(inp, idx)
+    comps = {c.model: c for c in compare(inp, idx, reference)} if reference else {}
+    tm = inp.test_metric
+    header = ["model", "n"] + list(inp.metrics)
+    if reference:
+        header += [f"Δ {tm} vs {reference}", "Wilcoxon p (seeds)", "DM p (test points)"]
+    rows, intervals, flagged, seeds = [], {}, [], 0
+    ordered = [m for m in inp.models if m not in inp.naive] + [m for m in inp.models if m in inp.naive]
+    for m in ordered:
+        present = {s for metric in inp.metrics for s in idx.get((m, metric), {})}
+        if not present:
+            continue
+        n = len(present)
+        seeds = max(seeds, n)
+        row = [_row_name(m, inp, reference), str(n)]
+        for metric in inp.metrics:
+            vals = idx.get((m, metric))
+            if not vals:
+                row.append("–")
+                continue
+            iv = seed_interval(np.array(list(vals.values())))
+            intervals[(m, metric)] = iv
+            flag = beats_floor(inp, m, metric, iv)
+            if flag:
+                flagged.append((m, metric))
+            row.append(Estimate(iv, flag))
+        if reference:
+            c = comps.get(m)
+            if m == reference:
+                row += ["(reference)", "", ""]
+            elif c is None:
+                row += ["–", "–", "–"]
+            else:
+                row += [f"{c.delta:+.3g}", PValue(c.wilcoxon_holm, c.wilcoxon_note), PValue(c.dm_holm, c.dm_note)]
+        rows.append(row)
+    floor_cells = [fmt_number(inp.floors[m]) if m in inp.floors else "" for m in inp.metrics]
+    if any(floor_cells):
+        rows.append(["floor (analytic)", ""] + floor_cells + ([""] * 3 if reference else []))
+    notes = []
+    if tm and not reference:
+        notes.append("no naive baseline in this table, so no paired tests")
+    return TaskTable(inp.label, header, rows, reference, tm, list(comps.values()), intervals, flagged, seeds, notes,
+                     dict(inp.floors))
