@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from bench.config import CellConfig
+from bench.determinism import deterministic_mode
 from bench.device import timed
 from bench.store import CellRecord
 from bench.tasks import get_task
@@ -26,6 +27,7 @@ class Job:
     config: CellConfig
     seeds: tuple[int, ...]
     device: str  # torch device string, e.g. "cpu" or "cuda:0"
+    deterministic: bool = False  # deterministic kernels only (recorded in env, not in the key)
 
 
 def environment(device: torch.device) -> dict:
@@ -43,6 +45,13 @@ def _record(job: Job, status: str, reason: str, **kw) -> CellRecord:
 
 def run_job(job: Job) -> CellRecord:
     device = torch.device(job.device)
+    with deterministic_mode(job.deterministic):
+        rec = _attempt(job, device)
+    rec.env["deterministic"] = job.deterministic
+    return rec
+
+
+def _attempt(job: Job, device: torch.device) -> CellRecord:
     try:
         return _run(job, device)
     except Unavailable as e:

@@ -6,8 +6,10 @@ so ``python -m bench report`` regenerates everything without training.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from bench.errors import UserError
@@ -37,9 +39,27 @@ def read_manifest(out: Path) -> dict:
     if not p.exists():
         raise UserError(f"{p}: no run manifest here; run `python -m bench run --out {out}` first")
     try:
-        return json.loads(p.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise UserError(f"{p}: unreadable run manifest ({e})") from None
+        return _checked_manifest(json.loads(p.read_text()), p)
+    except (ValueError, RecursionError, OSError) as e:  # bad JSON or UTF-8, too deep, a directory
+        raise UserError(f"{p}: unreadable run manifest ({str(e)[:200]})") from None
+
+
+def _checked_manifest(doc, p: Path) -> dict:
+    """The manifest's shape, so a hand-edited or foreign file is one line, not a traceback later."""
+    cells = doc.get("cells") if isinstance(doc, dict) else None
+    ok = (isinstance(cells, list) and isinstance(doc.get("grid"), str) and isinstance(doc.get("profile"), str)
+          and isinstance(doc.get("seeds"), list) and all(type(s) is int for s in doc["seeds"])
+          and all(isinstance(c, dict) and all(isinstance(c.get(k), str) for k in ("key", "label", "task", "model"))
+                  for c in cells))
+    if not ok:
+        raise UserError(f"{p}: not a run manifest of this suite (expected grid, profile, seeds and cells "
+                        f"with key, label, task, model); rerun `python -m bench run` to rewrite it")
+    for c in cells:  # an unknown task is one line here, not a failure halfway through the figures
+        try:
+            get_task(c["task"])
+        except UserError as e:
+            raise UserError(f"{p}: {e}") from None
+    return doc
 
 
 def tidy_results(store: Store, manifest: dict) -> pd.DataFrame:
@@ -68,7 +88,8 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True)
     tidy.drop(columns=["status"]).to_csv(csv, index=False)
     written.append(csv)
     cells = store.cells([c["key"] for c in manifest["cells"]])
-    summary = summarize(tidy.drop(columns=["status"]))
+    with np.errstate(invalid="ignore", over="ignore"):  # diverged seeds: inf - inf in the std
+        summary = summarize(tidy.drop(columns=["status"]))
     md, tex = [f"# Results: grid `{manifest['grid']}`, profile `{manifest['profile']}`, "
                f"seeds {manifest['seeds']}\n", "Each cell: mean ± sample standard deviation over seeds."], []
     model_order = list(MODELS)
@@ -88,13 +109,26 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True)
         if info:
             md.append("\n".join(f"- {k}: {v}" for k, v in info["protocol"].items()) + "\n")
         md.append(to_markdown(header, rows))
+        md += diverged_note(tidy[tidy.task == label])
         tex.append(to_latex(header, rows, caption=f"{label} ({manifest['profile']} profile)"))
     (out / "results.md").write_text("\n".join(md) + "\n")
     (out / "results.tex").write_text("% needs \\usepackage{booktabs}\n" + "\n\n".join(tex) + "\n")
     written += [out / "results.md", out / "results.tex"]
     if figures:
-        written += write_figures(out / "figures", store, manifest)
+        try:
+            written += write_figures(out / "figures", store, manifest)
+        except Exception as e:  # a figure must never cost the run its tables; say so and go on
+            print(f"warning: figures not drawn ({type(e).__name__}: {str(e)[:200]})", file=sys.stderr)
     return written
+
+
+def diverged_note(tidy: pd.DataFrame) -> list[str]:
+    """A line under a table naming the seeds whose training loss became non-finite."""
+    bad = tidy[tidy.status == "diverged"].groupby("model", sort=False).seed.unique()
+    if bad.empty:
+        return []
+    return ["\nDiverged (training loss became non-finite; metrics come from the kept parameters and may be "
+            "inf or missing): " + "; ".join(f"{m} seeds {', '.join(map(str, sorted(s)))}" for m, s in bad.items())]
 
 
 def write_figures(figdir: Path, store: Store, manifest: dict) -> list[Path]:

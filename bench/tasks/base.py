@@ -35,6 +35,9 @@ class TaskData:
 Evaluate = Callable[[nn.Module, TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
 # figures(task name, {model: {seed: arrays}}, cell arrays, out dir) -> written paths
 Figures = Callable[[str, dict, dict, Path], list[Path]]
+# check(settings) raises ValueError (one line: the sizes and what would work) when the resolved
+# settings cannot give a cell, e.g. a window longer than the series; run before anything trains.
+Check = Callable[[Mapping], None]
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Task:
     build: Callable[[Mapping, np.random.Generator], TaskData]
     evaluate: Evaluate
     figures: Figures | None = None
+    check: Check | None = None
     models: tuple[str, ...] = ("mlp", "rnn", "lstm", "gru", "persistence", "mean")
 
     def settings(self, profile: str) -> dict:
