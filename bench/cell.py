@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from bench.config import CellConfig
+from bench.determinism import deterministic_mode
 from bench.device import timed
 from bench.store import CellRecord
 from bench.tasks import get_task
@@ -26,6 +27,7 @@ class Job:
     config: CellConfig
     seeds: tuple[int, ...]
     device: str  # torch device string, e.g. "cpu" or "cuda:0"
+    deterministic: bool = False  # deterministic kernels only (recorded in env, not in the key)
 
 
 def environment(device: torch.device) -> dict:
@@ -43,6 +45,13 @@ def _record(job: Job, status: str, reason: str, **kw) -> CellRecord:
 
 def run_job(job: Job) -> CellRecord:
     device = torch.device(job.device)
+    with deterministic_mode(job.deterministic):
+        rec = _attempt(job, device)
+    rec.env["deterministic"] = job.deterministic
+    return rec
+
+
+def _attempt(job: Job, device: torch.device) -> CellRecord:
     try:
         return _run(job, device)
     except Unavailable as e:
@@ -88,7 +97,7 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         status[seed], reason[seed] = "ok", ""
         if log is not None:
             e = int(log.best_epoch[k])
-            row.update(best_epoch=e, epochs_run=log.train_loss.shape[1],
+            row.update(best_epoch=e, epochs_run=int(log.epochs[k]),  # as if alone, not the stack's
                        final_train_loss=float(log.train_loss[k, e]) if e >= 0 else float("nan"))
             if log.diverged[k]:
                 bad = int(np.argmax(~np.isfinite(log.train_loss[k])))
@@ -98,10 +107,10 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     for k, seed in enumerate(seeds):
         for name, a in arrays.items():
             out_arrays[(seed, name)] = a[k]
-        if log is not None:
-            out_arrays[(seed, "train_loss")] = log.train_loss[k]
+        if log is not None:  # the epochs this member would have run alone
+            out_arrays[(seed, "train_loss")] = log.train_loss[k, :log.epochs[k]]
             if log.val_loss.size:
-                out_arrays[(seed, "val_loss")] = log.val_loss[k]
+                out_arrays[(seed, "val_loss")] = log.val_loss[k, :log.epochs[k]]
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
                       settings=s, seeds=seeds, status=status, reason=reason, metrics=rows,
                       env=environment(device), floors=data.floors, protocol=data.protocol, arrays=out_arrays)

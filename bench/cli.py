@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import sqlite3
 import sys
 import time
 from pathlib import Path
 
+from bench.determinism import prepare_environment
 from bench.device import DEVICES, resolve_device
 from bench.errors import UserError
 from bench.grids import GRIDS, get_grid
@@ -19,7 +21,9 @@ from bench.profiles import PROFILES, get_profile
 from bench.runner import EXECUTORS, cells_for, plan, run_cells
 from bench.store import Store
 from bench.targets import TARGETS
+from bench.storecheck import inspect_store
 from bench.tasks import FAMILIES, TASKS, get_task
+from bench.validate import check_cells, check_out, out_path, outcome_lines, plan_lines
 from models import MODELS, get_model
 
 
@@ -52,7 +56,7 @@ def build_parser() -> Parser:
     what.add_argument("--grid", help=f"one of: {', '.join(GRIDS)}")
     what.add_argument("--task", help="a single task (see `list`)")
     r.add_argument("--model", help="restrict to one model (see `list`)")
-    r.add_argument("--out", type=Path, help="output folder (default results/<grid or task>)")
+    r.add_argument("--out", type=out_path, help="output folder (default results/<grid or task>)")
     r.add_argument("--seeds", type=_bounded(int, "--seeds", 1, 1000), default=5, help="seeds per cell (default 5)")
     r.add_argument("--profile", default="quick", help=f"one of: {', '.join(PROFILES)} (default quick)")
     r.add_argument("--device", default="auto", help=f"one of: {', '.join(DEVICES)} (default auto)")
@@ -68,8 +72,12 @@ def build_parser() -> Parser:
                                           "file has one, else the close; FRED: its series)")
     r.add_argument("--target", choices=TARGETS, help="stock tasks: what the networks predict, mapped back to "
                                                      "prices for scoring (default level, the lecture's)")
+    r.add_argument("--dry-run", action="store_true",
+                   help="validate everything and print the planned cells; train nothing, write nothing")
+    r.add_argument("--deterministic", action="store_true",
+                   help="deterministic kernels only (slower on GPU; CPU results are identical either way)")
     rep = sub.add_parser("report", help="regenerate tables and figures from the store, without training")
-    rep.add_argument("--out", type=Path, required=True, help="a folder written by `run`")
+    rep.add_argument("--out", type=out_path, required=True, help="a folder written by `run`")
     rep.add_argument("--no-figures", action="store_true")
     rep.add_argument("--redraw", action="store_true", help="redraw every figure, even those whose inputs are unchanged")
     rep.add_argument("--format", default=",".join(FORMATS),
@@ -90,8 +98,8 @@ def cmd_list() -> str:
 def cmd_run(a: argparse.Namespace) -> int:
     # Validate everything first: nothing is trained or stored on a bad argument.
     get_profile(a.profile)
-    grid = get_grid(a.grid) if a.grid else None
-    if a.task:
+    grid = get_grid(a.grid) if a.grid is not None else None
+    if a.task is not None:
         get_task(a.task)
     if a.model:
         try:
@@ -112,19 +120,31 @@ def cmd_run(a: argparse.Namespace) -> int:
     except ValueError as e:
         raise UserError(str(e)) from None
     if not cells:
-        raise UserError(f"nothing to run: model {a.model!r} does not apply to task {a.task!r}")
+        raise UserError(f"nothing to run: model {a.model!r} does not apply to "
+                        + (f"task {a.task!r}" if a.task else f"any task of grid {a.grid!r}"))
     unused = [k for k in overrides if not any(k in c.config.params for c in cells)]
     if unused:
         raise UserError(f"--{unused[0].replace('_', '-')} does not apply to any task of this run")
     seeds = list(range(a.seeds))
+    check_cells(cells, seeds, device)  # sizes and memory, then the files: still nothing touched
+    check_out(out, figures=not a.no_figures)
+    state = inspect_store(out / STORE)
+    if a.dry_run:
+        print("\n".join(plan_lines(name, cells, seeds, state, device, out)))
+        return 0
+    if a.deterministic:
+        prepare_environment()
     t0 = time.perf_counter()
     with Store(out / STORE) as store:
-        summary = run_cells(cells, seeds, store, a.executor, device)
+        summary = run_cells(cells, seeds, store, a.executor, device, deterministic=a.deterministic)
         write_manifest(out, a.grid or "single", a.profile, seeds, cells)
         write_reports(out, store, read_manifest(out), figures=not a.no_figures)
+        problems = outcome_lines(store, cells)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())) or "nothing new"
     print(f"{name}: {len(cells)} cells ({summary.ran} run, {summary.reused} already stored); seeds: {counts}; "
           f"{time.perf_counter() - t0:.1f} s on {device}; wrote {out}/results.md")
+    if problems:
+        print("\n".join(problems))
     return 1 if summary.failed else 0
 
 
@@ -133,12 +153,22 @@ def cmd_report(a: argparse.Namespace) -> int:
     manifest = read_manifest(a.out)
     if not (a.out / STORE).exists():
         raise UserError(f"{a.out / STORE}: no result store here")
+    check_out(a.out, figures=not a.no_figures)
+    inspect_store(a.out / STORE)
     t0 = time.perf_counter()
     with Store(a.out / STORE) as store:
         written = write_reports(a.out, store, manifest, figures=not a.no_figures, formats=formats,
                                 redraw=a.redraw)
     print(f"wrote {len(written)} files to {a.out} in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def one_line(text: str) -> str:
+    """A message stays one line even when it quotes a value holding line breaks (escaped)."""
+    return text.translate(_BREAKS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return cmd_run(a) if a.command == "run" else cmd_report(a)
     except UserError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {one_line(str(e))}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.DatabaseError) as e:  # the environment failed mid-run (disk full, file removed)
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        print(f"error: {one_line(where + str(getattr(e, 'strerror', None) or e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted: finished cells are stored; rerun the same command to continue", file=sys.stderr)

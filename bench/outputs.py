@@ -6,7 +6,10 @@ so ``python -m bench report`` regenerates everything without training.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+
+import pandas as pd
 
 from bench.errors import UserError
 from bench.report_figures import write_figures
@@ -45,9 +48,27 @@ def read_manifest(out: Path) -> dict:
     if not p.exists():
         raise UserError(f"{p}: no run manifest here; run `python -m bench run --out {out}` first")
     try:
-        return json.loads(p.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise UserError(f"{p}: unreadable run manifest ({e})") from None
+        return _checked_manifest(json.loads(p.read_text()), p)
+    except (ValueError, RecursionError, OSError) as e:  # bad JSON or UTF-8, too deep, a directory
+        raise UserError(f"{p}: unreadable run manifest ({str(e)[:200]})") from None
+
+
+def _checked_manifest(doc, p: Path) -> dict:
+    """The manifest's shape, so a hand-edited or foreign file is one line, not a traceback later."""
+    cells = doc.get("cells") if isinstance(doc, dict) else None
+    ok = (isinstance(cells, list) and isinstance(doc.get("grid"), str) and isinstance(doc.get("profile"), str)
+          and isinstance(doc.get("seeds"), list) and all(type(s) is int for s in doc["seeds"])
+          and all(isinstance(c, dict) and all(isinstance(c.get(k), str) for k in ("key", "label", "task", "model"))
+                  for c in cells))
+    if not ok:
+        raise UserError(f"{p}: not a run manifest of this suite (expected grid, profile, seeds and cells "
+                        f"with key, label, task, model); rerun `python -m bench run` to rewrite it")
+    for c in cells:  # an unknown task is one line here, not a failure halfway through the figures
+        try:
+            get_task(c["task"])
+        except UserError as e:
+            raise UserError(f"{p}: {e}") from None
+    return doc
 
 
 def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
@@ -74,12 +95,15 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         sections.append(Section(table, cost, task_kind(cs[0]["task"]), info[0]["protocol"] if info else {},
                                 {i["model"]: i["settings"] for i in info}))
     if figures:
-        written += write_figures(out, store, run, sections, redraw)
+        try:
+            written += write_figures(out, store, run, sections, redraw)
+        except Exception as e:  # a figure must never cost the run its tables; say so and go on
+            print(f"warning: figures not drawn ({type(e).__name__}: {str(e)[:200]})", file=sys.stderr)
     seeds = len(manifest.get("seeds", [])) or max((s.table.seeds for s in sections), default=0)
     title = f"Results: grid `{manifest['grid']}`, profile `{manifest['profile']}`, {seeds} seeds"
     plain = tidy.drop(columns=["status"])
     if "md" in formats:
-        extra = task_sections(plain, manifest, run.cells)
+        extra = task_sections(plain, manifest, run.cells) + diverged_note(tidy)
         (out / "results.md").write_text(results_markdown(title, sections, seeds, extra))
         env = {"environment": environment(run)}
         (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run)))
@@ -101,3 +125,13 @@ def task_sections(tidy, manifest: dict, cells: dict) -> list[str]:
         if task.section is not None and settings:
             out.append(task.section(tidy[tidy.task.isin(settings)], settings))
     return [s for s in out if s]
+
+
+def diverged_note(tidy: pd.DataFrame) -> list[str]:
+    """A paragraph naming, per task label, the seeds whose training loss became non-finite."""
+    bad = tidy[tidy.status == "diverged"].groupby(["task", "model"], sort=False).seed.unique()
+    if bad.empty:
+        return []
+    return ["\nDiverged (training loss became non-finite; metrics come from the kept parameters and may be "
+            "inf or missing): " + "; ".join(f"{t}: {m} seeds {', '.join(map(str, sorted(s)))}"
+                                            for (t, m), s in bad.items()) + "\n"]

@@ -93,14 +93,14 @@ def make_executor(name: str, device: torch.device, jobs: int) -> Executor | None
 
 
 def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, executor: str,
-              device: torch.device, progress: bool | None = None) -> Summary:
+              device: torch.device, progress: bool | None = None, deterministic: bool = False) -> Summary:
     """Run what the store lacks; each finished cell is committed at once."""
     summary = Summary()
     jobs = []
     for c in cells:
         missing = tuple(s for s in seeds if s not in store.done_seeds(c.config.key))
         if missing:
-            jobs.append(Job(c.config, missing, str(device)))
+            jobs.append(Job(c.config, missing, str(device), deterministic))
         else:
             summary.reused += 1
     commit = git_commit()

@@ -40,6 +40,7 @@ class TrainLog:
     best_epoch: np.ndarray  # (K,) epoch whose parameters were kept
     diverged: np.ndarray  # (K,) bool: a non-finite loss was seen
     steps: int  # optimiser steps taken
+    epochs: np.ndarray | None = None  # (K,) epochs each member would have run alone (<= epochs_run)
 
 
 def member_losses(pred: torch.Tensor, target: torch.Tensor, classification: bool,
@@ -133,6 +134,7 @@ def fit_members(model: nn.Module, n: int, batch_losses: Callable[[torch.Tensor],
     best_epoch = np.full(K, -1)
     since_best = np.zeros(K, dtype=int)
     diverged = np.zeros(K, dtype=bool)
+    stopped_at = np.zeros(K, dtype=int)  # epochs a member would have run alone; 0 while it runs
     tr_hist, va_hist, steps = [], [], 0
     for epoch in range(cfg.epochs):
         if cfg.shuffle:  # one permutation per member, drawn on the CPU from its own generator
@@ -158,7 +160,8 @@ def fit_members(model: nn.Module, n: int, batch_losses: Callable[[torch.Tensor],
             va_hist.append(v.numpy())
         if cfg.patience is not None:
             score = v if has_val else epoch_loss
-            improved = (score < best_val) & torch.isfinite(score)
+            # A member whose patience ran out would have stopped alone: its best stays frozen.
+            improved = (score < best_val) & torch.isfinite(score) & torch.from_numpy(stopped_at == 0)
             best_val = torch.where(improved, score, best_val)
             imp = improved.numpy()
             best_epoch[imp] = epoch
@@ -166,19 +169,20 @@ def fit_members(model: nn.Module, n: int, batch_losses: Callable[[torch.Tensor],
             mask = improved.to(device)
             for b, p in zip(best, params):
                 b.copy_(torch.where(mask.view(K, *([1] * (p.dim() - 1))), p.detach(), b))
-            if np.all((since_best > cfg.patience) | diverged):
-                break
-        elif diverged.all():
+        done = diverged | (since_best > cfg.patience if cfg.patience is not None else False)
+        stopped_at[done & (stopped_at == 0)] = epoch + 1
+        if done.all():
             break
+    epochs = np.where(stopped_at > 0, stopped_at, len(tr_hist))
     if cfg.patience is not None:
         with torch.no_grad():
             for b, p in zip(best, params):
                 p.copy_(b)
     else:
-        best_epoch[:] = len(tr_hist) - 1
+        best_epoch[:] = epochs - 1
     return TrainLog(np.stack(tr_hist, 1) if tr_hist else np.zeros((K, 0)),
                     np.stack(va_hist, 1) if va_hist else np.zeros((K, 0)),
-                    best_epoch, diverged, steps)
+                    best_epoch, diverged, steps, epochs)
 
 
 @torch.no_grad()

@@ -87,3 +87,31 @@ def chronological_split(ws: WindowSet, points: SplitPoints) -> tuple[WindowSet, 
     val = torch.nonzero((start >= points.a) & (end < points.b)).flatten()
     test = torch.nonzero(start >= points.b).flatten()
     return ws.subset(train), ws.subset(val), ws.subset(test)
+
+
+def split_window_counts(n: int, window: int, points: SplitPoints) -> tuple[int, int, int]:
+    """How many train, validation and test windows chronological_split gives on n values, without
+    building them (the same rules), so a plan can be checked before anything is trained."""
+    windows = max(0, n - window)  # starts 0 .. n - window - 1
+    train = max(0, min(windows, points.a - window))  # start + window < a
+    val = max(0, min(points.b - window, windows) - points.a)  # a <= start, start + window < b
+    test = max(0, windows - points.b)  # start >= b
+    return train, val, test
+
+
+def check_split_sizes(n: int, window: int, train: float, val: float) -> None:
+    """ValueError naming the sizes when a window leaves no training or no test window of n values
+    (train >= 1 means the in-sample protocol: every window trains and tests)."""
+    if train >= 1.0:
+        if n - window >= 1:
+            return
+        raise ValueError(f"window {window} needs more than {window} values, the series has {n} "
+                         f"(the largest window that works is {n - 1})")
+    p = split_points(n, train, val)
+    tr, _, te = split_window_counts(n, window, p)
+    if tr >= 1 and te >= 1:
+        return
+    largest = min(p.a - 1, n - p.b - 1)
+    hint = f"the largest window that works is {largest}" if largest >= 1 else "no window fits"
+    raise ValueError(f"window {window} leaves {tr} training and {te} test windows in {n} values "
+                     f"(train {train:.0%}, validation {val:.0%}); {hint}")

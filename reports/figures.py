@@ -1,6 +1,7 @@
 """Figures as PNG and PDF, axes labelled; each function returns the paths it wrote."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -30,7 +31,11 @@ def plot_drawings(x: np.ndarray, noisy: np.ndarray, clean: np.ndarray, test_star
     ax.plot(x, noisy, ".", color="0.6", ms=4, label="noisy data")
     ax.plot(x, clean, "-", color="0.2", lw=1, label="sin(x) (noise-free)")
     for name, d in drawings.items():
+        d = np.where(np.isfinite(d), d, np.nan)  # a diverged drawing leaves gaps, not inf
         ax.plot(x[len(x) - len(d):], d, lw=1.5, label=f"{name} closed loop")
+    lo, hi = float(np.nanmin(noisy)), float(np.nanmax(noisy))
+    pad = 0.5 * (hi - lo) or 1.0
+    ax.set_ylim(lo - pad, hi + pad)  # a runaway drawing must not hide the data
     ax.axvline(x[test_start], color="0.5", ls=":", lw=1)
     ax.set_xlabel("x (rad)")
     ax.set_ylabel(ylabel)
@@ -41,13 +46,24 @@ def plot_drawings(x: np.ndarray, noisy: np.ndarray, clean: np.ndarray, test_star
 
 def plot_loss_curves(curves: dict[str, np.ndarray], stem: Path, title: str, ylabel: str = "training loss") -> list[Path]:
     """curves: model -> (K, epochs) per-member losses; the median across members with its range."""
-    fig, ax = plt.subplots(figsize=(7, 4))
+    finite = {}
     for name, c in curves.items():
-        c = np.atleast_2d(c)
+        c = np.atleast_2d(np.asarray(c, dtype=float))
+        c = np.where(np.isfinite(c), c, np.nan)  # a diverged member's inf/NaN epochs are gaps
+        if not np.isnan(c).all():
+            finite[name] = c
+    if not finite:
+        return []  # every member diverged at once: nothing to draw
+    fig, ax = plt.subplots(figsize=(7, 4))
+    positive = False
+    for name, c in finite.items():
+        positive |= bool(np.nanmax(c) > 0)
         e = np.arange(1, c.shape[1] + 1)
-        line, = ax.plot(e, np.nanmedian(c, 0), label=name)
-        ax.fill_between(e, np.nanmin(c, 0), np.nanmax(c, 0), color=line.get_color(), alpha=0.15)
-    ax.set_yscale("log")
+        with warnings.catch_warnings():  # epochs where every member diverged stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            line, = ax.plot(e, np.nanmedian(c, 0), label=name)
+            ax.fill_between(e, np.nanmin(c, 0), np.nanmax(c, 0), color=line.get_color(), alpha=0.15)
+    ax.set_yscale("log" if positive else "linear")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.set_title(title)

@@ -43,6 +43,9 @@ Section = Callable[[object, dict], str]
 # train(model, data, seeds, TrainSettings, settings) -> bench.train.TrainLog, for data that are
 # not windows (e.g. whole strings); None trains with bench.train.train_members
 Train = Callable[[nn.Module, TaskData, list, object, Mapping], object]
+# check(settings) raises ValueError (one line: the sizes and what would work) when the resolved
+# settings cannot give a cell, e.g. a window longer than the series; run before anything trains.
+Check = Callable[[Mapping], None]
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Task:
     evaluate: Evaluate
     figures: Figures | None = None
     train: Train | None = None
+    check: Check | None = None
     models: tuple[str, ...] = ("mlp", "rnn", "lstm", "gru", "persistence", "mean")
     resolve: Resolve | None = None
     section: Section | None = None

@@ -20,7 +20,7 @@ from bench.scaling import Scaler
 from bench.tasks.base import Task, TaskData
 from bench.tasks.scoring import one_step, regression_metrics
 from bench.train import closed_loop
-from bench.windows import chronological_split, series_windows, split_points
+from bench.windows import check_split_sizes, chronological_split, series_windows, split_points
 from sequences.sine import noisy_sine
 
 STEP = 4 * math.pi / 49  # the lecture's spacing: np.linspace(-2π, 2π) has 50 points
@@ -68,6 +68,10 @@ def build(s: Mapping, rng: np.random.Generator) -> TaskData:
     )
 
 
+def check(s: Mapping) -> None:
+    check_split_sizes(s["n_points"], s["window"], s["train"], s["val"])
+
+
 def evaluate(model, data: TaskData, s: Mapping):
     scaler, clean, T = data.extra["scaler"], data.extra["clean"], s["window"]
     pred, true, last = one_step(model, data.test, scaler)
@@ -97,4 +101,4 @@ def figures(task: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
 
 TASK = Task(name="sine", kind="regression",
             description="noisy sine (lecture exp. 1): one-step MSE and closed-loop drawing",
-            defaults=DEFAULTS, build=build, evaluate=evaluate, figures=figures)
+            defaults=DEFAULTS, build=build, evaluate=evaluate, figures=figures, check=check)

@@ -1,0 +1,141 @@
+"""Checks a planned run must pass before anything trains and before the store is touched, and
+the plan and outcome lines the CLI prints.
+
+Each check raises UserError with one line naming the value and what is allowed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+
+from bench.errors import UserError
+from bench.outputs import MANIFEST, STORE
+from bench.storecheck import StoreState
+from bench.tasks import get_task
+from models import BuildArgs, get_model
+
+OUTPUT_FILES = ("results.csv", "results.md", "results.tex", "report.md", "window_study.md", MANIFEST)
+FIGURES = "figures"
+SHOWN = ("window", "hidden", "epochs", "lr", "batch_size", "optimizer")  # settings a dry run prints
+
+
+def out_path(text: str) -> Path:
+    """argparse type of --out: a non-empty path without NUL bytes."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must name a folder, got an empty string")
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError("must not contain a NUL byte")
+    return Path(text)
+
+
+def check_out(out: Path, figures: bool) -> None:
+    """out is (or can become) a writable folder whose output names are free for files."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise UserError(f"--out {out}: is a file, not a folder")
+        base = out
+        while not base.exists() and base != base.parent:
+            base = base.parent
+        if not base.is_dir():
+            raise UserError(f"--out {out}: cannot create this folder, {base} is a file")
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=base)
+        os.close(fd)
+        os.remove(probe)
+        for name in OUTPUT_FILES + (STORE,):
+            p = out / name
+            if p.exists() and not p.is_file():
+                raise UserError(f"{p}: is a directory or special file; a run writes a file of that name")
+        if figures and (out / FIGURES).exists() and not (out / FIGURES).is_dir():
+            raise UserError(f"{out / FIGURES}: is a file; figures go into a folder of that name (or use --no-figures)")
+    except OSError as e:
+        raise UserError(f"--out {str(out)[:200]}: not a writable folder ({e.strerror or e})") from None
+
+
+def check_cells(cells, seeds: list[int], device: torch.device) -> None:
+    """Each task's own size checks (e.g. a window longer than its series), then a lower bound on
+    the memory of each trainable cell against the device's memory."""
+    seen = set()
+    for c in cells:
+        task = get_task(c.config.task)
+        if task.check is None or (c.label, c.config.settings) in seen:
+            continue
+        seen.add((c.label, c.config.settings))
+        try:
+            task.check(c.config.params)
+        except ValueError as e:
+            raise UserError(f"task {c.label!r} (profile {c.config.profile}): {e}") from None
+    total = device_memory(device)
+    if total is None:
+        return
+    where = "this machine" if device.type == "cpu" else str(device)
+    for c in cells:
+        need = memory_lower_bound(c.config.model, c.config.params, len(seeds))
+        if need > total:
+            s = c.config.params
+            raise UserError(f"model {c.config.model} on {c.label} (hidden {s['hidden']}, window {s['window']}, "
+                            f"{len(seeds)} seeds) needs at least {need / 2**30:.1f} GiB for parameters, gradients "
+                            f"and optimiser state, {where} has {total / 2**30:.1f} GiB; use a smaller --hidden "
+                            f"or --window, or fewer --seeds")
+
+
+def parameter_count(model: str, window: int, hidden: int, layers: int) -> int:
+    """Parameters of one member with one input and output feature, without building it at size:
+    every model's count is a polynomial of degree <= 2 in hidden (hidden-to-hidden weights), so
+    three tiny builds fix it exactly (tests check it against a build on the meta device)."""
+    spec = get_model(model)
+    n = [sum(p.numel() for p in spec.build(BuildArgs((0,), 1, 1, window, h, layers)).parameters())
+         for h in (1, 2, 3)]
+    a2 = n[2] - 2 * n[1] + n[0]  # second difference = 2a
+    return n[0] + (n[1] - n[0]) * (hidden - 1) + a2 * (hidden - 1) * (hidden - 2) // 2
+
+
+def memory_lower_bound(model: str, s: dict, members: int) -> int:
+    """Bytes of float32 parameters, gradients, optimiser state and kept best copy for members
+    members; a lower bound (one input and output feature; activations not counted)."""
+    if not get_model(model).trainable:
+        return 0
+    params = parameter_count(model, s["window"], s["hidden"], s["layers"])
+    copies = 2 + (2 if s["optimizer"] == "adam" else 0) + (1 if s["patience"] is not None else 0)
+    return params * 4 * copies * members
+
+
+def device_memory(device: torch.device) -> int | None:
+    if device.type == "cuda":
+        return torch.cuda.get_device_properties(device).total_memory
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def plan_lines(name: str, cells, seeds: list[int], state: StoreState, device: torch.device, out: Path) -> list[str]:
+    """What a run would do, one line per cell (the --dry-run output)."""
+    stored = sum(len(state.done.get(c.config.key, set()) & set(seeds)) for c in cells)
+    lines = [f"{name}: {len(cells)} cells x {len(seeds)} seeds on {device}, profile {cells[0].config.profile}, "
+             f"into {out}; {stored} of {len(cells) * len(seeds)} (cell, seed) results already stored"]
+    width = max(len(c.label) for c in cells)
+    for c in cells:
+        s = c.config.params
+        todo = [x for x in seeds if x not in state.done.get(c.config.key, set())]
+        shown = " ".join(f"{k}={s[k]}" for k in SHOWN if k in s)
+        lines.append(f"  {c.label:{width}s} {c.config.model:12s} {c.config.key}  {shown}  "
+                     f"to run: {len(todo)} seeds")
+    return lines
+
+
+def outcome_lines(store, cells) -> list[str]:
+    """One line per cell whose seeds diverged or failed, with the first reason."""
+    labels = {c.config.key: c.label for c in cells}
+    df = store.results(list(labels))
+    if df.empty:
+        return []
+    lines = []
+    for (key, model, status), g in df[df.status.isin(["diverged", "failed"])].groupby(
+            ["cell_key", "model", "status"], sort=False):
+        seeds = ", ".join(str(s) for s in sorted(g.seed))
+        lines.append(f"  {status}: {labels[key]} {model}, seeds {seeds}: {g.reason.iloc[0]}")
+    return lines

@@ -1,0 +1,81 @@
+"""On CPU the same command gives the same numbers bit for bit: run to run, in a fresh process,
+under either executor, with --deterministic; stacked with other seeds or alone, to float rounding."""
+import pandas as pd
+import pytest
+import torch
+
+from bench.cell import Job, run_job
+from bench.cli import main
+from bench.config import CellConfig
+from bench.metrics import TIMING_FIELDS
+from bench.tasks import TASKS
+
+TINY = ["--grid", "sine", "--epochs", "3", "--hidden", "4", "--seeds", "2", "--no-figures"]
+
+
+def values(out):
+    """results.csv without wall-clock metrics, in a fixed order."""
+    df = pd.read_csv(out / "results.csv")
+    df = df[~df.metric.isin(TIMING_FIELDS)]
+    return df.sort_values(["task", "model", "metric", "seed"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    out = tmp_path_factory.mktemp("first")
+    assert main(["run", "--out", str(out), "--executor", "local"] + TINY) == 0
+    return values(out)
+
+
+def test_two_runs_of_the_sine_grid_are_identical(first, tmp_path):
+    """The second run trains every cell in a freshly spawned worker process, so this is both run
+    to run (nothing shared with the first run but the command) and --executor process vs local."""
+    assert main(["run", "--out", str(tmp_path), "--executor", "process"] + TINY) == 0
+    second = values(tmp_path)
+    assert len(first) > 100 and set(first.model) == {"mlp", "rnn", "lstm", "gru", "persistence", "mean"}
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+
+
+def test_deterministic_flag_changes_nothing_on_cpu_and_is_recorded(first, tmp_path):
+    assert main(["run", "--out", str(tmp_path), "--executor", "local", "--deterministic"] + TINY) == 0
+    pd.testing.assert_frame_equal(first, values(tmp_path), check_exact=True)
+    assert not torch.are_deterministic_algorithms_enabled()  # the worker's setting was restored
+    from bench.store import Store
+    with Store(tmp_path / "results.sqlite") as s:
+        assert s.results().deterministic.all()
+
+
+@pytest.mark.parametrize("model", ["mlp", "rnn", "lstm", "gru"])
+def test_stacked_equals_alone_to_float_rounding(model):
+    """Seed 1 trained in a stack of three gives the metrics it gives alone, to float32 rounding:
+    not bit for bit, because MKL picks kernels by memory alignment, a one-member bmm runs as a
+    matrix-vector product, and vectorised elementwise loops end in scalar tails (README)."""
+    settings = {**TASKS["sine"].settings("quick"), "epochs": 3, "hidden": 6}
+    cfg = CellConfig.make("sine", model, "quick", "cpu", settings)
+    stacked = run_job(Job(cfg, (0, 1, 2), "cpu")).metrics[1]
+    alone = run_job(Job(cfg, (1,), "cpu")).metrics[1]
+    assert stacked["members"] == 3 and alone["members"] == 1
+    for name in set(stacked) - set(TIMING_FIELDS) - {"members"}:
+        assert stacked[name] == pytest.approx(alone[name], rel=1e-5, abs=1e-9), name
+
+
+@pytest.mark.parametrize("name", ["mlp", "gru"])
+def test_early_stopping_in_a_stack_equals_alone(name, noisy_series):
+    """A member whose patience ran out keeps its best parameters frozen while the rest of the
+    stack trains on: best epoch, epochs run, loss history and parameters are as if it ran alone."""
+    from bench.train import TrainSettings, train_members
+    from bench.windows import chronological_split, series_windows, split_points
+    from models import MODELS, BuildArgs
+    train, val, _ = chronological_split(series_windows(noisy_series, 6), split_points(120, 0.6, 0.2))
+    cfg = TrainSettings(epochs=40, lr=0.05, batch_size=8, optimizer="adam", patience=1)
+    seeds = [0, 1, 2, 3, 4, 5]
+    stacked = MODELS[name].build(BuildArgs(tuple(seeds), 1, 1, 6, 8))
+    log = train_members(stacked, train, val, seeds, cfg)
+    assert len(set(log.epochs)) > 1  # members stop at different epochs, so the test has teeth
+    for k, seed in enumerate(seeds):
+        alone = MODELS[name].build(BuildArgs((seed,), 1, 1, 6, 8))
+        one = train_members(alone, train, val, [seed], cfg)
+        assert (log.best_epoch[k], log.epochs[k]) == (one.best_epoch[0], one.epochs[0])
+        assert log.train_loss[k, :log.epochs[k]] == pytest.approx(one.train_loss[0], rel=1e-4)
+        for p, q in zip(stacked.parameters(), alone.parameters()):
+            torch.testing.assert_close(p[k], q[0], atol=1e-5, rtol=0)
