@@ -72,8 +72,12 @@ def mae(pred: np.ndarray, true: np.ndarray) -> np.ndarray:
 
 
 def accuracy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """logits (K, S, C), labels (S,) -> (K,)."""
-    return (logits.argmax(-1) == labels[None]).mean(1)
+    """logits (K, S, C), labels (S,) -> (K,); a tie between top classes counts as a uniform random
+    pick among them (expected accuracy), so the chance baseline scores exactly 1/C, not the
+    frequency of class 0 that argmax would give."""
+    top = logits == logits.max(-1, keepdims=True)  # (K, S, C)
+    hit = np.take_along_axis(top, labels[None, :, None].astype(np.int64), -1)[..., 0]
+    return (hit / top.sum(-1)).mean(1)
 
 
 def pointwise_nll(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:

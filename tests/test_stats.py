@@ -104,3 +104,14 @@ def test_wilson_known_values():
     assert lo == pytest.approx(0.0, abs=1e-12) and hi == pytest.approx(0.27753, abs=1e-5)
     lo, hi = wilson_interval(50, 100)
     assert (lo, hi) == pytest.approx((0.40383, 0.59617), abs=1e-5)
+
+
+def test_accuracy_counts_ties_as_a_uniform_pick():
+    import numpy as np
+    from bench.metrics import accuracy
+    labels = np.array([3, 1, 0, 2])
+    assert accuracy(np.zeros((1, 4, 10)), labels)[0] == pytest.approx(0.1)  # chance: 1/C
+    assert accuracy(np.eye(10)[[3, 1, 1, 2]][None], labels)[0] == pytest.approx(0.75)
+    two_way = np.zeros((1, 1, 10))
+    two_way[0, 0, [0, 3]] = 1.0  # a tie between the right class and one other
+    assert accuracy(two_way, np.array([3]))[0] == pytest.approx(0.5)
