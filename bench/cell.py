@@ -68,7 +68,9 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         cfg = TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
                             shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"],
                             classification=data.classification)
-        log = train_members(model, train, val, seeds, cfg)
+        log = train_members(model, train, val, seeds, cfg, data.val_score)
+    elif getattr(model, "positional", False):  # mean_row: fitted per target position
+        model.fit(train.targets, train.start + train.window)
     else:
         model.fit(train.targets)
     train_s = clock()

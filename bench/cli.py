@@ -20,6 +20,8 @@ from bench.runner import EXECUTORS, cells_for, plan, run_cells
 from bench.store import Store
 from bench.tasks import FAMILIES, TASKS, get_task
 from models import MODELS, get_model
+from sequences.images import read_fashion_dir
+from sequences.series import SequenceError
 
 
 class Parser(argparse.ArgumentParser):
@@ -43,6 +45,15 @@ def _bounded(kind, name: str, low, high=None):
     return parse
 
 
+def fashion_dir_arg(text: str) -> str:
+    """--fashion-mnist-dir: every file is read and checked here, before anything trains."""
+    try:
+        read_fashion_dir(text)
+    except SequenceError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return str(Path(text).resolve())
+
+
 def build_parser() -> Parser:
     p = Parser(prog="python -m bench", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -62,6 +73,8 @@ def build_parser() -> Parser:
     r.add_argument("--lr", type=_bounded(float, "--lr", 1e-12, 1e6))
     r.add_argument("--batch-size", type=_bounded(int, "--batch-size", 1, 10_000_000))
     r.add_argument("--no-figures", action="store_true", help="skip figures (tables only)")
+    r.add_argument("--fashion-mnist-dir", type=fashion_dir_arg, metavar="DIR",
+                   help="folder with the four Fashion-MNIST IDX files (raw or .gz); default: cache or download")
     rep = sub.add_parser("report", help="regenerate tables and figures from the store, without training")
     rep.add_argument("--out", type=Path, required=True, help="a folder written by `run`")
     rep.add_argument("--no-figures", action="store_true")
@@ -94,6 +107,8 @@ def cmd_run(a: argparse.Namespace) -> int:
         raise UserError(f"unknown executor {a.executor!r}; choose from {', '.join(EXECUTORS)}")
     overrides = {k: v for k, v in (("epochs", a.epochs), ("window", a.window), ("hidden", a.hidden),
                                    ("lr", a.lr), ("batch_size", a.batch_size)) if v is not None}
+    if a.fashion_mnist_dir:
+        overrides["fashion_mnist_dir"] = a.fashion_mnist_dir
     name = a.grid or a.task
     out = a.out or Path("results") / name
     try:

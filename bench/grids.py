@@ -28,6 +28,8 @@ class Grid:
 _GRIDS: tuple[Grid, ...] = (
     Grid("sine", "noisy sine: MLP/RNN/LSTM/GRU and naive baselines, one-step and closed-loop",
          (Entry("sine"),)),
+    Grid("images", "image completion: the bottom 14 rows of 28×28 images generated row by row (MNIST, Fashion-MNIST)",
+         (Entry("mnist"), Entry("fashion-mnist"))),
 )
 
 GRIDS: dict[str, Grid] = {g.name: g for g in _GRIDS}

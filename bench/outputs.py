@@ -79,7 +79,7 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True)
         present = set(summary[summary.task == label].metric)
         metrics = [f.name for f in FIELDS if f.name in present and f.name not in NOT_IN_TABLES]
         if not metrics:
-            md.append(f"\n## {label}\n\nNo results yet.")
+            md.append(f"\n## {label}\n\n" + _no_results(store, keys))
             continue
         floors = info["floors"] if info else {}
         header, rows = table_rows(summary, label, metrics, model_order, {k: v for k, v in floors.items()
@@ -95,6 +95,15 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True)
     if figures:
         written += write_figures(out / "figures", store, manifest)
     return written
+
+
+def _no_results(store: Store, keys: list[str]) -> str:
+    """Why a label has no table: its cells' reasons (e.g. skipped: data not available offline)."""
+    rows = store.results(keys)
+    if rows.empty:
+        return "No results yet."
+    why = rows[rows.status != "ok"].drop_duplicates(["status", "reason"])
+    return "\n".join(f"Cells {r.status}: {r.reason}" for r in why.itertuples()) or "No results yet."
 
 
 def write_figures(figdir: Path, store: Store, manifest: dict) -> list[Path]:

@@ -87,3 +87,22 @@ def chronological_split(ws: WindowSet, points: SplitPoints) -> tuple[WindowSet, 
     val = torch.nonzero((start >= points.a) & (end < points.b)).flatten()
     test = torch.nonzero(start >= points.b).flatten()
     return ws.subset(train), ws.subset(val), ws.subset(test)
+
+
+def sequence_windows(base: np.ndarray | torch.Tensor, window: int) -> WindowSet:
+    """Every window of M equal-length sequences base (M, L, F), e.g. images as rows of pixels:
+    sample (m, j) reads base[m, j:j+T] and predicts base[m, j+T], for j = 0 .. L-T-1.
+
+    Samples are ordered image-major (s = m·(L-T) + j). The base is shared, not copied; only the
+    targets (S, F) = base[:, T:] are gathered, T times smaller than the (S, T, F) windows would be.
+    """
+    b = torch.as_tensor(base)
+    if b.dim() != 3:
+        raise ValueError(f"sequence_windows needs a base (M, L, F), got shape {tuple(b.shape)}")
+    M, L, F = b.shape
+    if window < 1 or L <= window:
+        raise ValueError(f"a window of {window} needs sequences longer than {window}, got length {L}")
+    per = L - window
+    seq = torch.arange(M, device=b.device).repeat_interleave(per)
+    start = torch.arange(per, device=b.device).repeat(M)
+    return WindowSet(b, seq, start, b[:, window:].reshape(M * per, F), window)

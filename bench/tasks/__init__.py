@@ -6,10 +6,12 @@ from typing import Callable
 
 from bench.errors import UserError
 from bench.tasks.base import Task, TaskData
-from bench.tasks import sine
+from bench.tasks import images, sine
 
 TASKS: dict[str, Task] = {
     "sine": sine.TASK,
+    "mnist": images.MNIST,
+    "fashion-mnist": images.FASHION,
 }
 
 # family prefix -> (parser of the rest of the name, example names shown by `list`)
