@@ -80,7 +80,9 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         if task.train is not None:
             log = task.train(model, data, seeds, cfg, s)
         else:
-            log = train_members(model, train, val, seeds, cfg)
+            log = train_members(model, train, val, seeds, cfg, data.val_score)
+    elif getattr(model, "positional", False):  # mean_row: fitted per target position
+        model.fit(train.targets, train.start + train.window)
     else:
         model.fit(train.targets)
     train_s = clock()

@@ -25,6 +25,8 @@ from bench.storecheck import inspect_store
 from bench.tasks import FAMILIES, TASKS, get_task
 from bench.validate import check_cells, check_out, out_path, outcome_lines, plan_lines
 from models import MODELS, get_model
+from sequences.images import read_fashion_dir
+from sequences.series import SequenceError
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,6 +48,15 @@ def _bounded(kind, name: str, low, high=None):
             raise argparse.ArgumentTypeError(f"{name} must be {rng}, got {text!r}")
         return v
     return parse
+
+
+def fashion_dir_arg(text: str) -> str:
+    """--fashion-mnist-dir: every file is read and checked here, before anything trains."""
+    try:
+        read_fashion_dir(text)
+    except SequenceError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return str(Path(text).resolve())
 
 
 def build_parser() -> Parser:
@@ -76,6 +87,8 @@ def build_parser() -> Parser:
                    help="validate everything and print the planned cells; train nothing, write nothing")
     r.add_argument("--deterministic", action="store_true",
                    help="deterministic kernels only (slower on GPU; CPU results are identical either way)")
+    r.add_argument("--fashion-mnist-dir", type=fashion_dir_arg, metavar="DIR",
+                   help="folder with the four Fashion-MNIST IDX files (raw or .gz); default: cache or download")
     rep = sub.add_parser("report", help="regenerate tables and figures from the store, without training")
     rep.add_argument("--out", type=out_path, required=True, help="a folder written by `run`")
     rep.add_argument("--no-figures", action="store_true")
@@ -113,6 +126,8 @@ def cmd_run(a: argparse.Namespace) -> int:
                                    ("lr", a.lr), ("batch_size", a.batch_size)) if v is not None}
     overrides.update({k: v for k, v in (("stock_csv", a.stock_csv), ("stock_column", a.stock_column),
                                         ("target", a.target)) if v is not None})
+    if a.fashion_mnist_dir:
+        overrides["fashion_mnist_dir"] = a.fashion_mnist_dir
     name = a.grid or a.task
     out = a.out or Path("results") / name
     try:

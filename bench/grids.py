@@ -42,6 +42,8 @@ _GRIDS: tuple[Grid, ...] = (
           Entry("concat-1_7-1_17-3x2", variants=({"window": 2}, {"window": 4}, {"window": 8})),  # minimal 4
           Entry("summed-1_7-1_17", variants=({"window": 2}, {"window": 8})),  # minimal window 3
           Entry("sumsine-7-17", variants=({"window": 2}, {"window": 8})))),  # linear order 4
+    Grid("images", "image completion: the bottom 14 rows of 28×28 images generated row by row (MNIST, Fashion-MNIST)",
+         (Entry("mnist"), Entry("fashion-mnist"))),
 )
 
 GRIDS: dict[str, Grid] = {g.name: g for g in _GRIDS}

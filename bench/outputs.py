@@ -83,11 +83,12 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         csv = out / "results.csv"
         tidy.drop(columns=["status"]).to_csv(csv, index=False)
         written.append(csv)
-    sections = []
+    sections, empty = [], []
     for label, cs in run.labels.items():
         inp = task_inputs(run, label, tidy, store)
         table = build_table(inp)
-        if not table.rows:
+        if not table.rows:  # e.g. skipped offline: say why instead of a table
+            empty.append(f"\n## {label}\n\n" + _no_results(store, [c["key"] for c in cs]) + "\n")
             continue
         costs = cost_inputs(inp)
         cost = build_table(costs) if costs.metrics else None
@@ -103,7 +104,7 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     title = f"Results: grid `{manifest['grid']}`, profile `{manifest['profile']}`, {seeds} seeds"
     plain = tidy.drop(columns=["status"])
     if "md" in formats:
-        extra = task_sections(plain, manifest, run.cells) + diverged_note(tidy)
+        extra = task_sections(plain, manifest, run.cells) + diverged_note(tidy) + empty
         (out / "results.md").write_text(results_markdown(title, sections, seeds, extra))
         env = {"environment": environment(run)}
         (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run)))
@@ -135,3 +136,12 @@ def diverged_note(tidy: pd.DataFrame) -> list[str]:
     return ["\nDiverged (training loss became non-finite; metrics come from the kept parameters and may be "
             "inf or missing): " + "; ".join(f"{t}: {m} seeds {', '.join(map(str, sorted(s)))}"
                                             for (t, m), s in bad.items()) + "\n"]
+
+
+def _no_results(store: Store, keys: list[str]) -> str:
+    """Why a label has no table: its cells' reasons (e.g. skipped: data not available offline)."""
+    rows = store.results(keys)
+    if rows.empty:
+        return "No results yet."
+    why = rows[rows.status != "ok"].drop_duplicates(["status", "reason"])
+    return "\n".join(f"Cells {r.status}: {r.reason}" for r in why.itertuples()) or "No results yet."

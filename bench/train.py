@@ -78,9 +78,14 @@ def predict(model: nn.Module, ws: WindowSet, chunk: int = 8192) -> torch.Tensor:
         idx = torch.arange(lo, min(lo + chunk, len(ws)), device=ws.seq.device)
         x = ws.inputs(idx)  # (B, T, F)
         K = _members(model)
-        outs.append(model(x.unsqueeze(0).expand(K, *x.shape)))
+        outs.append(forward(model, x.unsqueeze(0).expand(K, *x.shape), ws.start[idx] + ws.window))
     model.train()
     return torch.cat(outs, dim=1)
+
+
+def forward(model: nn.Module, x: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    """model(x); a positional baseline (models.baselines.RowMean) also gets each target's position (B,)."""
+    return model(x, positions) if getattr(model, "positional", False) else model(x)
 
 
 def _members(model: nn.Module) -> int:
@@ -107,13 +112,22 @@ def _shuffle_generators(seeds: list[int]) -> list[torch.Generator]:
 
 
 def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, seeds: list[int],
-                  cfg: TrainSettings) -> TrainLog:
-    """Train the K = len(seeds) members of model on train (already on the model's device)."""
+                  cfg: TrainSettings, val_score=None) -> TrainLog:
+    """Train the K = len(seeds) members of model on train (already on the model's device).
+
+    val_score(model, val) -> (K,), lower is better, replaces the one-step validation loss (for
+    early stopping and the val_loss log) when a task scores differently, e.g. free-running.
+    """
     def batch_losses(idx: torch.Tensor) -> torch.Tensor:  # (K, B) sample indices -> (K,)
         return member_losses(model(train.inputs(idx)), train.targets[idx], cfg.classification)
 
     has_val = val is not None and len(val) > 0
-    val_losses = partial(_eval_loss, model, val, cfg.classification) if has_val else None
+    if not has_val:
+        val_losses = None
+    elif val_score is not None:
+        val_losses = partial(val_score, model, val)
+    else:
+        val_losses = partial(_eval_loss, model, val, cfg.classification)
     return fit_members(model, len(train), batch_losses, val_losses, seeds, cfg)
 
 
@@ -186,17 +200,20 @@ def fit_members(model: nn.Module, n: int, batch_losses: Callable[[torch.Tensor],
 
 
 @torch.no_grad()
-def closed_loop(model: nn.Module, window: torch.Tensor, steps: int, feedback=None) -> torch.Tensor:
+def closed_loop(model: nn.Module, window: torch.Tensor, steps: int, feedback=None,
+                position: int | None = None) -> torch.Tensor:
     """Free-running generation: (K, B, T, F) start window -> (K, B, steps, out) outputs.
 
     Each output is fed back as the next input row (through feedback, e.g. argmax -> one-hot for
-    symbols); the window slides by one step each time.
+    symbols); the window slides by one step each time. position: where the first output lies in
+    its sequence (only positional baselines use it; default: the window's length).
     """
     model.eval()
     outs = []
     w = window
-    for _ in range(steps):
-        y = model(w)  # (K, B, out)
+    pos = torch.full((window.shape[1],), window.shape[2] if position is None else position, device=window.device)
+    for i in range(steps):
+        y = forward(model, w, pos + i)  # (K, B, out)
         outs.append(y)
         nxt = y if feedback is None else feedback(y)
         w = torch.cat([w[:, :, 1:], nxt.unsqueeze(2)], dim=2)

@@ -115,3 +115,20 @@ def check_split_sizes(n: int, window: int, train: float, val: float) -> None:
     hint = f"the largest window that works is {largest}" if largest >= 1 else "no window fits"
     raise ValueError(f"window {window} leaves {tr} training and {te} test windows in {n} values "
                      f"(train {train:.0%}, validation {val:.0%}); {hint}")
+def sequence_windows(base: np.ndarray | torch.Tensor, window: int) -> WindowSet:
+    """Every window of M equal-length sequences base (M, L, F), e.g. images as rows of pixels:
+    sample (m, j) reads base[m, j:j+T] and predicts base[m, j+T], for j = 0 .. L-T-1.
+
+    Samples are ordered image-major (s = m·(L-T) + j). The base is shared, not copied; only the
+    targets (S, F) = base[:, T:] are gathered, T times smaller than the (S, T, F) windows would be.
+    """
+    b = torch.as_tensor(base)
+    if b.dim() != 3:
+        raise ValueError(f"sequence_windows needs a base (M, L, F), got shape {tuple(b.shape)}")
+    M, L, F = b.shape
+    if window < 1 or L <= window:
+        raise ValueError(f"a window of {window} needs sequences longer than {window}, got length {L}")
+    per = L - window
+    seq = torch.arange(M, device=b.device).repeat_interleave(per)
+    start = torch.arange(per, device=b.device).repeat(M)
+    return WindowSet(b, seq, start, b[:, window:].reshape(M * per, F), window)

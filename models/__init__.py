@@ -6,7 +6,7 @@ from typing import Callable
 
 from torch import nn
 
-from models.baselines import Baseline, Chance, Mean, Persistence
+from models.baselines import Baseline, Chance, Mean, Persistence, RowMean
 from models.mlp import MLP
 from models.recurrent import Recurrent
 from models.stacked import member_generators
@@ -51,6 +51,9 @@ MODELS: dict[str, ModelSpec] = {
     "gru": ModelSpec("gru", True, _recurrent("gru"), "GRU, last hidden state -> linear head"),
     "persistence": ModelSpec("persistence", False, _baseline(Persistence), "naive: repeat the last value"),
     "mean": ModelSpec("mean", False, _baseline(Mean), "naive: training-target mean (or class frequencies)"),
+    "mean_row": ModelSpec("mean_row", False, _baseline(RowMean),
+                          "naive: per-position mean of the training targets (images: the mean image's row)",
+                          tasks="regression"),
     "chance": ModelSpec("chance", False, _baseline(Chance), "naive: uniform guess over the classes",
                         tasks="classification"),
 }

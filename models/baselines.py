@@ -56,3 +56,29 @@ class Chance(Baseline):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         K, B = x.shape[:2]
         return x.new_full((K, B, self.out_features), -torch.log(torch.tensor(float(self.out_features))).item())
+
+
+class RowMean(Baseline):
+    """Per-position mean of the training targets: for images, the mean training image's row at the
+    height being predicted. A window alone does not tell its height, so this baseline is
+    *positional*: fit and forward also take each target's position in its sequence (B,), which the
+    tasks that know it pass (windows know it: start + window). Unseen positions get the global mean.
+    """
+
+    positional = True
+
+    def fit(self, y: torch.Tensor, positions: torch.Tensor) -> "RowMean":
+        y = y.reshape(-1, self.out_features).float()
+        P = int(positions.max()) + 1
+        sums = torch.zeros(P, self.out_features, device=y.device).index_add_(0, positions, y)
+        counts = torch.bincount(positions, minlength=P).unsqueeze(1)
+        table = torch.where(counts > 0, sums / counts.clamp(min=1), y.mean(0))  # (P, out)
+        self.register_buffer("table", torch.cat([table, y.mean(0, keepdim=True)]))  # last row: global mean
+        return self
+
+    def forward(self, x: torch.Tensor, positions: torch.Tensor | None = None) -> torch.Tensor:
+        if positions is None:
+            raise ValueError("mean_row needs the target positions; only positional tasks can score it")
+        K, B = x.shape[:2]
+        pos = positions.to(self.table.device).clamp(max=len(self.table) - 1)  # beyond: global mean
+        return self.table[pos].to(x.device).expand(K, B, self.out_features)

@@ -13,3 +13,11 @@ def _one_thread():
 def noisy_series():
     rng = np.random.default_rng(0)
     return (np.sin(np.arange(120) * 0.3) + rng.normal(0, 0.3, 120)).astype(np.float32)
+
+
+@pytest.fixture(autouse=True)
+def _offline_data(monkeypatch, tmp_path_factory):
+    """Tests never download: Fashion-MNIST comes from folders they write, or is unavailable."""
+    monkeypatch.setenv("SEQBENCH_OFFLINE", "1")
+    monkeypatch.setenv("SEQBENCH_CACHE", str(tmp_path_factory.mktemp("cache")))
+    yield

@@ -6,7 +6,7 @@ from typing import Callable
 
 from bench.errors import UserError
 from bench.tasks.base import Task, TaskData
-from bench.tasks import assignment2, formal, sine, stock
+from bench.tasks import assignment2, formal, images, sine, stock
 
 TASKS: dict[str, Task] = {
     "sine": sine.TASK,
@@ -16,6 +16,8 @@ TASKS: dict[str, Task] = {
     "pi": assignment2.PI,
     "anbn": formal.ANBN,
     "anbncn": formal.ANBNCN,
+    "mnist": images.MNIST,
+    "fashion-mnist": images.FASHION,
 }
 
 # family prefix -> (parser of the rest of the name, example names shown by `list`)

@@ -29,6 +29,8 @@ class TaskData:
     protocol: dict[str, str] = field(default_factory=dict)  # source, split, scaler, caveats
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # cell-level arrays for figures
     extra: dict = field(default_factory=dict)  # whatever evaluate needs (scalers, clean targets)
+    # Early-stopping score (model, val WindowSet) -> (K,), lower is better; None: one-step val loss.
+    val_score: Callable | None = None
 
 
 # evaluate(model, data, settings) -> (metrics name -> (K,), per-member arrays name -> (K, ...))

@@ -1,0 +1,66 @@
+"""Fetch a file into a cache folder, verified by its md5, trying mirrors in turn.
+
+A file already in the cache with the right md5 is used as it is; a wrong one is fetched again.
+Writes go to a temporary file renamed into place, so concurrent workers never see half a file.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.request
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+class DownloadError(Exception):
+    """The file could not be had (offline, every mirror failed, or md5 mismatch); one line."""
+
+
+def md5sum(path: Path) -> str:
+    h = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(CHUNK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fetch_verified(name: str, md5: str, mirrors: tuple[str, ...], cache: Path, allow_download: bool = True,
+                   timeout: float = 30.0) -> Path:
+    """cache/name with the given md5, downloaded from the first mirror that serves it.
+
+    mirrors are URL prefixes (``https://…/``, ``file:///…/``), the name is appended.
+    """
+    cache = Path(cache)
+    dest = cache / name
+    if dest.is_file() and md5sum(dest) == md5:
+        return dest
+    if not allow_download:
+        state = "has a different md5" if dest.exists() else "is not in the cache"
+        raise DownloadError(f"{name} {state} ({cache}) and downloads are off")
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise DownloadError(f"cannot create the cache folder {cache} ({e.strerror or e})") from None
+    errors = []
+    for mirror in mirrors:
+        url = mirror + name
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=cache)
+        try:
+            h = hashlib.md5(usedforsecurity=False)
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+                for block in iter(lambda: resp.read(CHUNK), b""):
+                    h.update(block)
+                    out.write(block)
+            if h.hexdigest() != md5:
+                errors.append(f"{url}: md5 {h.hexdigest()} != {md5}")
+                continue
+            os.replace(tmp, dest)
+            return dest
+        except (OSError, ValueError) as e:  # URLError, timeouts and bad URLs are OSError/ValueError
+            errors.append(f"{url}: {getattr(e, 'reason', None) or e}")
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    raise DownloadError(f"{name}: no mirror served it ({'; '.join(errors)})".replace("\n", " "))
