@@ -1,0 +1,245 @@
+"""Scale-out and crash safety: executors agree, kills lose nothing, a failing cell fails alone."""
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.cell import Job
+from bench.cli import main
+from bench.errors import UserError
+from bench.executors import open_backend, work
+from bench.grids import GRIDS, Entry, Grid
+from bench.metrics import FIELD_NAMES, TIMING_FIELDS
+from bench.runner import plan, run_cells
+from bench.store import Store
+from bench.tasks import TASKS
+from bench.tasks.sine import TASK as SINE
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = {"epochs": 2, "hidden": 4}
+FAST = ["--epochs", "2", "--hidden", "4", "--seeds", "2", "--no-figures"]
+CPU = __import__("torch").device("cpu")
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+
+
+def _cells(*models: str):
+    return plan((Entry("sine", models),), "quick", "cpu", TINY)
+
+
+def stored(path: Path) -> dict:
+    """(cell key, seed) -> (status, non-timing metrics, arrays) of a store."""
+    out = {}
+    with Store(path) as st:
+        df = st.results()
+        for key in df.cell_key.unique():
+            arrays = st.arrays(key)
+            for _, r in df[df.cell_key == key].iterrows():
+                metrics = {k: r[k] for k in FIELD_NAMES if k in r and k not in TIMING_FIELDS}
+                out[key, r.seed] = (r.status, metrics, {**arrays.get(-1, {}), **arrays.get(r.seed, {})})
+    return out
+
+
+def assert_same(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys() and a
+    for k in a:
+        (sa, ma, xa), (sb, mb, xb) = a[k], b[k]
+        assert sa == sb, k
+        assert ma.keys() == mb.keys()
+        np.testing.assert_allclose([ma[m] for m in ma], [mb[m] for m in ma], rtol=0, atol=1e-6, equal_nan=True)
+        assert xa.keys() == xb.keys()
+        for name in xa:
+            np.testing.assert_allclose(xa[name], xb[name], rtol=0, atol=1e-6, equal_nan=True)
+
+
+def _run(path: Path, backend, cells, **kw):
+    with Store(path) as st:
+        return run_cells(cells, [0, 1], st, backend, CPU, **kw)
+
+
+def test_executors_give_identical_results(tmp_path):
+    pytest.importorskip("distributed")  # the dask extra; installed with ".[test,dask]"
+    cells = _cells("mlp", "gru", "persistence")
+    local, pool = open_backend("local", CPU), open_backend("process", CPU, workers=2)
+    dask = open_backend("dask", CPU, workers=1)  # a LocalCluster, started on first use; one worker is cheaper
+    try:
+        runs = {"local": _run(tmp_path / "local.sqlite", local, cells),
+                "process": _run(tmp_path / "process.sqlite", pool, cells),
+                "dask": _run(tmp_path / "dask.sqlite", dask, cells)}
+        # The same cluster again, reached as an existing one through its scheduler's address.
+        remote = open_backend("dask", CPU, scheduler=dask.cluster.scheduler_address)
+        try:
+            runs["scheduler"] = _run(tmp_path / "scheduler.sqlite", remote, cells)
+        finally:
+            remote.close()
+    finally:
+        dask.close()
+    for name, s in runs.items():
+        assert (s.ran, s.cells["ok"]) == (3, 3), name
+    ref = stored(tmp_path / "local.sqlite")
+    assert len(ref) == 6 and {v[0] for v in ref.values()} == {"ok"}
+    for name in ("process", "dask", "scheduler"):
+        assert_same(ref, stored(tmp_path / f"{name}.sqlite"))
+
+
+def die_on_rnn(job: Job):
+    """A worker that is killed (as by the OOM killer) when it gets the rnn cell; runs in a spawned worker."""
+    if job.config.model == "rnn":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return work(job)
+
+
+def test_dead_worker_fails_only_its_cell(tmp_path):
+    cells = _cells("rnn", "persistence")  # one worker: it dies on rnn, and a fresh one runs persistence
+    s = _run(tmp_path / "r.sqlite", open_backend("process", CPU, workers=1), cells, work=die_on_rnn)
+    assert s.cells == {"ok": 1, "diverged": 0, "skipped": 0, "failed": 1}
+    assert s.ran == 2
+    assert len(s.failures) == 1 and "rnn: worker lost: WorkerLost: the worker process died" in s.failures[0]
+    rows = stored(tmp_path / "r.sqlite")
+    by_model = {c.config.model: c.config.key for c in cells}
+    assert {rows[by_model["rnn"], seed][0] for seed in (0, 1)} == {"failed"}
+    for seed in (0, 1):
+        status, metrics, _ = rows[by_model["persistence"], seed]
+        assert status == "ok" and np.isfinite(metrics["mse"])
+
+
+def _boom_task(fail_times: list[int]):
+    """A sine task whose data building raises while fail_times[0] > 0 (registered by the test only)."""
+    def build(settings, rng):
+        if fail_times[0] > 0:
+            fail_times[0] -= 1
+            raise RuntimeError("injected failure")
+        return SINE.build(settings, rng)
+    return replace(SINE, name="boom", build=build)
+
+
+@pytest.fixture
+def boom(monkeypatch):
+    fail_times = [0]
+    monkeypatch.setitem(TASKS, "boom", _boom_task(fail_times))
+    monkeypatch.setitem(GRIDS, "mixed", Grid("mixed", "sine plus a failing task",
+                                             (Entry("sine", ("mlp", "persistence")), Entry("boom", ("mlp",)))))
+    return fail_times
+
+
+def test_failing_cell_leaves_the_others_and_exits_1(tmp_path, capsys, boom):
+    out = tmp_path / "m"
+    boom[0] = 99
+    assert main(["run", "--grid", "mixed", "--executor", "local", "--retries", "2", "--out", str(out)] + FAST) == 1
+    io = capsys.readouterr()
+    assert "failed: boom mlp: RuntimeError: injected failure (test_scale.py:" in io.err
+    assert "3 cells (3 run, 0 already stored, 2 retried): 2 ok, 0 diverged, 0 skipped, 1 failed" in io.out
+    assert boom[0] == 99 - 3  # tried once plus two retries
+    rows = stored(out / "results.sqlite")
+    assert sorted(v[0] for v in rows.values()) == ["failed"] * 2 + ["ok"] * 4
+    # The cause fixed, a rerun trains exactly the failed cell.
+    boom[0] = 0
+    assert main(["run", "--grid", "mixed", "--executor", "local", "--out", str(out)] + FAST) == 0
+    assert "(1 run, 2 already stored): 3 ok, 0 diverged, 0 skipped, 0 failed" in capsys.readouterr().out
+    again = stored(out / "results.sqlite")
+    assert sorted(v[0] for v in again.values()) == ["ok"] * 6
+    assert_same({k: v for k, v in again.items() if rows[k][0] == "ok"}, {k: v for k, v in rows.items()
+                                                                          if v[0] == "ok"})
+
+
+def test_retry_recovers_a_flaky_cell(tmp_path, capsys, boom):
+    boom[0] = 1
+    assert main(["run", "--task", "boom", "--model", "mlp", "--executor", "local", "--retries", "1",
+                 "--out", str(tmp_path)] + FAST) == 0
+    assert "(1 run, 0 already stored, 1 retried): 1 ok" in capsys.readouterr().out
+
+
+def test_diverging_cell_is_recorded_and_stopped(tmp_path, capsys):
+    # The lecture's SGD protocol with a huge learning rate overflows at once.
+    assert main(["run", "--task", "sine", "--model", "rnn", "--profile", "seed", "--lr", "1000", "--epochs", "5",
+                 "--executor", "local", "--out", str(tmp_path)] + FAST[2:]) == 0
+    assert ": 0 ok, 1 diverged, 0 skipped, 0 failed" in capsys.readouterr().out
+    with Store(tmp_path / "results.sqlite") as st:
+        df = st.results()
+    assert list(df.status) == ["diverged", "diverged"]
+    assert all(r.startswith("non-finite training loss at epoch ") for r in df.reason)
+    assert (df.epochs_run < 5).all()  # training stopped once every member had diverged
+
+
+def test_dask_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    assert main(["run", "--grid", "sine", "--executor", "dask", "--out", str(tmp_path)] + FAST) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: --executor dask needs the dask extra: pip install -e \".[dask]\"")
+    assert err.count("\n") == 1 and not (tmp_path / "results.sqlite").exists()
+
+
+def test_scheduler_needs_dask(tmp_path, capsys):
+    assert main(["run", "--grid", "sine", "--executor", "local", "--scheduler", "tcp://127.0.0.1:1",
+                 "--out", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == "error: --scheduler needs --executor dask (got --executor local)\n"
+
+
+def test_unreachable_scheduler_is_one_line(tmp_path):
+    pytest.importorskip("distributed")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    p = subprocess.run([sys.executable, "-m", "bench", "run", "--grid", "sine", "--scheduler",
+                        f"tcp://127.0.0.1:{port}", "--out", str(tmp_path)], capture_output=True, text=True,
+                       env=_env(), timeout=120)
+    assert p.returncode == 1
+    assert p.stderr.startswith(f"error: --scheduler tcp://127.0.0.1:{port}: no Dask scheduler reachable there "
+                                "(cannot connect: ConnectionRefusedError")
+    assert p.stderr.count("\n") == 1 and not (tmp_path / "results.sqlite").exists()
+
+
+def test_silent_server_is_refused_after_the_timeout():
+    pytest.importorskip("distributed")
+    with socket.socket() as srv:  # accepts connections (the kernel does) but never says a word
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(4)
+        address = f"tcp://127.0.0.1:{srv.getsockname()[1]}"
+        with pytest.raises(UserError, match=r"does not answer as a Dask scheduler \(no answer within 5 s\)"):
+            open_backend("dask", CPU, scheduler=address)
+
+
+def _stored_cells(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=1) as c:
+            return c.execute("SELECT COUNT(DISTINCT cell_key) FROM results").fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+def test_kill_9_at_random_points_then_resume(tmp_path):
+    args = ["run", "--grid", "sine", "--executor", "local"] + FAST
+    main(args + ["--out", str(tmp_path / "ref")])  # uninterrupted, in this process
+    out, rng, kills = tmp_path / "k", random.Random(8), []
+    db = out / "results.sqlite"
+    for target in (0, 1, 2, 4):  # kill once `target` of the 6 cells are stored, after a random delay
+        p = subprocess.Popen([sys.executable, "-m", "bench"] + args + ["--out", str(out)], env=_env(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        while p.poll() is None and _stored_cells(db) < target:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.3))
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            kills.append(_stored_cells(db))
+    assert len(kills) >= 3 and any(0 < k < 6 for k in kills), kills  # most runs really were cut short
+    before = _stored_cells(db)
+    p = subprocess.run([sys.executable, "-m", "bench"] + args + ["--out", str(out)], env=_env(),
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert f"({6 - before} run, {before} already stored): 6 ok" in p.stdout  # exactly the missing cells
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert_same(stored(tmp_path / "ref" / "results.sqlite"), stored(db))
