@@ -128,6 +128,8 @@ def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, backend,
     pending = jobs
     try:
         for attempt in range(retries + 1):
+            if not pending:  # nothing to run: no pool, no cluster is started
+                break
             again = []
             pool = backend.executor(len(pending))
             try:
@@ -140,8 +142,6 @@ def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, backend,
                 pool.shutdown(wait=False)
                 raise
             pool.shutdown(wait=True)
-            if not again:
-                break
             summary.retried += len(again)
             pending = again
     finally:
@@ -165,7 +165,7 @@ def _results(pool: Executor, jobs: list[Job], work: Callable, window: int) -> It
             try:
                 rec = fut.result()
             except Exception as e:
-                rec = _lost(job, " ".join(f"worker lost: {type(e).__name__}: {e}".split()))
+                rec = _lost(job, " ".join(f"{type(e).__name__}: {e}".split()))
             yield job, rec
 
 
