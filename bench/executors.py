@@ -23,7 +23,7 @@ import queue
 import signal
 import socket
 import threading
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import torch
@@ -236,8 +236,11 @@ def _probe(address: str) -> None:
         finally:
             comm.abort()
 
-    try:  # the bound covers dask's own handshake too, which waits forever on a server that stays silent
-        kind = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT_S)).get("type")
+    # The bound covers dask's own handshake too, which waits forever on a server that stays silent; a
+    # thread of its own gives the probe an event loop even when the caller runs one (e.g. Jupyter).
+    try:
+        with ThreadPoolExecutor(1) as thread:
+            kind = thread.submit(asyncio.run, asyncio.wait_for(identity(), CONNECT_TIMEOUT_S)).result().get("type")
     except Exception as e:
         why = f"{type(e).__name__}: {e}" if str(e) else f"no answer within {CONNECT_TIMEOUT_S} s"
         raise ConnectionError(f"the server there does not answer as a Dask scheduler ({why})") from None

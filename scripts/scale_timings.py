@@ -21,9 +21,10 @@ from pathlib import Path
 
 import torch
 
+from bench.errors import UserError
 from bench.executors import open_backend, work
-from bench.runner import plan, run_cells
 from bench.grids import Entry
+from bench.runner import plan, run_cells
 from bench.store import Store
 
 CPU = torch.device("cpu")
@@ -44,6 +45,16 @@ def refuse_unreachable() -> None:
                         f"tcp://127.0.0.1:{port}", "--out", tempfile.mkdtemp()], capture_output=True, text=True)
     print(f"unreachable scheduler: exit {p.returncode} after {time.perf_counter() - t0:.1f} s "
           f"(interpreter start and imports included); stderr: {p.stderr.strip()}")
+    import distributed  # noqa: F401  (imported once, so the timings below are the refusal alone)
+    with socket.socket() as silent:  # listens (the kernel accepts) but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        for what, port in (("nothing listening", port), ("silent server", silent.getsockname()[1])):
+            t0 = time.perf_counter()
+            try:
+                open_backend("dask", CPU, scheduler=f"tcp://127.0.0.1:{port}")
+            except UserError:
+                print(f"  in process, {what}: refused after {time.perf_counter() - t0:.2f} s")
 
 
 def dead_worker(executor: str, workers: int) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from bench.cell import Job
 from bench.cli import main
@@ -28,7 +29,7 @@ from bench.tasks.sine import TASK as SINE
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {"epochs": 2, "hidden": 4}
 FAST = ["--epochs", "2", "--hidden", "4", "--seeds", "2", "--no-figures"]
-CPU = __import__("torch").device("cpu")
+CPU = torch.device("cpu")
 
 
 def _env() -> dict:
@@ -237,12 +238,13 @@ def test_kill_9_at_random_points_then_resume(tmp_path):
     main(args + ["--out", str(tmp_path / "ref")])  # uninterrupted, in this process
     out, rng, kills = tmp_path / "k", random.Random(8), []
     db = out / "results.sqlite"
-    for target in (0, 1, 2, 4):  # kill once `target` of the 6 cells are stored, after a random delay
+    for new in (0, 1, 0, 1):  # kill once `new` more cells are stored, after a random delay
+        target = _stored_cells(db) + new  # new=0: while starting up, or anywhere in the first cell
         p = subprocess.Popen([sys.executable, "-m", "bench"] + args + ["--out", str(out)], env=_env(),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         while p.poll() is None and _stored_cells(db) < target:
             time.sleep(0.01)
-        time.sleep(rng.uniform(0, 0.3))
+        time.sleep(rng.uniform(0, 0.2) + (rng.uniform(0, 3) if new == 0 else 0))
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
