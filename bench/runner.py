@@ -89,11 +89,21 @@ def git_commit() -> str:
         return "unknown"
 
 
-def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, backend, device: torch.device,
-              retries: int = 0, progress: bool | None = None,
+def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, executor, device: torch.device,
+              progress: bool | None = None, retries: int = 0,
               work: Callable[[Job], CellRecord] = executors.work) -> Summary:
-    """Run what the store lacks on backend's executors (bench/executors.py), committing each cell as it
-    lands; failed cells are run again up to `retries` times. `work` is what a worker calls on a Job."""
+    """Run what the store lacks, committing each cell as it lands; failed cells are run again up to
+    `retries` times. executor: a backend from bench.executors.open_backend, or an executor name (opened
+    and closed here). `work` is what a worker calls on a Job."""
+    backend = executors.open_backend(executor, device) if isinstance(executor, str) else executor
+    try:
+        return _run_cells(cells, seeds, store, backend, device, progress, retries, work)
+    finally:
+        if backend is not executor:
+            backend.close()
+
+
+def _run_cells(cells, seeds, store, backend, device, progress, retries, work) -> Summary:
     summary = Summary()
     labels = {c.config.key: c.label for c in cells}
     jobs = []
