@@ -87,7 +87,8 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         model.fit(train.targets)
     train_s = clock()
     clock = timed(device)
-    metrics, arrays = task.evaluate(model, data, s)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged member's outputs are inf/NaN by nature
+        metrics, arrays = task.evaluate(model, data, s)
     eval_s = clock()
     n_params = sum(p.numel() for p in model.parameters()) // K
     rows, status, reason = {}, {}, {}

@@ -18,7 +18,8 @@ from bench.errors import UserError
 from bench.grids import GRIDS, get_grid
 from bench.outputs import FORMATS, STORE, parse_formats, read_manifest, write_manifest, write_reports
 from bench.profiles import PROFILES, get_profile
-from bench.runner import EXECUTORS, cells_for, plan, run_cells
+from bench.executors import EXECUTORS, check_executor, open_backend
+from bench.runner import cells_for, plan, run_cells
 from bench.store import Store
 from bench.targets import TARGETS
 from bench.storecheck import inspect_store
@@ -71,7 +72,12 @@ def build_parser() -> Parser:
     r.add_argument("--seeds", type=_bounded(int, "--seeds", 1, 1000), default=5, help="seeds per cell (default 5)")
     r.add_argument("--profile", default="quick", help=f"one of: {', '.join(PROFILES)} (default quick)")
     r.add_argument("--device", default="auto", help=f"one of: {', '.join(DEVICES)} (default auto)")
-    r.add_argument("--executor", default="process", help=f"one of: {', '.join(EXECUTORS)} (default process)")
+    r.add_argument("--executor", help=f"one of: {', '.join(EXECUTORS)} (default process; dask with --scheduler)")
+    r.add_argument("--scheduler", help="a Dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies --executor dask)")
+    r.add_argument("--workers", type=_bounded(int, "--workers", 1, 4096),
+                   help="worker processes for --executor process or a Dask LocalCluster (default: one per core)")
+    r.add_argument("--retries", type=_bounded(int, "--retries", 0, 100), default=0,
+                   help="run failed cells again up to N times (default 0)")
     r.add_argument("--epochs", type=_bounded(int, "--epochs", 1, 100_000))
     r.add_argument("--window", type=_bounded(int, "--window", 1, 100_000))
     r.add_argument("--hidden", type=_bounded(int, "--hidden", 1, 65_536))
@@ -105,6 +111,7 @@ def cmd_list() -> str:
     lines += [f"  {f + '-…':14s} e.g. {', '.join(ex)}" for f, (_, ex) in FAMILIES.items()]
     lines += ["models:"] + [f"  {m.name:14s} {m.description}" for m in MODELS.values()]
     lines += ["profiles:"] + [f"  {p.name:14s} {p.description}" for p in PROFILES.values()]
+    lines += ["executors:"] + [f"  {name:14s} {desc}" for name, (desc, _) in EXECUTORS.items()]
     return "\n".join(lines)
 
 
@@ -120,8 +127,8 @@ def cmd_run(a: argparse.Namespace) -> int:
         except ValueError as e:  # models/ knows nothing of the CLI's error type
             raise UserError(str(e)) from None
     device = resolve_device(a.device)
-    if a.executor not in EXECUTORS:
-        raise UserError(f"unknown executor {a.executor!r}; choose from {', '.join(EXECUTORS)}")
+    executor = a.executor if a.executor is not None else ("dask" if a.scheduler else "process")
+    check_executor(executor, a.scheduler, a.workers)
     overrides = {k: v for k, v in (("epochs", a.epochs), ("window", a.window), ("hidden", a.hidden),
                                    ("lr", a.lr), ("batch_size", a.batch_size)) if v is not None}
     overrides.update({k: v for k, v in (("stock_csv", a.stock_csv), ("stock_column", a.stock_column),
@@ -150,16 +157,25 @@ def cmd_run(a: argparse.Namespace) -> int:
     if a.deterministic:
         prepare_environment()
     t0 = time.perf_counter()
-    with Store(out / STORE) as store:
-        summary = run_cells(cells, seeds, store, a.executor, device, deterministic=a.deterministic)
-        write_manifest(out, a.grid or "single", a.profile, seeds, cells)
-        write_reports(out, store, read_manifest(out), figures=not a.no_figures)
-        problems = outcome_lines(store, cells)
+    backend = open_backend(executor, device, a.scheduler, a.workers)  # connects now, before the store opens
+    try:
+        with Store(out / STORE) as store:
+            summary = run_cells(cells, seeds, store, backend, device, retries=a.retries,
+                                deterministic=a.deterministic)
+            write_manifest(out, a.grid or "single", a.profile, seeds, cells)
+            write_reports(out, store, read_manifest(out), figures=not a.no_figures)
+            diverged = [line for line in outcome_lines(store, cells) if line.lstrip().startswith("diverged")]
+    finally:
+        backend.close()
+    for line in summary.failures:
+        print(f"failed: {line}", file=sys.stderr)
+    cells_line = ", ".join(f"{v} {k}" for k, v in summary.cells.items())
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())) or "nothing new"
-    print(f"{name}: {len(cells)} cells ({summary.ran} run, {summary.reused} already stored); seeds: {counts}; "
-          f"{time.perf_counter() - t0:.1f} s on {device}; wrote {out}/results.md")
-    if problems:
-        print("\n".join(problems))
+    retried = f", {summary.retried} retried" if summary.retried else ""
+    print(f"{name}: {len(cells)} cells ({summary.ran} run, {summary.reused} already stored{retried}): {cells_line}; "
+          f"seeds run: {counts}; {time.perf_counter() - t0:.1f} s on {device} ({executor}); wrote {out}/results.md")
+    if diverged:
+        print("\n".join(diverged))
     return 1 if summary.failed else 0
 
 

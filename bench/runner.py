@@ -1,30 +1,32 @@
 """Plan a grid's cells, run the missing ones on an executor, and write each result as it lands.
 
-Executors are any concurrent.futures.Executor: ``local`` (in-process) or ``process`` (a pool of
-spawned workers, one torch thread each). Only this coordinating process writes the store.
+The executor comes from bench/executors.py (local, process, dask); the runner only submits jobs
+and reads futures, so any concurrent.futures.Executor works. Only this coordinating process writes
+the store, one transaction per cell, so a kill at any moment loses at most the cells in flight.
+A cell whose worker died or that raised is ``failed`` with its reason and the grid goes on;
+``retries`` runs failed cells again.
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
 import subprocess
 import sys
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import torch
 
-from bench.cell import Job, run_job
+from bench.cell import Job
 from bench.config import CellConfig
-from bench.errors import UserError
+from bench import executors
 from bench.grids import Entry, Grid
-from bench.store import CellRecord, Store
+from bench.store import DONE, CellRecord, Store
 from bench.tasks import get_task
 from models import get_model
 
-EXECUTORS = ("process", "local")
+CELL_STATUSES = ("ok", "diverged", "skipped", "failed")
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,26 @@ class PlannedCell:
 
 @dataclass
 class Summary:
-    counts: dict[str, int] = field(default_factory=dict)  # status -> seeds
+    cells: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CELL_STATUSES, 0))  # all planned
+    counts: dict[str, int] = field(default_factory=dict)  # seed status -> seeds trained now
     ran: int = 0  # cells trained now
     reused: int = 0  # cells already complete in the store
+    retried: int = 0  # cell runs repeated after a failure
+    failures: list[str] = field(default_factory=list)  # "label model: reason", one per failed cell
 
     @property
     def failed(self) -> int:
-        return self.counts.get("failed", 0)
+        return self.cells["failed"]
+
+
+def cell_status(statuses: Iterable[str]) -> str:
+    """A cell's status from its seeds': failed if any failed, else diverged if any diverged, else
+    skipped if all were skipped, else ok."""
+    st = set(statuses)
+    for s in ("failed", "diverged"):
+        if s in st:
+            return s
+    return "skipped" if st == {"skipped"} else "ok"
 
 
 def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: Mapping) -> list[PlannedCell]:
@@ -77,32 +92,32 @@ def git_commit() -> str:
         return "unknown"
 
 
-def _init_worker() -> None:
-    torch.set_num_threads(1)  # tiny models: one thread per process beats two (measured)
+def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, executor, device: torch.device,
+              progress: bool | None = None, retries: int = 0,
+              work: Callable[[Job], CellRecord] = executors.work, deterministic: bool = False) -> Summary:
+    """Run what the store lacks, committing each cell as it lands; failed cells are run again up to
+    `retries` times. executor: a backend from bench.executors.open_backend, or an executor name (opened
+    and closed here). `work` is what a worker calls on a Job."""
+    backend = executors.open_backend(executor, device) if isinstance(executor, str) else executor
+    try:
+        return _run_cells(cells, seeds, store, backend, device, progress, retries, work, deterministic)
+    finally:
+        if backend is not executor:
+            backend.close()
 
 
-def make_executor(name: str, device: torch.device, jobs: int) -> Executor | None:
-    """None means run in this process; a process pool gets one worker per core (CPU only)."""
-    if name not in EXECUTORS:
-        raise UserError(f"unknown executor {name!r}; choose from {', '.join(EXECUTORS)}")
-    if name == "local" or device.type != "cpu" or jobs <= 1:
-        return None
-    workers = min(jobs, os.cpu_count() or 1)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker)
-
-
-def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, executor: str,
-              device: torch.device, progress: bool | None = None, deterministic: bool = False) -> Summary:
-    """Run what the store lacks; each finished cell is committed at once."""
+def _run_cells(cells, seeds, store, backend, device, progress, retries, work, deterministic) -> Summary:
     summary = Summary()
+    labels = {c.config.key: c.label for c in cells}
     jobs = []
     for c in cells:
-        missing = tuple(s for s in seeds if s not in store.done_seeds(c.config.key))
+        stored = store.statuses(c.config.key)  # seed -> status
+        missing = tuple(s for s in seeds if stored.get(s) not in DONE)
         if missing:
             jobs.append(Job(c.config, missing, str(device), deterministic))
         else:
             summary.reused += 1
+            summary.cells[cell_status(stored[s] for s in seeds)] += 1
     commit = git_commit()
     if progress is None:
         progress = sys.stderr.isatty()
@@ -114,34 +129,63 @@ def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, executor
         store.write_cell(rec)
         for st in rec.status.values():
             summary.counts[st] = summary.counts.get(st, 0) + 1
+        stored = store.statuses(rec.cell_key)
+        status = cell_status(stored[s] for s in seeds)
+        summary.cells[status] += 1
+        if status == "failed":
+            why = next(rec.reason[s] for s in rec.seeds if rec.status[s] == "failed")
+            summary.failures.append(f"{labels[rec.cell_key]} {rec.model}: {why}")
         summary.ran += 1
         bar.update(1)
 
-    pool = make_executor(executor, device, len(jobs))
-    if device.type == "cpu" and pool is None:
-        torch.set_num_threads(1)
+    pending = jobs
     try:
-        if pool is None:
-            for job in jobs:
-                land(run_job(job))
-        else:
-            with pool:
-                futures: dict[Future, Job] = {pool.submit(run_job, j): j for j in jobs}
-                for fut in as_completed(futures):
-                    try:
-                        land(fut.result())
-                    except Exception as e:  # the worker itself died (killed, out of memory)
-                        land(_lost(futures[fut], f"worker lost: {type(e).__name__}: {e}"))
+        for attempt in range(retries + 1):
+            if not pending:  # nothing to run: no pool, no cluster is started
+                break
+            again = []
+            pool = backend.executor(len(pending))
+            try:
+                for job, rec in _results(pool, pending, work, backend.in_flight(len(pending))):
+                    if attempt < retries and "failed" in rec.status.values():
+                        again.append(job)
+                    else:
+                        land(rec)
+            except BaseException:  # e.g. Ctrl-C: drop what is queued, keep what is stored
+                pool.shutdown(wait=False)
+                raise
+            pool.shutdown(wait=True)
+            summary.retried += len(again)
+            pending = again
     finally:
         bar.close()
     return summary
+
+
+def _results(pool: Executor, jobs: list[Job], work: Callable, window: int) -> Iterator[tuple[Job, CellRecord]]:
+    """Each job with its record as soon as it finishes, at most `window` in flight. A future that
+    raises (a dead worker, a lost scheduler) becomes a failed record with the reason."""
+    todo = iter(jobs)
+    flight: dict[Future, Job] = {}
+    while True:
+        for job in islice(todo, window - len(flight)):
+            flight[pool.submit(work, job)] = job
+        if not flight:
+            return
+        done, _ = wait(flight, return_when=FIRST_COMPLETED)
+        for fut in done:
+            job = flight.pop(fut)
+            try:
+                rec = fut.result()
+            except Exception as e:
+                rec = _lost(job, " ".join(f"{type(e).__name__}: {e}".split()))
+            yield job, rec
 
 
 def _lost(job: Job, reason: str) -> CellRecord:
     c = job.config
     return CellRecord(c.key, c.task, c.model, c.profile, c.device, c.params, list(job.seeds),
                       {s: "failed" for s in job.seeds}, {s: reason for s in job.seeds}, {})
-
 
 def cells_for(grid: Grid | None, task: str | None, model: str | None) -> tuple[Entry, ...]:
     """The entries to run: a grid's, or one --task (optionally one --model)."""

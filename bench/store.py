@@ -104,6 +104,10 @@ class Store:
         q = f"SELECT seed FROM results WHERE cell_key=? AND status IN ({','.join('?' * len(DONE))})"
         return {r[0] for r in self.conn.execute(q, (cell_key, *DONE))}
 
+    def statuses(self, cell_key: str) -> dict[int, str]:
+        """seed -> status of every stored row of the cell."""
+        return dict(self.conn.execute("SELECT seed, status FROM results WHERE cell_key=?", (cell_key,)))
+
     def write_cell(self, rec: CellRecord) -> None:
         """All of a cell's rows and arrays in one transaction."""
         now = time.time()

@@ -11,7 +11,7 @@ HUGE_LR = ["run", "--grid", "sine", "--profile", "seed", "--lr", "1e6", "--epoch
 def test_huge_learning_rate_is_diverged_not_a_crash(tmp_path, capsys):
     assert main(HUGE_LR + ["--out", str(tmp_path)]) == 0  # diverged is an outcome, not a failure
     out = capsys.readouterr().out
-    assert "seeds: diverged 8, ok 4" in out
+    assert "seeds run: diverged 8, ok 4" in out
     for model in ("mlp", "rnn", "lstm", "gru"):
         assert f"diverged: sine {model}, seeds 0, 1: non-finite training loss at epoch 0" in out
     with Store(tmp_path / "results.sqlite") as s:
