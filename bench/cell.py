@@ -17,7 +17,7 @@ from bench.device import timed
 from bench.store import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
-from bench.train import TrainSettings, train_members
+from bench.train import TrainSettings, train_members, warm_up
 from models import BuildArgs, get_model
 
 
@@ -41,6 +41,12 @@ def _record(job: Job, status: str, reason: str, **kw) -> CellRecord:
                       reason={s: reason for s in job.seeds}, metrics=kw.pop("metrics", {}), **kw)
 
 
+def train_settings(s: dict, classification: bool) -> TrainSettings:
+    """A cell's resolved settings -> the training loop's settings."""
+    return TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
+                         shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"], classification=classification)
+
+
 def run_job(job: Job) -> CellRecord:
     device = torch.device(job.device)
     try:
@@ -62,13 +68,11 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     model = spec.build(BuildArgs(tuple(seeds), data.in_features, data.out_features, s["window"], s["hidden"],
                                  s["layers"], data.classification)).to(device)
     K = len(seeds)
+    warm_up()
     clock = timed(device)
     log = None
     if spec.trainable:
-        cfg = TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
-                            shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"],
-                            classification=data.classification)
-        log = train_members(model, train, val, seeds, cfg)
+        log = train_members(model, train, val, seeds, train_settings(s, data.classification))
     else:
         model.fit(train.targets)
     train_s = clock()
