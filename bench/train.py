@@ -7,6 +7,8 @@ clipping is done per member. Hence stacked training equals separate training (te
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,9 +128,28 @@ def _gathered(train: WindowSet, perm: torch.Tensor, batch: int):
         yield train.inputs(idx), train.targets[idx]
 
 
+@contextmanager
+def _collector_frozen():
+    """Hide the objects alive now (torch's ~300k, the data) from Python's cyclic collector while
+    the loop runs: each step allocates hundreds of short-lived objects, and the collections they
+    trigger otherwise keep walking the old ones (measured: ~13 % of a small model's step).
+    unfreeze hands them back, so nothing is kept from collection for good."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, seeds: list[int],
                   cfg: TrainSettings) -> TrainLog:
     """Train the K = len(seeds) members of model on train (already on the model's device)."""
+    with _collector_frozen():
+        return _train(model, train, val, seeds, cfg)
+
+
+def _train(model: nn.Module, train: WindowSet, val: WindowSet | None, seeds: list[int],
+           cfg: TrainSettings) -> TrainLog:
     params = [p for p in model.parameters() if p.requires_grad]
     K, n, device = len(seeds), len(train), train.base.device
     opt = make_optimizer(cfg.optimizer, params, cfg.lr)
