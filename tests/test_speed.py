@@ -1,5 +1,4 @@
 """The speed command's pieces: the FLOP formula, the lecture's loop, block gathering, the CLI."""
-import numpy as np
 import pytest
 import torch
 
