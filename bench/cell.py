@@ -18,7 +18,7 @@ from bench.device import timed
 from bench.store import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
-from bench.train import TrainSettings, train_members
+from bench.train import TrainSettings, train_members, warm_up
 from models import BuildArgs, get_model
 
 
@@ -41,6 +41,12 @@ def _record(job: Job, status: str, reason: str, **kw) -> CellRecord:
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
                       settings=c.params, seeds=list(job.seeds), status={s: status for s in job.seeds},
                       reason={s: reason for s in job.seeds}, metrics=kw.pop("metrics", {}), **kw)
+
+
+def train_settings(s: dict, classification: bool) -> TrainSettings:
+    """A cell's resolved settings -> the training loop's settings."""
+    return TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
+                         shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"], classification=classification)
 
 
 def run_job(job: Job) -> CellRecord:
@@ -71,12 +77,11 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     model = spec.build(BuildArgs(tuple(seeds), data.in_features, data.out_features, s["window"], s["hidden"],
                                  s["layers"], data.classification)).to(device)
     K = len(seeds)
+    warm_up()
     clock = timed(device)
     log = None
     if spec.trainable:
-        cfg = TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
-                            shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"],
-                            classification=data.classification)
+        cfg = train_settings(s, data.classification)
         if task.train is not None:
             log = task.train(model, data, seeds, cfg, s)
         else:

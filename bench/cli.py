@@ -102,6 +102,16 @@ def build_parser() -> Parser:
     rep.add_argument("--format", default=",".join(FORMATS),
                      help=f"comma-separated subset of {','.join(FORMATS)} (default all; md also writes report.md)")
     sub.add_parser("list", help="grids, tasks, models and profiles")
+    sp = sub.add_parser("speed", help="training throughput vs the lecture's loop and the matmul rate")
+    sp.add_argument("--task", default="sine")
+    sp.add_argument("--profile", default="seed")
+    sp.add_argument("--models", default="mlp,rnn,lstm,gru", help="comma-separated (default mlp,rnn,lstm,gru)")
+    sp.add_argument("--seeds", type=_bounded(int, "--seeds", 1, 1000), default=16, help="members stacked (16)")
+    sp.add_argument("--epochs", type=_bounded(int, "--epochs", 1, 100_000), default=20)
+    sp.add_argument("--hidden", type=_bounded(int, "--hidden", 1, 65_536))
+    sp.add_argument("--repeats", type=_bounded(int, "--repeats", 1, 100), default=3)
+    sp.add_argument("--device", default="cpu", help=f"one of: {', '.join(DEVICES)} (default cpu)")
+    sp.add_argument("--clock", default="wall", help="wall, or cpu (process CPU time: steadier on a busy machine)")
     return p
 
 
@@ -208,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         if a.command == "list":
             print(cmd_list())
             return 0
+        if a.command == "speed":
+            from bench.speed import cmd_speed
+            return cmd_speed(a)
         return cmd_run(a) if a.command == "run" else cmd_report(a)
     except UserError as e:
         print(f"error: {one_line(str(e))}", file=sys.stderr)

@@ -1,11 +1,16 @@
 """One stacked recurrent network for the three cells (rnn, lstm, gru).
 
-    x (K, B, T, F) ──input projection, all T steps in one bmm──▶ (K, B, T, G·H)
+    x (K, B, T, F) ──input projection, all T steps in one bmm──▶ (K, T, B, G·H)
                     ──recurrence over T, h (K, B, H)──▶ last h ──head──▶ (K, B, out)
     many-to-many (``sequence``): every step's h (K, B, T, H) ──head──▶ (K, B, T, out)
 
 The cell equations are PyTorch's (nn.RNN tanh, nn.LSTM, nn.GRU), with the same initialisation
 U(-1/√H, 1/√H); tests check the forward pass against the torch modules with copied weights.
+
+Two implementations share the parameters (chosen by `impl`, see `choose_impl`):
+``stacked`` runs all K members in one recurrence with a hand-written backward
+(models/recurrence.py); ``fused`` calls the framework's fused kernel once per member
+(models/fused.py: cuDNN on a GPU).
 """
 from __future__ import annotations
 
@@ -14,20 +19,40 @@ import math
 import torch
 from torch import nn
 
+from models.fused import fused_last_hidden
+from models.recurrence import GATES, eager_last_hidden, last_hidden
 from models.stacked import StackedLinear, stacked_uniform
 
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+IMPLS = ("auto", "stacked", "fused")
+FUSED_MIN_HIDDEN = 128  # on a GPU, per-member cuDNN from this hidden size on (not measured here)
+# Members per stack are capped so that one stack's input projections (K·T·B·G·H floats) stay
+# within this budget: at K = 16, B = 128, T = 14, H = 128, F = 28 stacks of 2-4 members train
+# 1.3-1.4x faster than one stack of 16 (a working set of tens of MB; measured, CPU time).
+STACK_ELEMENTS = 1 << 21
+
+
+def choose_impl(hidden: int, device_type: str) -> str:
+    """The implementation "auto" resolves to. It never depends on K, so a member's numbers do not
+    depend on how many seeds train with it. CPU: always stacked. Measured in CPU time
+    (benchmarks/test_train_step.py::test_recurrent_impl): stacked beats per-member kernels for
+    rnn and gru at every size tried and ties for lstm at K = 16, B = 128, H = 128; per-member
+    oneDNN LSTM is 1.2-1.4x faster only for a lone member (K = 1). GPU: cuDNN (one kernel for the
+    whole sequence) for wide layers, the stacked loop for narrow ones; not measured here."""
+    return "fused" if device_type == "cuda" and hidden >= FUSED_MIN_HIDDEN else "stacked"
 
 
 class Recurrent(nn.Module):
     """Many-to-one recurrent network over K members: (K, B, T, F) -> (K, B, out)."""
 
     def __init__(self, kind: str, gens: list[torch.Generator], in_features: int, hidden: int,
-                 out_features: int):
+                 out_features: int, impl: str = "auto"):
         super().__init__()
         if kind not in GATES:
             raise ValueError(f"unknown recurrent kind {kind!r}; choose from {', '.join(GATES)}")
-        self.kind, self.hidden = kind, hidden
+        if impl not in IMPLS:
+            raise ValueError(f"unknown implementation {impl!r}; choose from {', '.join(IMPLS)}")
+        self.kind, self.hidden, self.impl = kind, hidden, impl
         gh = GATES[kind] * hidden
         bound = 1.0 / math.sqrt(hidden)
         # Drawn in nn.RNNBase's order: weight_ih, weight_hh, bias_ih, bias_hh.
@@ -40,38 +65,28 @@ class Recurrent(nn.Module):
     def hidden_states(self, x: torch.Tensor, every_step: bool = False) -> torch.Tensor:
         """Last hidden state (K, B, H) after reading x (K, B, T, F); every_step: all of them (K, B, T, H)."""
         K, B, T, F = x.shape
-        # One matmul for every time step's input projection: (K, B·T, F) @ (K, F, G·H).
-        xp = torch.baddbmm(self.b_ih, x.reshape(K, B * T, F), self.w_ih).view(K, B, T, -1)
-        steps = xp.unbind(2)  # T tensors (K, B, G·H); unbind beats indexing inside the loop
-        h = x.new_zeros(K, B, self.hidden)
-        seen = []  # every step's h, kept only when asked for
-        if self.kind == "rnn":
-            for xt in steps:
-                h = torch.tanh(xt + torch.baddbmm(self.b_hh, h, self.w_hh))
-                if every_step:
-                    seen.append(h)
-        elif self.kind == "gru":
-            H = self.hidden
-            for xt in steps:
-                hp = torch.baddbmm(self.b_hh, h, self.w_hh)  # (K, B, 3H): r, z, n parts
-                rz = torch.sigmoid(xt[..., :2 * H] + hp[..., :2 * H])
-                r, z = rz[..., :H], rz[..., H:]
-                n = torch.tanh(xt[..., 2 * H:] + r * hp[..., 2 * H:])
-                h = n + z * (h - n)  # = (1 - z) n + z h
-                if every_step:
-                    seen.append(h)
-        else:  # lstm
-            H = self.hidden
-            c = torch.zeros_like(h)
-            for xt in steps:
-                g = xt + torch.baddbmm(self.b_hh, h, self.w_hh)  # (K, B, 4H): i, f, g, o
-                ifo = torch.sigmoid(g[..., :2 * H])
-                i, f = ifo[..., :H], ifo[..., H:]
-                c = f * c + i * torch.tanh(g[..., 2 * H:3 * H])
-                h = torch.sigmoid(g[..., 3 * H:]) * torch.tanh(c)
-                if every_step:
-                    seen.append(h)
-        return torch.stack(seen, 2) if every_step else h
+        weights = (self.w_ih, self.w_hh, self.b_ih, self.b_hh)
+        if every_step:  # many-to-many (e.g. formal languages): the plain autograd loop
+            xp = torch.baddbmm(self.b_ih, x.transpose(1, 2).reshape(K, T * B, F), self.w_ih).view(K, T, B, -1)
+            return eager_last_hidden(self.kind, xp, self.w_hh, self.b_hh, every_step=True).transpose(1, 2)
+        impl = choose_impl(self.hidden, x.device.type) if self.impl == "auto" else self.impl
+        if impl == "fused":
+            return fused_last_hidden(self.kind, x, *weights)
+        per_stack = max(1, STACK_ELEMENTS // (B * T * self.w_hh.shape[2]))
+        if per_stack >= K:
+            return self._stacked(x, *weights)
+        # Stacks of per_stack members; members are independent in any stack (tested).
+        parts = zip(x.split(per_stack), *(w.split(per_stack) for w in weights))
+        return torch.cat([self._stacked(*part) for part in parts])
+
+    def _stacked(self, x: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor,
+                 b_hh: torch.Tensor) -> torch.Tensor:
+        """h_T (k, B, H) of one stack: x (k, B, T, F) and those k members' weights."""
+        K, B, T, F = x.shape
+        # One matmul for every time step's input projection, time-major: (K, T·B, F) @ (K, F, G·H).
+        xt = x.transpose(1, 2).reshape(K, T * B, F)
+        xp = torch.baddbmm(b_ih, xt, w_ih).view(K, T, B, -1)
+        return last_hidden(self.kind, xp, w_hh, b_hh)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.hidden_states(x))
