@@ -88,7 +88,7 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         inp = task_inputs(run, label, tidy, store)
         table = build_table(inp)
         if not table.rows:  # e.g. skipped offline: say why instead of a table
-            empty.append(f"\n## {label}\n\n" + _no_results(store, [c["key"] for c in cs]) + "\n")
+            empty.append(f"\n## {label}\n\n" + _no_results(run.wide, [c["key"] for c in cs]) + "\n")
             continue
         costs = cost_inputs(inp)
         cost = build_table(costs) if costs.metrics else None
@@ -138,9 +138,10 @@ def diverged_note(tidy: pd.DataFrame) -> list[str]:
                                             for (t, m), s in bad.items()) + "\n"]
 
 
-def _no_results(store: Store, keys: list[str]) -> str:
-    """Why a label has no table: its cells' reasons (e.g. skipped: data not available offline)."""
-    rows = store.results(keys)
+def _no_results(wide: pd.DataFrame, keys: list[str]) -> str:
+    """Why a label has no table: its cells' reasons (e.g. skipped: data not available offline),
+    from the rows load_run already read (wide: one row per cell and seed)."""
+    rows = wide[wide.cell_key.isin(keys)] if not wide.empty else wide
     if rows.empty:
         return "No results yet."
     why = rows[rows.status != "ok"].drop_duplicates(["status", "reason"])
