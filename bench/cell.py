@@ -36,7 +36,8 @@ def environment(device: torch.device) -> dict:
     return {"device_name": name, "torch": torch.__version__}
 
 
-def _record(job: Job, status: str, reason: str, **kw) -> CellRecord:
+def uniform_record(job: Job, status: str, reason: str, **kw) -> CellRecord:
+    """Every seed of the job with one status and reason (skipped, failed, a lost worker)."""
     c = job.config
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
                       settings=c.params, seeds=list(job.seeds), status={s: status for s in job.seeds},
@@ -61,11 +62,11 @@ def _attempt(job: Job, device: torch.device) -> CellRecord:
     try:
         return _run(job, device)
     except Unavailable as e:
-        return _record(job, "skipped", str(e), env=environment(device))
+        return uniform_record(job, "skipped", str(e), env=environment(device))
     except Exception as e:  # a failing cell fails alone; the grid goes on
         last = traceback.extract_tb(e.__traceback__)[-1]
         reason = f"{type(e).__name__}: {e} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
-        return _record(job, "failed", reason.replace("\n", " "), env=environment(device))
+        return uniform_record(job, "failed", reason.replace("\n", " "), env=environment(device))
 
 
 def _run(job: Job, device: torch.device) -> CellRecord:

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 import torch
 
-from bench.cell import Job
+from bench.cell import Job, uniform_record
 from bench.config import CellConfig
 from bench import executors
 from bench.grids import Entry, Grid
@@ -178,14 +178,9 @@ def _results(pool: Executor, jobs: list[Job], work: Callable, window: int) -> It
             try:
                 rec = fut.result()
             except Exception as e:
-                rec = _lost(job, " ".join(f"{type(e).__name__}: {e}".split()))
+                rec = uniform_record(job, "failed", " ".join(f"{type(e).__name__}: {e}".split()))
             yield job, rec
 
-
-def _lost(job: Job, reason: str) -> CellRecord:
-    c = job.config
-    return CellRecord(c.key, c.task, c.model, c.profile, c.device, c.params, list(job.seeds),
-                      {s: "failed" for s in job.seeds}, {s: reason for s in job.seeds}, {})
 
 def cells_for(grid: Grid | None, task: str | None, model: str | None) -> tuple[Entry, ...]:
     """The entries to run: a grid's, or one --task (optionally one --model)."""
