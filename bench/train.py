@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from bench.windows import WindowSet
+from models.stacked import member_generators
 
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 SHUFFLE_SALT = 0x5EED  # shuffle generators differ from initialisation generators
@@ -103,15 +104,6 @@ def _eval_loss(model: nn.Module, ws: WindowSet, classification: bool) -> torch.T
     pred = predict(model, ws)
     K = pred.shape[0]
     return member_losses(pred, ws.targets.unsqueeze(0).expand(K, *ws.targets.shape), classification)
-
-
-def _shuffle_generators(seeds: list[int]) -> list[torch.Generator]:
-    gens = []
-    for s in seeds:
-        g = torch.Generator()
-        g.manual_seed(int(s) + SHUFFLE_SALT)
-        gens.append(g)
-    return gens
 
 
 def warm_up() -> None:
@@ -205,7 +197,7 @@ def _fit(model, n, batch_losses, val_losses, seeds, cfg, batches) -> TrainLog:
     params = [p for p in model.parameters() if p.requires_grad]
     K, device = len(seeds), params[0].device
     opt = make_optimizer(cfg.optimizer, params, cfg.lr)
-    gens = _shuffle_generators(seeds)
+    gens = member_generators([int(seed) + SHUFFLE_SALT for seed in seeds])  # one shuffle per member
     has_val = val_losses is not None
     best = [p.detach().clone() for p in params] if cfg.patience is not None else None
     best_val = torch.full((K,), float("inf"))
