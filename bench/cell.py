@@ -19,7 +19,7 @@ from bench.store import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
 from bench.train import TrainSettings, train_members, warm_up
-from models import BuildArgs, get_model
+from models import BuildArgs, get_model, native
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,12 @@ class Job:
 
 
 def environment(device: torch.device) -> dict:
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else (platform.processor() or
-                                                                               platform.machine())
-    return {"device_name": name, "torch": torch.__version__}
+    """What the numbers were measured with; "kernels" says whether the CPU recurrences ran as
+    native code or torch operations (models/native.py: equal to float rounding, not bit for bit)."""
+    if device.type == "cuda":
+        return {"device_name": torch.cuda.get_device_name(device), "torch": torch.__version__, "kernels": "torch"}
+    return {"device_name": platform.processor() or platform.machine(), "torch": torch.__version__,
+            "kernels": native.implementation()}
 
 
 def uniform_record(job: Job, status: str, reason: str, **kw) -> CellRecord:

@@ -148,9 +148,10 @@ def not_in_tables(run: Run) -> list[str]:
 
 
 def environment(run: Run) -> dict[str, str]:
-    """Devices, torch versions and git commits the stored rows were measured with."""
+    """Devices, torch versions, recurrence kernels and git commits the stored rows were measured with."""
     out = {}
-    for col, name in (("device_name", "device"), ("torch", "torch"), ("git_commit", "git commit")):
+    for col, name in (("device_name", "device"), ("torch", "torch"), ("kernels", "recurrence kernels"),
+                      ("git_commit", "git commit")):
         if col in run.wide.columns:
             vals = sorted({str(v) for v in run.wide[col].dropna()})
             if vals:

@@ -31,7 +31,7 @@ from bench.device import timed
 from bench.reference import lecture_model, train_lecture_loop
 from bench.tasks import get_task
 from bench.train import train_members, warm_up
-from models import BuildArgs, get_model
+from models import BuildArgs, get_model, native
 from models.recurrence import GATES
 
 KINDS = ("mlp", "rnn", "lstm", "gru")
@@ -173,8 +173,10 @@ def format_rows(rows: list[SpeedRow], w: Workload) -> str:
     body = [[r.model, f"{r.stacked_samples_per_s:,.0f}", f"{r.reference_samples_per_s:,.0f}", f"{r.ratio:.1f}",
              f"{r.flop_rate / 1e9:.2f}", f"{r.matmul_fraction:.1%}"] for r in rows]
     rate = rows[0].matmul_rate if rows else float("nan")
+    kernels = native.implementation() + (f" ({native.why_not()})" if native.why_not() else "")
     return (f"{w.task} ({w.profile} profile), {w.seeds} members stacked vs the lecture's loop (one model), "
             f"{w.epochs} epochs, medians of {w.repeats} interleaved runs, {w.clock} clock, 1 torch thread\n"
+            f"CPU recurrence kernels: {kernels}\n"
             f"single-thread 512x512 float32 matmul: {rate / 1e9:.1f} GFLOP/s\n"
             + tabulate(body, head, tablefmt="github", disable_numparse=True))
 

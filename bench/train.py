@@ -17,10 +17,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from bench.optim import make_optimizer
 from bench.windows import WindowSet
 from models.stacked import member_generators
 
-OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 SHUFFLE_SALT = 0x5EED  # shuffle generators differ from initialisation generators
 GATHER_ELEMENTS = 1 << 21  # inputs gathered per block of steps (8 MiB float32), not per step
 
@@ -112,19 +112,6 @@ def warm_up() -> None:
     import torch._dynamo  # noqa: F401
 
 
-def make_optimizer(name: str, params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:
-    """torch's SGD or Adam in their multi-tensor (foreach) form: fewer, larger ops per step.
-    Both act element-wise, so members stay independent, and stacked training stays bit-identical
-    to separate training on CPU. (Fused Adam's step is ~2x cheaper still, but its vectorised and
-    scalar tails round differently, so a member's numbers would then depend, at ~1e-7, on its
-    position in the stack: measured, and not worth the ~5 % of a step.)"""
-    if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, foreach=True)
-    return torch.optim.SGD(params, lr=lr, foreach=True)
-
-
 def _gathered(train: WindowSet, perm: torch.Tensor, batch: int) -> Iterator[tuple[tuple, int]]:
     """((inputs (K, B, T, F), targets (K, B, ...)), B) for each step's batch of perm (K, n); the
     inputs are gathered once per block of whole batches instead of twice per step, bounded in
@@ -171,6 +158,10 @@ def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, see
         x, y = batch
         return member_losses(model(x), y, cfg.classification)
 
+    # Models that can do a regression step's forward and backward natively, without autograd
+    # (models/recurrent.Recurrent.mse_step), do so; the same losses, the same gradients.
+    native_step = None if cfg.classification else getattr(model, "mse_step", None)
+
     has_val = val is not None and len(val) > 0
     if not has_val:
         val_losses = None
@@ -179,21 +170,34 @@ def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, see
     else:
         val_losses = partial(_eval_loss, model, val, cfg.classification)
     return fit_members(model, len(train), batch_losses, val_losses, seeds, cfg,
-                       batches=partial(_gathered, train))
+                       batches=partial(_gathered, train), native_step=native_step)
 
 
 def fit_members(model: nn.Module, n: int, batch_losses: Callable[[object], torch.Tensor],
                 val_losses: Callable[[], torch.Tensor] | None, seeds: list[int], cfg: TrainSettings,
-                batches: Callable[[torch.Tensor, int], Iterator[tuple[object, int]]] = _index_batches) -> TrainLog:
+                batches: Callable[[torch.Tensor, int], Iterator[tuple[object, int]]] = _index_batches,
+                native_step: Callable[..., torch.Tensor | None] | None = None) -> TrainLog:
     """The training loop for any kind of sample: n samples; batches(perm (K, n), batch size)
     yields each step's (batch, B), sample indices (K, B) by default; batch_losses maps a batch
     to the members' mean losses (K,); val_losses() gives each member's validation loss (K,), or
-    is None (early stopping then watches the training loss)."""
+    is None (early stopping then watches the training loss). native_step(*batch), where given,
+    returns the losses with their gradients already stored in .grad, or None to use autograd."""
     with _collector_frozen():
-        return _fit(model, n, batch_losses, val_losses, seeds, cfg, batches)
+        return _fit(model, n, batch_losses, val_losses, seeds, cfg, batches, native_step)
 
 
-def _fit(model, n, batch_losses, val_losses, seeds, cfg, batches) -> TrainLog:
+def gradients(batch, batch_losses, native_step, opt) -> torch.Tensor:
+    """The members' losses (K,) on one batch, their gradients stored in .grad: natively where
+    native_step serves the batch, else by autograd."""
+    losses = native_step(*batch) if native_step is not None else None
+    if losses is None:
+        losses = batch_losses(batch)
+        opt.zero_grad()
+        losses.sum().backward()
+    return losses
+
+
+def _fit(model, n, batch_losses, val_losses, seeds, cfg, batches, native_step) -> TrainLog:
     params = [p for p in model.parameters() if p.requires_grad]
     K, device = len(seeds), params[0].device
     opt = make_optimizer(cfg.optimizer, params, cfg.lr)
@@ -213,9 +217,7 @@ def _fit(model, n, batch_losses, val_losses, seeds, cfg, batches) -> TrainLog:
             perm = torch.arange(n, device=device).expand(K, n)
         total = torch.zeros(K, device=device)
         for batch, size in batches(perm, cfg.batch_size):
-            losses = batch_losses(batch)
-            opt.zero_grad(set_to_none=True)
-            losses.sum().backward()
+            losses = gradients(batch, batch_losses, native_step, opt)
             if cfg.clip is not None:
                 _clip_per_member(params, cfg.clip)
             opt.step()

@@ -1,18 +1,20 @@
 """Train-step throughput: one optimiser step (forward, backward, update) of K = 16 stacked members
-per model kind × hidden size × batch, and the two recurrent implementations side by side."""
+per model kind × hidden size × batch, as the training loop takes it; and the recurrent
+implementations side by side (native kernels, torch operations, one fused kernel per member)."""
 import pytest
 import torch
 
 from bench.speed import train_flops
-from bench.train import make_optimizer, member_losses
+from bench.optim import make_optimizer
+from bench.train import gradients, member_losses
 from conftest import record
-from models import MODELS, BuildArgs
+from models import MODELS, BuildArgs, native
 
 WINDOW, MEMBERS = 10, 16
 
 
 def _step(kind: str, members: int, batch: int, hidden: int, features: int = 1, window: int = WINDOW,
-          impl: str | None = None):
+          impl: str | None = None, autograd: bool = False):
     net = MODELS[kind].build(BuildArgs(tuple(range(members)), features, features, window, hidden))
     if impl is not None:
         net.impl = impl
@@ -21,10 +23,10 @@ def _step(kind: str, members: int, batch: int, hidden: int, features: int = 1, w
     x = torch.randn(members, batch, window, features, generator=g)
     y = torch.randn(members, batch, features, generator=g)
 
+    native_step = None if autograd else getattr(net, "mse_step", None)
+
     def step():
-        losses = member_losses(net(x), y, False)
-        opt.zero_grad(set_to_none=True)
-        losses.sum().backward()
+        gradients((x, y), lambda b: member_losses(net(b[0]), b[1], False), native_step, opt)
         opt.step()
     return step
 
@@ -40,11 +42,30 @@ def test_train_step(benchmark, kind, hidden, batch):
     record(benchmark, f"{kind} H={hidden} B={batch}", flops)
 
 
+IMPLS = ["native", "native-autograd", "torch", "fused"]
+
+
+def _impl_step(kind, members, batch, hidden, features, window, impl, monkeypatch):
+    if impl in ("torch", "fused"):  # no native kernels: torch operations, or a framework kernel per member
+        monkeypatch.setattr(native, "library", lambda: None)
+    return _step(kind, members, batch, hidden, features, window, impl="fused" if impl == "fused" else "stacked",
+                 autograd=impl != "native")
+
+
 @pytest.mark.parametrize("members", [1, 16])
-@pytest.mark.parametrize("impl", ["stacked", "fused"])
+@pytest.mark.parametrize("impl", IMPLS)
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
-def test_recurrent_impl(benchmark, kind, impl, members):
-    """The hand-written stacked recurrence against one fused framework kernel per member, on a
-    wider model (the images task's shape: 28 features, 14 steps, batch 128, hidden 128)."""
+def test_recurrent_impl(benchmark, kind, impl, members, monkeypatch):
+    """The implementations of one step on a wider model (the images task's shape: 28 features,
+    14 steps, batch 128, hidden 128): the native step without autograd (what training uses), the
+    native kernels under autograd, the torch-operation BPTT, one fused framework kernel per member."""
     benchmark.group = f"impl {kind} K={members} B=128 T=14 F=28 H=128"
-    benchmark(_step(kind, members, 128, 128, features=28, window=14, impl=impl))
+    benchmark(_impl_step(kind, members, 128, 128, 28, 14, impl, monkeypatch))
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_recurrent_impl_seed_sizes(benchmark, kind, impl, monkeypatch):
+    """The same, at the sine seed protocol's sizes (K = 16, batch 8, 10 steps, hidden 64)."""
+    benchmark.group = f"impl {kind} K=16 B=8 T=10 F=1 H=64"
+    benchmark(_impl_step(kind, MEMBERS, 8, 64, 1, WINDOW, impl, monkeypatch))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import torch
 
+from models import native
+
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
@@ -49,9 +51,13 @@ def eager_last_hidden(kind: str, xp: torch.Tensor, w_hh: torch.Tensor, b_hh: tor
 
 
 def last_hidden(kind: str, xp: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor) -> torch.Tensor:
-    """h_T (K, B, H) from xp (K, T, B, G·H); the hand-written backward when a gradient is wanted,
-    else the eager loop."""
-    if torch.is_grad_enabled() and (xp.requires_grad or w_hh.requires_grad or b_hh.requires_grad):
+    """h_T (K, B, H) from xp (K, T, B, G·H). When a gradient is wanted: the native kernels
+    (models/native.py) for float32 on the CPU where they could be built, else the hand-written
+    backward below; without one, the eager loop."""
+    wants_grad = torch.is_grad_enabled() and (xp.requires_grad or w_hh.requires_grad or b_hh.requires_grad)
+    if wants_grad and native.usable(xp, w_hh, b_hh):
+        return native.Recurrence.apply(kind, xp, w_hh, b_hh)
+    if wants_grad:
         return _FUNCTIONS[kind].apply(xp, w_hh, b_hh)
     return eager_last_hidden(kind, xp, w_hh, b_hh)
 

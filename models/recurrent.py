@@ -19,6 +19,7 @@ import math
 import torch
 from torch import nn
 
+from models import native
 from models.fused import fused_last_hidden
 from models.recurrence import GATES, eager_last_hidden, last_hidden
 from models.stacked import StackedLinear, stacked_uniform
@@ -69,8 +70,7 @@ class Recurrent(nn.Module):
         if every_step:  # many-to-many (e.g. formal languages): the plain autograd loop
             xp = torch.baddbmm(self.b_ih, x.transpose(1, 2).reshape(K, T * B, F), self.w_ih).view(K, T, B, -1)
             return eager_last_hidden(self.kind, xp, self.w_hh, self.b_hh, every_step=True).transpose(1, 2)
-        impl = choose_impl(self.hidden, x.device.type) if self.impl == "auto" else self.impl
-        if impl == "fused":
+        if self._impl(x) == "fused":
             return fused_last_hidden(self.kind, x, *weights)
         per_stack = max(1, STACK_ELEMENTS // (B * T * self.w_hh.shape[2]))
         if per_stack >= K:
@@ -89,7 +89,25 @@ class Recurrent(nn.Module):
         return last_hidden(self.kind, xp, w_hh, b_hh)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self._native(x):
+            return native.Network.apply(self.kind, x, *self._params())
         return self.head(self.hidden_states(x))
+
+    def mse_step(self, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor | None:
+        """The members' mean squared errors (K,) with their gradients stored in .grad, computed
+        natively without autograd (bench/train.py); None where the native path does not serve."""
+        if not (torch.is_grad_enabled() and self._native(x)):
+            return None
+        return native.mse_step(self.kind, x, target, self._params())
+
+    def _native(self, x: torch.Tensor) -> bool:
+        return self._impl(x) == "stacked" and native.network_usable(x, self.w_hh)
+
+    def _params(self) -> list[torch.Tensor]:
+        return [self.w_ih, self.b_ih, self.w_hh, self.b_hh, self.head.weight, self.head.bias]
+
+    def _impl(self, x: torch.Tensor) -> str:
+        return choose_impl(self.hidden, x.device.type) if self.impl == "auto" else self.impl
 
     def sequence(self, x: torch.Tensor) -> torch.Tensor:
         """Many-to-many: the head after every step, (K, B, T, F) -> (K, B, T, out)."""

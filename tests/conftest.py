@@ -21,3 +21,11 @@ def _offline_data(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("SEQBENCH_OFFLINE", "1")
     monkeypatch.setenv("SEQBENCH_CACHE", str(tmp_path_factory.mktemp("cache")))
     yield
+
+
+@pytest.fixture
+def torch_recurrence(monkeypatch):
+    """Run the recurrences with torch operations, as on a machine where the native kernels
+    (models/native.py) could not be built."""
+    from models import native
+    monkeypatch.setattr(native, "library", lambda: None)

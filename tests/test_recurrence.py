@@ -79,7 +79,7 @@ def test_auto_never_depends_on_members_and_uses_cudnn_for_wide_layers():
         Recurrent("gru", member_generators([0]), 1, 4, 1, impl="cudnn")
 
 
-def test_large_stacks_split_into_smaller_ones_with_the_same_numbers(monkeypatch):
+def test_large_stacks_split_into_smaller_ones_with_the_same_numbers(monkeypatch, torch_recurrence):
     import models.recurrent as rec
     r = Recurrent("gru", member_generators([0, 1, 2, 3, 4]), 2, 3, 1)
     x = torch.randn(5, 4, 6, 2, generator=torch.Generator().manual_seed(3))

@@ -1,0 +1,323 @@
+"""The native CPU recurrences (models/csrc/recurrence.c) as autograd functions.
+
+The C file is compiled once per machine by its C compiler (``cc``, or $CC) with the machine's own
+instruction set, into a cache folder ($SEQBENCH_CACHE, else ~/.cache/seqbench), keyed by the
+source, the compiler, the flags and the CPU, and loaded with ctypes. Where no compiler works the
+suite runs the torch implementation of the same equations (models/recurrence.py) instead; so does
+every tensor that is not float32 on the CPU. SEQBENCH_NATIVE=0 turns the native path off, e.g. to
+compare the two (`python -m bench speed` prints which one ran).
+
+Both compute the same function; tests/test_native.py checks values and gradients against plain
+autograd, and stacked training against separate training.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import platform
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+SOURCE = Path(__file__).with_name("csrc") / "recurrence.c"
+FLAGS = ("-O3", "-march=native", "-fno-math-errno", "-shared", "-fPIC")
+PORTABLE_FLAGS = ("-O3", "-fno-math-errno", "-shared", "-fPIC")  # where -march=native is refused
+SWITCH = "SEQBENCH_NATIVE"
+
+_SIGNATURES = {  # C function -> (sizes, tensors) it takes, in that order
+    "rnn_forward": (4, 4), "rnn_backward": (4, 8),
+    "gru_forward": (4, 7), "gru_backward": (4, 12),
+    "lstm_forward": (4, 7), "lstm_backward": (4, 12),
+    "project_forward": (5, 4), "project_backward": (5, 4),
+    "head_forward": (4, 4), "head_backward": (4, 7),
+    "mse": (2, 4),
+    "mse_train_step": (7, 16),
+}
+_KIND_IDS = {"rnn": 0, "gru": 1, "lstm": 2}  # the C enum
+NO_GRAD_ELEMENTS = 1 << 22  # without autograd, larger inputs go to the torch loop, which keeps no history
+
+_why_not: list[str] = []  # why the native path is off, when it is
+
+
+def cache_dir() -> Path:
+    if os.environ.get("SEQBENCH_CACHE"):
+        return Path(os.environ["SEQBENCH_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "seqbench"
+
+
+def _cpu() -> str:
+    """What the compiled code depends on: architecture and the CPU's feature flags."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        lines = []
+    feats = next((ln for ln in lines if ln.split(":")[0].strip() in ("flags", "Features")), "")
+    return platform.machine() + feats
+
+
+def _compile(cc: str, out: Path) -> None:
+    """Build the library at out (atomically: parallel workers may build it at the same time)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
+    os.close(fd)
+    try:
+        for flags in (FLAGS, PORTABLE_FLAGS):
+            r = subprocess.run([cc, *flags, "-o", tmp, str(SOURCE)], capture_output=True, text=True)
+            if r.returncode == 0:
+                os.replace(tmp, out)
+                return
+        raise OSError(f"{cc} failed: {(r.stderr.strip().splitlines() or ['no message'])[-1]}")
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@lru_cache(maxsize=None)
+def library() -> ctypes.CDLL | None:
+    """The loaded kernels, or None (then `why_not()` says why)."""
+    if os.environ.get(SWITCH, "1") == "0":
+        _why_not.append(f"{SWITCH}=0")
+        return None
+    cc = os.environ.get("CC", "cc")
+    key = hashlib.sha256(b"\0".join([SOURCE.read_bytes(), cc.encode(), " ".join(FLAGS).encode(),
+                                      _cpu().encode()])).hexdigest()[:16]
+    path = cache_dir() / f"recurrence-{key}.so"
+    try:
+        if not path.exists():
+            _compile(cc, path)
+        lib = ctypes.CDLL(str(path))
+    except (OSError, subprocess.SubprocessError) as e:
+        _why_not.append(f"native kernels unavailable ({e}); using torch operations")
+        return None
+    for name, (sizes, tensors) in _SIGNATURES.items():
+        fn = getattr(lib, name)
+        fn.argtypes = [ctypes.c_int] * sizes + [ctypes.c_void_p] * tensors
+        fn.restype = None
+    lib.mse_train_step_floats.argtypes = [ctypes.c_int] * 5
+    lib.mse_train_step_floats.restype = ctypes.c_int64
+    return lib
+
+
+def why_not() -> str:
+    return _why_not[-1] if _why_not else ""
+
+
+def usable(*tensors: torch.Tensor) -> bool:
+    """Native kernels serve float32 CPU tensors, when they could be built."""
+    return all(t.device.type == "cpu" and t.dtype == torch.float32 for t in tensors) and library() is not None
+
+
+def implementation() -> str:
+    """Which CPU recurrence runs: 'native' or 'torch'."""
+    return "native" if library() is not None else "torch"
+
+
+def _run(fn, *args) -> None:
+    """Call a C function with sizes and tensors; a tensor goes as its address, and args keeps it
+    (a temporary included) alive until the call returns."""
+    fn(*[a.data_ptr() if isinstance(a, torch.Tensor) else a for a in args])
+
+
+# Buffers: every function below takes `new(*shape)` for the tensors it needs. Under autograd that
+# is a fresh allocation; a training step without autograd (mse_step) reuses a workspace, since
+# its intermediates die within the step (for a GRU at K = 16, B = 8, H = 64 that saves ~130 page
+# faults per step).
+
+def _fresh(like: torch.Tensor):
+    return lambda *shape: like.new_empty(shape)
+
+
+class _Workspace:
+    """Buffers handed out in the same order each step, reused while the shapes repeat."""
+
+    LIMIT = 64  # buffers kept; a new shape pattern (e.g. another cell in this worker) starts over
+    ELEMENTS = 1 << 22  # larger buffers are allocated each time (their allocation is cheap by comparison)
+
+    def __init__(self):
+        self.buffers: dict[tuple, torch.Tensor] = {}
+        self.count = 0
+
+    def start(self, like: torch.Tensor):
+        self.count = 0
+        if len(self.buffers) > self.LIMIT:
+            self.buffers.clear()
+
+        def new(*shape):
+            key = (self.count, shape)
+            self.count += 1
+            t = self.buffers.get(key)
+            if t is None:
+                t = like.new_empty(shape)
+                if t.numel() <= self.ELEMENTS:
+                    self.buffers[key] = t
+            return t
+        return new
+
+
+_workspace = _Workspace()
+
+
+# Per kind: forward(xp, w_hh, b_hh, new) -> (h_T (K, B, H), saved) and backward(saved, dh, new, dw, db)
+# -> dxp, writing dw_hh and db_hh. Tensors are contiguous float32 on the CPU; xp (K, T, B, G),
+# w_hh (K, H, G), b_hh (K, 1, G).
+
+def _rnn_forward(xp, w_hh, b_hh, new):
+    K, T, B, _ = xp.shape
+    H = w_hh.shape[1]
+    hs = new(K, T + 1, B, H)
+    _run(library().rnn_forward, K, T, B, H, xp, w_hh, b_hh, hs)
+    return hs[:, T], (hs, w_hh)
+
+
+def _rnn_backward(saved, dh, new, dw, db):
+    hs, w_hh = saved
+    K, T1, B, H = hs.shape
+    dxp, wt, dcur = new(K, T1 - 1, B, H), new(H * H), new(B * H)
+    _run(library().rnn_backward, K, T1 - 1, B, H, hs, w_hh, dh, dxp, dw, db, wt, dcur)
+    return dxp
+
+
+def _gru_forward(xp, w_hh, b_hh, new):
+    K, T, B, G = xp.shape
+    H = w_hh.shape[1]
+    hp, rz, ns, hs = new(K, T, B, G), new(K, T, B, 2 * H), new(K, T, B, H), new(K, T + 1, B, H)
+    _run(library().gru_forward, K, T, B, H, xp, w_hh, b_hh, hp, rz, ns, hs)
+    return hs[:, T], (hp, rz, ns, hs, w_hh)
+
+
+def _gru_backward(saved, dh, new, dw, db):
+    hp, rz, ns, hs, w_hh = saved
+    K, T, B, G = hp.shape
+    H = G // 3
+    dxp, wt, dg, dcur = new(K, T, B, G), new(G * H), new(T * B * G), new(B * H)
+    _run(library().gru_backward, K, T, B, H, hp, rz, ns, hs, w_hh, dh, dxp, dw, db, wt, dg, dcur)
+    return dxp
+
+
+def _lstm_forward(xp, w_hh, b_hh, new):
+    K, T, B, G = xp.shape
+    H = w_hh.shape[1]
+    acts, hs, cs, tcs = new(K, T, B, G), new(K, T + 1, B, H), new(K, T + 1, B, H), new(K, T, B, H)
+    _run(library().lstm_forward, K, T, B, H, xp, w_hh, b_hh, acts, hs, cs, tcs)
+    return hs[:, T], (acts, hs, cs, tcs, w_hh)
+
+
+def _lstm_backward(saved, dh, new, dw, db):
+    acts, hs, cs, tcs, w_hh = saved
+    K, T, B, G = acts.shape
+    H = G // 4
+    dxp, wt, dcur, dc = new(K, T, B, G), new(G * H), new(B * H), new(B * H)
+    _run(library().lstm_backward, K, T, B, H, acts, hs, cs, tcs, w_hh, dh, dxp, dw, db, wt, dcur, dc)
+    return dxp
+
+
+_KINDS = {"rnn": (_rnn_forward, _rnn_backward), "gru": (_gru_forward, _gru_backward),
+          "lstm": (_lstm_forward, _lstm_backward)}
+
+
+def _contiguous(*tensors: torch.Tensor) -> list[torch.Tensor]:
+    return [t.contiguous() for t in tensors]
+
+
+class Recurrence(torch.autograd.Function):
+    """h_T (K, B, H) from the input projections xp (K, T, B, G) (models/recurrence.last_hidden)."""
+
+    @staticmethod
+    def forward(ctx, kind, xp, w_hh, b_hh):
+        xp, w_hh, b_hh = _contiguous(xp, w_hh, b_hh)
+        h, saved = _KINDS[kind][0](xp, w_hh, b_hh, _fresh(xp))
+        ctx.kind, ctx.saved = kind, saved
+        return h.clone()
+
+    @staticmethod
+    def backward(ctx, dh):
+        w_hh = ctx.saved[-1]
+        dw, db = torch.empty_like(w_hh), w_hh.new_empty(w_hh.shape[0], 1, w_hh.shape[2])
+        dxp = _KINDS[ctx.kind][1](ctx.saved, dh.contiguous(), _fresh(dh), dw, db)
+        return None, dxp, dw, db
+
+
+def network_forward(kind: str, x: torch.Tensor, params: list[torch.Tensor], new) -> tuple[torch.Tensor, tuple]:
+    """A whole many-to-one network, x (K, B, T, F) -> y (K, B, O): the input projection of every
+    step, the recurrence, a linear head on h_T. params: w_ih, b_ih, w_hh, b_hh, w_o, b_o.
+    Returns y and what network_backward needs."""
+    x, w_ih, b_ih, w_hh, b_hh, w_o, b_o = _contiguous(x, *params)
+    lib = library()
+    K, B, T, F = x.shape
+    G, H, O = w_ih.shape[2], w_hh.shape[1], w_o.shape[2]
+    xp = new(K, T, B, G)
+    _run(lib.project_forward, K, T, B, F, G, x, w_ih, b_ih, xp)
+    h_last, saved = _KINDS[kind][0](xp, w_hh, b_hh, new)
+    h, y = new(K, B, H), new(K, B, O)
+    h.copy_(h_last)
+    _run(lib.head_forward, K, B, H, O, h, w_o, b_o, y)
+    return y, (kind, saved, x, h, w_o)
+
+
+def network_backward(state: tuple, dy: torch.Tensor, new, grads: list[torch.Tensor]) -> None:
+    """Writes the gradients of w_ih, b_ih, w_hh, b_hh, w_o, b_o into grads, from dy (K, B, O)."""
+    lib = library()
+    kind, saved, x, h, w_o = state
+    dw_ih, db_ih, dw_hh, db_hh, dw_o, db_o = grads
+    K, B, T, F = x.shape
+    H, O = w_o.shape[1:]
+    dh, wt = new(K, B, H), new(H * O)
+    _run(lib.head_backward, K, B, H, O, h, w_o, dy, dh, dw_o, db_o, wt)
+    dxp = _KINDS[kind][1](saved, dh, new, dw_hh, db_hh)
+    _run(lib.project_backward, K, T, B, F, dxp.shape[3], x, dxp, dw_ih, db_ih)
+
+
+class Network(torch.autograd.Function):
+    """network_forward as one autograd node (no gradient for x)."""
+
+    @staticmethod
+    def forward(ctx, kind, x, *params):
+        y, ctx.state = network_forward(kind, x, params, _fresh(x))
+        ctx.shapes = [p.shape for p in params]
+        return y
+
+    @staticmethod
+    def backward(ctx, dy):
+        grads = [dy.new_empty(shape) for shape in ctx.shapes]
+        network_backward(ctx.state, dy.contiguous(), _fresh(dy), grads)
+        return None, None, *grads
+
+
+@lru_cache(maxsize=64)
+def _step_floats(kind: str, T: int, B: int, H: int, O: int) -> int:
+    return library().mse_train_step_floats(_KIND_IDS[kind], T, B, H, O)
+
+
+def mse_step(kind: str, x: torch.Tensor, target: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
+    """One training step's forward and backward in one native call, without autograd: each
+    member's mean squared error (K,) on x (K, B, T, F) against target (K, B, O), with the
+    gradient of their sum in each parameter's .grad, as losses.sum().backward() would put it
+    (bench/train.py). params: w_ih, b_ih, w_hh, b_hh, w_o, b_o. Scratch memory is reused from
+    step to step; so is a parameter's .grad tensor."""
+    K, B, T, F = x.shape
+    H, O = params[2].shape[1], params[4].shape[2]
+    if target.shape != (K, B, O):
+        raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {(K, B, O)}")
+    lib = library()
+    work = _workspace.start(x)(_step_floats(kind, T, B, H, O) + 16)
+    work = work[(-work.data_ptr() // 4) % 16:]  # 64-byte aligned
+    for p in params:
+        if p.grad is None or p.grad.shape != p.shape:
+            p.grad = torch.empty_like(p)
+    losses = x.new_empty(K)
+    _run(lib.mse_train_step, _KIND_IDS[kind], K, T, B, F, H, O, x.contiguous(), target.contiguous(), *params, *(p.grad for p in params),
+         losses, work)
+    return losses
+
+
+def network_usable(x: torch.Tensor, w_hh: torch.Tensor) -> bool:
+    """Whether Network serves this call: float32 CPU, no gradient wanted for x, and without
+    autograd only for inputs small enough that keeping every step's state costs little."""
+    if x.requires_grad or not usable(x, w_hh):
+        return False
+    K, B, T, _ = x.shape
+    return torch.is_grad_enabled() or K * B * T * w_hh.shape[2] <= NO_GRAD_ELEMENTS

@@ -1,0 +1,159 @@
+"""The native CPU kernels (models/native.py) compute what the torch implementation computes,
+keep stacked members independent, and give way to torch operations where they cannot serve."""
+import shutil
+
+import pytest
+import torch
+
+from bench.train import TrainSettings, train_members
+from bench.windows import series_windows
+from models import MODELS, BuildArgs, native
+from models.recurrence import GATES, eager_last_hidden, last_hidden
+from models.recurrent import Recurrent
+from models.stacked import member_generators
+
+needs_compiler = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler on this machine")
+
+# (K, B, T, F, H, O): odd sizes reach every tail of the tiled products and vectorised gates
+SHAPES = [(3, 4, 5, 2, 6, 1), (2, 9, 7, 3, 20, 2), (16, 8, 10, 1, 64, 1), (1, 1, 1, 1, 1, 1), (2, 5, 4, 28, 100, 10)]
+
+
+@needs_compiler
+def test_the_kernels_build_on_a_machine_with_a_compiler():
+    assert native.implementation() == "native", native.why_not()
+
+
+def _pair(kind, K, F, H, O):
+    """A float32 network and a float64 copy of it."""
+    net = Recurrent(kind, member_generators(list(range(K))), F, H, O)
+    ref = Recurrent(kind, member_generators(list(range(K))), F, H, O).double()
+    with torch.no_grad():
+        for a, b in zip(ref.parameters(), net.parameters()):
+            a.copy_(b)
+    return net, ref
+
+
+@needs_compiler
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "K{}B{}T{}F{}H{}O{}".format(*s))
+@pytest.mark.parametrize("kind", list(GATES))
+def test_network_matches_float64_autograd(kind, shape):
+    K, B, T, F, H, O = shape
+    net, ref = _pair(kind, K, F, H, O)
+    x = torch.randn(K, B, T, F, generator=torch.Generator().manual_seed(1))
+    y = net(x)
+    assert type(y.grad_fn).__name__ == "NetworkBackward"  # the native path ran
+    y_ref = ref.head(ref.hidden_states(x.double()))  # torch operations, float64
+    torch.testing.assert_close(y.double(), y_ref, atol=2e-6, rtol=0)
+    grads = torch.autograd.grad(y.square().sum(), list(net.parameters()))
+    ref_grads = torch.autograd.grad(y_ref.square().sum(), list(ref.parameters()))
+    assert T == 1 or all(a.abs().max() > 0 for a in grads)  # at T = 1, w_hh meets only the zero state
+    for a, e in zip(grads, ref_grads):
+        torch.testing.assert_close(a.double(), e, atol=2e-6 * max(1.0, e.abs().max().item()), rtol=0)
+
+
+@needs_compiler
+@pytest.mark.parametrize("kind", list(GATES))
+def test_recurrence_alone_matches_the_eager_loop(kind):
+    K, T, B, H = 3, 6, 5, 12
+    g = torch.Generator().manual_seed(2)
+    G = GATES[kind] * H
+    xp = torch.randn(K, T, B, G, generator=g, dtype=torch.float64)
+    w = 0.5 * torch.randn(K, H, G, generator=g, dtype=torch.float64)
+    b = torch.randn(K, 1, G, generator=g, dtype=torch.float64)
+    leaves = [t.float().requires_grad_() for t in (xp, w, b)]
+    h = last_hidden(kind, *leaves)
+    assert type(h.grad_fn).__name__ == "RecurrenceBackward"
+    ref_leaves = [t.clone().requires_grad_() for t in (xp, w, b)]
+    h_ref = eager_last_hidden(kind, *ref_leaves)
+    torch.testing.assert_close(h.double(), h_ref, atol=3e-6, rtol=0)
+    up = torch.randn(h.shape, generator=g, dtype=torch.float64)
+    for a, e in zip(torch.autograd.grad(h, leaves, up.float()), torch.autograd.grad(h_ref, ref_leaves, up)):
+        torch.testing.assert_close(a.double(), e, atol=1e-5, rtol=0)
+
+
+@needs_compiler
+@pytest.mark.parametrize("kind", list(GATES))
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_stacked_native_training_is_bit_identical_to_separate(kind, optimizer, noisy_series):
+    ws = series_windows(noisy_series, 6)
+    cfg = TrainSettings(epochs=2, lr=0.01, batch_size=8, optimizer=optimizer, clip=0.5)
+    stacked = MODELS[kind].build(BuildArgs((3, 5, 7), 1, 1, 6, 20))
+    train_members(stacked, ws, None, [3, 5, 7], cfg)
+    alone = MODELS[kind].build(BuildArgs((5,), 1, 1, 6, 20))
+    train_members(alone, ws, None, [5], cfg)
+    assert all(torch.equal(p[1], q[0]) for p, q in zip(stacked.parameters(), alone.parameters()))
+
+
+@needs_compiler
+@pytest.mark.parametrize("kind", list(GATES))
+def test_native_and_torch_training_agree(kind, noisy_series, monkeypatch):
+    ws = series_windows(noisy_series, 6)
+    cfg = TrainSettings(epochs=3, lr=0.01, batch_size=8, optimizer="adam")
+    nets = []
+    for use_native in (True, False):
+        if not use_native:
+            monkeypatch.setattr(native, "library", lambda: None)
+        net = MODELS[kind].build(BuildArgs((3, 5), 1, 1, 6, 16))
+        train_members(net, ws, None, [3, 5], cfg)
+        nets.append(net)
+    for p, q in zip(*(n.parameters() for n in nets)):
+        torch.testing.assert_close(p, q, atol=1e-5, rtol=0)
+
+
+def test_large_inputs_without_autograd_take_the_torch_loop(monkeypatch):
+    net = Recurrent("gru", member_generators([0, 1]), 2, 8, 1)
+    x = torch.randn(2, 30, 5, 2, generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        small = net(x)
+        monkeypatch.setattr(native, "NO_GRAD_ELEMENTS", 2 * 30 * 5 * 24 - 1)
+        assert not native.network_usable(x, net.w_hh)
+        large = net(x)
+    torch.testing.assert_close(small, large, atol=1e-6, rtol=0)
+
+
+def test_a_compiler_that_fails_leaves_the_torch_path(monkeypatch, tmp_path, noisy_series):
+    monkeypatch.setenv("SEQBENCH_CACHE", str(tmp_path))
+    monkeypatch.setenv("CC", "false")  # exits 1 for any arguments
+    native.library.cache_clear()
+    try:
+        assert native.library() is None
+        assert native.implementation() == "torch"
+        assert "false failed" in native.why_not()
+        assert list(tmp_path.iterdir()) == []  # no half-written library left behind
+        net = MODELS["rnn"].build(BuildArgs((0,), 1, 1, 6, 4))
+        log = train_members(net, series_windows(noisy_series, 6), None, [0],
+                            TrainSettings(epochs=1, lr=0.01, batch_size=8, optimizer="sgd"))
+        assert log.steps > 0
+    finally:
+        native.library.cache_clear()
+
+
+def test_the_switch_turns_the_native_path_off(monkeypatch):
+    monkeypatch.setenv("SEQBENCH_NATIVE", "0")
+    native.library.cache_clear()
+    try:
+        assert native.implementation() == "torch"
+        assert native.why_not() == "SEQBENCH_NATIVE=0"
+        y = Recurrent("lstm", member_generators([0]), 1, 4, 1)(torch.randn(1, 3, 5, 1))
+        assert type(y.grad_fn).__name__ != "NetworkBackward"
+    finally:
+        native.library.cache_clear()
+
+
+@needs_compiler
+@pytest.mark.parametrize("kind", list(GATES))
+def test_the_step_without_autograd_gives_autograds_losses_and_gradients(kind):
+    from bench.train import member_losses
+    net = Recurrent(kind, member_generators([0, 1, 2]), 2, 12, 3)
+    g = torch.Generator().manual_seed(5)
+    x, y = torch.randn(3, 7, 6, 2, generator=g), torch.randn(3, 7, 3, generator=g)
+    ref = member_losses(net(x), y, False)
+    ref_grads = torch.autograd.grad(ref.sum(), list(net.parameters()))
+    losses = net.mse_step(x, y)
+    assert not losses.requires_grad
+    torch.testing.assert_close(losses, ref.detach(), atol=1e-7, rtol=1e-6)
+    for p, e in zip(net.parameters(), ref_grads):
+        assert p.grad is not None and p.grad.shape == p.shape
+        torch.testing.assert_close(p.grad, e, atol=1e-7, rtol=1e-5)
+    with torch.no_grad():
+        assert net.mse_step(x, y) is None  # evaluation never takes a training step
