@@ -122,101 +122,64 @@ def _run(fn, *args) -> None:
     fn(*[a.data_ptr() if isinstance(a, torch.Tensor) else a for a in args])
 
 
-# Buffers: every function below takes `new(*shape)` for the tensors it needs. Under autograd that
-# is a fresh allocation; a training step without autograd (mse_step) reuses a workspace, since
-# its intermediates die within the step (for a GRU at K = 16, B = 8, H = 64 that saves ~130 page
-# faults per step).
+# Buffers: the functions below take `new(*shape)` for the tensors they need (a fresh allocation
+# under autograd). The one-call training step (mse_step) instead reuses one scratch buffer from
+# step to step, since everything in it dies within the call: for a GRU at K = 16, B = 8, H = 64,
+# fresh buffers cost ~130 page faults per step.
 
 def _fresh(like: torch.Tensor):
     return lambda *shape: like.new_empty(shape)
 
 
-class _Workspace:
-    """Buffers handed out in the same order each step, reused while the shapes repeat."""
-
-    LIMIT = 64  # buffers kept; a new shape pattern (e.g. another cell in this worker) starts over
-    ELEMENTS = 1 << 22  # larger buffers are allocated each time (their allocation is cheap by comparison)
-
-    def __init__(self):
-        self.buffers: dict[tuple, torch.Tensor] = {}
-        self.count = 0
-
-    def start(self, like: torch.Tensor):
-        self.count = 0
-        if len(self.buffers) > self.LIMIT:
-            self.buffers.clear()
-
-        def new(*shape):
-            key = (self.count, shape)
-            self.count += 1
-            t = self.buffers.get(key)
-            if t is None:
-                t = like.new_empty(shape)
-                if t.numel() <= self.ELEMENTS:
-                    self.buffers[key] = t
-            return t
-        return new
+SCRATCH_FLOATS = 1 << 22  # the reused buffer's cap (16 MB); a step needing more allocates its own
+_scratch: list[torch.Tensor] = []
 
 
-_workspace = _Workspace()
+def _scratch_buffer(n: int) -> torch.Tensor:
+    """n floats on the CPU, 64-byte aligned, reused between calls up to SCRATCH_FLOATS."""
+    if n > SCRATCH_FLOATS:
+        buf = torch.empty(n + 16)
+    else:
+        if not _scratch or _scratch[0].numel() < n + 16:
+            _scratch[:] = [torch.empty(n + 16)]
+        buf = _scratch[0]
+    return buf[(-buf.data_ptr() // 4) % 16:][:n]
 
 
-# Per kind: forward(xp, w_hh, b_hh, new) -> (h_T (K, B, H), saved) and backward(saved, dh, new, dw, db)
-# -> dxp, writing dw_hh and db_hh. Tensors are contiguous float32 on the CPU; xp (K, T, B, G),
-# w_hh (K, H, G), b_hh (K, 1, G).
-
-def _rnn_forward(xp, w_hh, b_hh, new):
-    K, T, B, _ = xp.shape
-    H = w_hh.shape[1]
-    hs = new(K, T + 1, B, H)
-    _run(library().rnn_forward, K, T, B, H, xp, w_hh, b_hh, hs)
-    return hs[:, T], (hs, w_hh)
-
-
-def _rnn_backward(saved, dh, new, dw, db):
-    hs, w_hh = saved
-    K, T1, B, H = hs.shape
-    dxp, wt, dcur = new(K, T1 - 1, B, H), new(H * H), new(B * H)
-    _run(library().rnn_backward, K, T1 - 1, B, H, hs, w_hh, dh, dxp, dw, db, wt, dcur)
-    return dxp
+# Per kind, the buffers its C forward keeps for backward, and its backward's scratch. The C
+# functions take (sizes, xp, w_hh, b_hh, *saved) and (sizes, *saved, w_hh, dh, dxp, dw, db, *scratch).
+_SAVED = {  # (K, T, B, H, G) -> shapes; hs (K, T+1, B, H) holds h_{t-1} at t, so hs[:, T] = h_T
+    "rnn": lambda K, T, B, H, G: [(K, T + 1, B, H)],
+    "gru": lambda K, T, B, H, G: [(K, T, B, G), (K, T, B, 2 * H), (K, T, B, H), (K, T + 1, B, H)],  # hp rz n hs
+    "lstm": lambda K, T, B, H, G: [(K, T, B, G), (K, T + 1, B, H), (K, T + 1, B, H), (K, T, B, H)],  # acts hs cs tanh c
+}
+_HS = {"rnn": 0, "gru": 3, "lstm": 1}  # where hs is among the saved buffers
+_SCRATCH = {  # (T, B, H, G) -> shapes: W_hh transposed, then the kind's running gradients
+    "rnn": lambda T, B, H, G: [(G * H,), (B * H,)],
+    "gru": lambda T, B, H, G: [(G * H,), (T * B * G,), (B * H,)],
+    "lstm": lambda T, B, H, G: [(G * H,), (B * H,), (B * H,)],
+}
 
 
-def _gru_forward(xp, w_hh, b_hh, new):
+def _forward(kind: str, xp, w_hh, b_hh, new):
+    """h_T (K, B, H) from contiguous float32 CPU xp (K, T, B, G), w_hh (K, H, G), b_hh (K, 1, G),
+    and what _backward needs."""
     K, T, B, G = xp.shape
     H = w_hh.shape[1]
-    hp, rz, ns, hs = new(K, T, B, G), new(K, T, B, 2 * H), new(K, T, B, H), new(K, T + 1, B, H)
-    _run(library().gru_forward, K, T, B, H, xp, w_hh, b_hh, hp, rz, ns, hs)
-    return hs[:, T], (hp, rz, ns, hs, w_hh)
+    saved = [new(*shape) for shape in _SAVED[kind](K, T, B, H, G)]
+    _run(getattr(library(), f"{kind}_forward"), K, T, B, H, xp, w_hh, b_hh, *saved)
+    return saved[_HS[kind]][:, T], (*saved, w_hh)
 
 
-def _gru_backward(saved, dh, new, dw, db):
-    hp, rz, ns, hs, w_hh = saved
-    K, T, B, G = hp.shape
-    H = G // 3
-    dxp, wt, dg, dcur = new(K, T, B, G), new(G * H), new(T * B * G), new(B * H)
-    _run(library().gru_backward, K, T, B, H, hp, rz, ns, hs, w_hh, dh, dxp, dw, db, wt, dg, dcur)
+def _backward(kind: str, saved, dh, new, dw, db):
+    """dxp (K, T, B, G) from dh (K, B, H), writing dw_hh and db_hh."""
+    *buffers, w_hh = saved
+    K, T1, B, H = buffers[_HS[kind]].shape
+    G = w_hh.shape[2]
+    dxp = new(K, T1 - 1, B, G)
+    scratch = [new(*shape) for shape in _SCRATCH[kind](T1 - 1, B, H, G)]
+    _run(getattr(library(), f"{kind}_backward"), K, T1 - 1, B, H, *buffers, w_hh, dh, dxp, dw, db, *scratch)
     return dxp
-
-
-def _lstm_forward(xp, w_hh, b_hh, new):
-    K, T, B, G = xp.shape
-    H = w_hh.shape[1]
-    acts, hs, cs, tcs = new(K, T, B, G), new(K, T + 1, B, H), new(K, T + 1, B, H), new(K, T, B, H)
-    _run(library().lstm_forward, K, T, B, H, xp, w_hh, b_hh, acts, hs, cs, tcs)
-    return hs[:, T], (acts, hs, cs, tcs, w_hh)
-
-
-def _lstm_backward(saved, dh, new, dw, db):
-    acts, hs, cs, tcs, w_hh = saved
-    K, T, B, G = acts.shape
-    H = G // 4
-    dxp, wt, dcur, dc = new(K, T, B, G), new(G * H), new(B * H), new(B * H)
-    _run(library().lstm_backward, K, T, B, H, acts, hs, cs, tcs, w_hh, dh, dxp, dw, db, wt, dcur, dc)
-    return dxp
-
-
-_KINDS = {"rnn": (_rnn_forward, _rnn_backward), "gru": (_gru_forward, _gru_backward),
-          "lstm": (_lstm_forward, _lstm_backward)}
 
 
 def _contiguous(*tensors: torch.Tensor) -> list[torch.Tensor]:
@@ -229,7 +192,7 @@ class Recurrence(torch.autograd.Function):
     @staticmethod
     def forward(ctx, kind, xp, w_hh, b_hh):
         xp, w_hh, b_hh = _contiguous(xp, w_hh, b_hh)
-        h, saved = _KINDS[kind][0](xp, w_hh, b_hh, _fresh(xp))
+        h, saved = _forward(kind, xp, w_hh, b_hh, _fresh(xp))
         ctx.kind, ctx.saved = kind, saved
         return h.clone()
 
@@ -237,7 +200,7 @@ class Recurrence(torch.autograd.Function):
     def backward(ctx, dh):
         w_hh = ctx.saved[-1]
         dw, db = torch.empty_like(w_hh), w_hh.new_empty(w_hh.shape[0], 1, w_hh.shape[2])
-        dxp = _KINDS[ctx.kind][1](ctx.saved, dh.contiguous(), _fresh(dh), dw, db)
+        dxp = _backward(ctx.kind, ctx.saved, dh.contiguous(), _fresh(dh), dw, db)
         return None, dxp, dw, db
 
 
@@ -251,7 +214,7 @@ def network_forward(kind: str, x: torch.Tensor, params: list[torch.Tensor], new)
     G, H, O = w_ih.shape[2], w_hh.shape[1], w_o.shape[2]
     xp = new(K, T, B, G)
     _run(lib.project_forward, K, T, B, F, G, x, w_ih, b_ih, xp)
-    h_last, saved = _KINDS[kind][0](xp, w_hh, b_hh, new)
+    h_last, saved = _forward(kind, xp, w_hh, b_hh, new)
     h, y = new(K, B, H), new(K, B, O)
     h.copy_(h_last)
     _run(lib.head_forward, K, B, H, O, h, w_o, b_o, y)
@@ -267,7 +230,7 @@ def network_backward(state: tuple, dy: torch.Tensor, new, grads: list[torch.Tens
     H, O = w_o.shape[1:]
     dh, wt = new(K, B, H), new(H * O)
     _run(lib.head_backward, K, B, H, O, h, w_o, dy, dh, dw_o, db_o, wt)
-    dxp = _KINDS[kind][1](saved, dh, new, dw_hh, db_hh)
+    dxp = _backward(kind, saved, dh, new, dw_hh, db_hh)
     _run(lib.project_backward, K, T, B, F, dxp.shape[3], x, dxp, dw_ih, db_ih)
 
 
@@ -303,8 +266,7 @@ def mse_step(kind: str, x: torch.Tensor, target: torch.Tensor, params: list[torc
     if target.shape != (K, B, O):
         raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {(K, B, O)}")
     lib = library()
-    work = _workspace.start(x)(_step_floats(kind, T, B, H, O) + 16)
-    work = work[(-work.data_ptr() // 4) % 16:]  # 64-byte aligned
+    work = _scratch_buffer(_step_floats(kind, T, B, H, O))
     for p in params:
         if p.grad is None or p.grad.shape != p.shape:
             p.grad = torch.empty_like(p)

@@ -54,10 +54,11 @@ BOOT_SEED = 20240607  # fixed: the same store always gives the same report
 
 @dataclass(frozen=True)
 class Interval:
-    """A mean over n values with a 95 % interval [lo, hi]; method 't', 'bootstrap', 'exact' or 'none'.
+    """A mean over n values with a 95 % interval [lo, hi]; method 't', 'bootstrap', 'exact', 'none'
+    or 'non-finite'.
 
     'exact': every value is the same (a deterministic baseline), so there is nothing to estimate;
-    'none': fewer than two values.
+    'none': fewer than two values; 'non-finite': a value is infinite (a diverged seed), no interval.
     """
 
     mean: float
@@ -109,10 +110,14 @@ def seed_interval(x: np.ndarray, level: float = LEVEL) -> Interval:
 
     Rule: identical values -> 'exact'; n >= BOOT_MIN_N and |skewness| > SKEW_LIMIT -> percentile
     bootstrap (a t-interval assumes a roughly symmetric sampling distribution, which one bad seed
-    breaks); otherwise the t-interval. NaN values are dropped first.
+    breaks); otherwise the t-interval. NaN values are dropped first; an infinite value (a
+    diverged seed) makes the mean infinite and the bounds NaN, without numpy's warnings.
     """
     x = np.asarray(x, dtype=np.float64)
     x = x[~np.isnan(x)]
+    if not np.isfinite(x).all():
+        with np.errstate(invalid="ignore"):
+            return Interval(float(x.mean()), float("nan"), float("nan"), len(x), "non-finite")
     if len(x) >= 1 and np.ptp(x) <= 1e-12 * max(abs(float(x[0])), 1e-300):
         m = float(x.mean())
         return Interval(m, m, m, len(x), "exact")

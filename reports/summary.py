@@ -180,7 +180,7 @@ def beats_floor(inp: TaskInputs, model: str, metric: str, iv: Interval) -> bool:
     """True when the mean is better than the floor by more than the combined 95 % allowance:
     the seed interval's half on the floor's side and 1.96 test-sample standard errors, in quadrature."""
     floor, better = inp.floors.get(metric), inp.better.get(metric, "")
-    if floor is None or not better or math.isnan(iv.mean):
+    if floor is None or not better or not math.isfinite(iv.mean):
         return False
     seed_side = 0.0
     if iv.method in ("t", "bootstrap"):

@@ -157,3 +157,15 @@ def test_the_step_without_autograd_gives_autograds_losses_and_gradients(kind):
         torch.testing.assert_close(p.grad, e, atol=1e-7, rtol=1e-5)
     with torch.no_grad():
         assert net.mse_step(x, y) is None  # evaluation never takes a training step
+
+
+@needs_compiler
+def test_a_step_too_large_for_the_reused_scratch_buffer_gives_the_same_gradients(monkeypatch):
+    net = Recurrent("lstm", member_generators([0, 1]), 3, 10, 2)
+    g = torch.Generator().manual_seed(6)
+    x, y = torch.randn(2, 5, 4, 3, generator=g), torch.randn(2, 5, 2, generator=g)
+    small = net.mse_step(x, y).clone(), [p.grad.clone() for p in net.parameters()]
+    monkeypatch.setattr(native, "SCRATCH_FLOATS", 16)
+    large = net.mse_step(x, y), [p.grad for p in net.parameters()]
+    assert torch.equal(small[0], large[0])
+    assert all(torch.equal(a, b) for a, b in zip(small[1], large[1]))

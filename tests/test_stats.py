@@ -115,3 +115,13 @@ def test_accuracy_counts_ties_as_a_uniform_pick():
     two_way = np.zeros((1, 1, 10))
     two_way[0, 0, [0, 3]] = 1.0  # a tie between the right class and one other
     assert accuracy(two_way, np.array([3]))[0] == pytest.approx(0.5)
+
+
+def test_an_infinite_seed_value_gives_an_infinite_mean_and_no_interval():
+    import warnings
+    from reports.stats import seed_interval
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        iv = seed_interval(np.array([0.1, 0.2, np.inf, 0.15, 0.12]))
+    assert iv.method == "non-finite" and iv.mean == np.inf and iv.n == 5
+    assert np.isnan(iv.lo) and np.isnan(iv.hi)
