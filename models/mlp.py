@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from models import native
 from models.stacked import StackedLinear
 
 
@@ -16,6 +17,16 @@ class MLP(nn.Module):
         sizes = [window * in_features] + [hidden] * layers
         self.hidden_layers = nn.ModuleList(StackedLinear(gens, a, b) for a, b in zip(sizes, sizes[1:]))
         self.head = StackedLinear(gens, sizes[-1], out_features)
+
+    def mse_step(self, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor | None:
+        """The members' mean squared errors (K,) with their gradients stored in .grad, computed
+        natively without autograd (bench/train.py); None where the native path does not serve."""
+        layers = [*self.hidden_layers, self.head]
+        if not (torch.is_grad_enabled() and native.usable(x, self.head.weight) and not x.requires_grad
+                and len(layers) <= native.MLP_MAX_LAYERS + 1):
+            return None
+        K, B = x.shape[:2]
+        return native.mlp_mse_step(x.reshape(K, B, -1), target, [m.weight for m in layers], [m.bias for m in layers])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         K, B = x.shape[:2]

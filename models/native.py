@@ -99,6 +99,10 @@ def library() -> ctypes.CDLL | None:
         fn.restype = None
     lib.mse_train_step_floats.argtypes = [ctypes.c_int] * 5
     lib.mse_train_step_floats.restype = ctypes.c_int64
+    lib.mlp_mse_train_step_floats.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
+    lib.mlp_mse_train_step_floats.restype = ctypes.c_int64
+    lib.mlp_mse_train_step.argtypes = [ctypes.c_int] * 3 + [ctypes.c_void_p] * 9
+    lib.mlp_mse_train_step.restype = None
     return lib
 
 
@@ -273,6 +277,34 @@ def mse_step(kind: str, x: torch.Tensor, target: torch.Tensor, params: list[torc
     losses = x.new_empty(K)
     _run(lib.mse_train_step, _KIND_IDS[kind], K, T, B, F, H, O, x.contiguous(), target.contiguous(), *params, *(p.grad for p in params),
          losses, work)
+    return losses
+
+
+MLP_MAX_LAYERS = 64  # as in the C file
+
+
+def mlp_mse_step(x: torch.Tensor, target: torch.Tensor, weights: list[torch.Tensor],
+                 biases: list[torch.Tensor]) -> torch.Tensor:
+    """mse_step for models.mlp.MLP: x (K, B, n_0) flattened windows, weights[l] (K, n_l, n_{l+1})
+    (the hidden layers with ReLU, then the head), biases[l] (K, 1, n_{l+1})."""
+    K, B, _ = x.shape
+    L = len(weights) - 1
+    sizes = (ctypes.c_int * (L + 2))(*[w.shape[1] for w in weights], weights[-1].shape[2])
+    if target.shape != (K, B, sizes[L + 1]):
+        raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {(K, B, sizes[L + 1])}")
+    lib = library()
+    params = [*weights, *biases]
+    for p in params:
+        if p.grad is None or p.grad.shape != p.shape:
+            p.grad = torch.empty_like(p)
+
+    def addresses(tensors):
+        return (ctypes.c_void_p * len(tensors))(*[t.data_ptr() for t in tensors])
+    work = _scratch_buffer(lib.mlp_mse_train_step_floats(B, L, sizes))
+    losses, x, target = x.new_empty(K), x.contiguous(), target.contiguous()
+    lib.mlp_mse_train_step(K, B, L, sizes, x.data_ptr(), target.data_ptr(), addresses(weights),
+                           addresses(biases), addresses([w.grad for w in weights]),
+                           addresses([b.grad for b in biases]), losses.data_ptr(), work.data_ptr())
     return losses
 
 

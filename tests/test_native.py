@@ -169,3 +169,30 @@ def test_a_step_too_large_for_the_reused_scratch_buffer_gives_the_same_gradients
     large = net.mse_step(x, y), [p.grad for p in net.parameters()]
     assert torch.equal(small[0], large[0])
     assert all(torch.equal(a, b) for a, b in zip(small[1], large[1]))
+
+
+@needs_compiler
+@pytest.mark.parametrize("layers", [1, 2, 3])
+def test_the_mlp_step_without_autograd_gives_autograds_losses_and_gradients(layers):
+    from bench.train import member_losses
+    net = MODELS["mlp"].build(BuildArgs((0, 1, 2), 2, 3, 5, 13, layers))
+    g = torch.Generator().manual_seed(7)
+    x, y = torch.randn(3, 9, 5, 2, generator=g), torch.randn(3, 9, 3, generator=g)
+    ref = member_losses(net(x), y, False)
+    ref_grads = torch.autograd.grad(ref.sum(), list(net.parameters()))
+    losses = net.mse_step(x, y)
+    torch.testing.assert_close(losses, ref.detach(), atol=1e-7, rtol=1e-6)
+    for p, e in zip(net.parameters(), ref_grads):
+        assert e.abs().max() > 0
+        torch.testing.assert_close(p.grad, e, atol=1e-7, rtol=1e-5)
+
+
+@needs_compiler
+def test_stacked_native_mlp_training_is_bit_identical_to_separate(noisy_series):
+    ws = series_windows(noisy_series, 6)
+    cfg = TrainSettings(epochs=2, lr=0.01, batch_size=8, optimizer="adam", clip=0.5)
+    stacked = MODELS["mlp"].build(BuildArgs((3, 5, 7), 1, 1, 6, 20))
+    train_members(stacked, ws, None, [3, 5, 7], cfg)
+    alone = MODELS["mlp"].build(BuildArgs((5,), 1, 1, 6, 20))
+    train_members(alone, ws, None, [5], cfg)
+    assert all(torch.equal(p[1], q[0]) for p, q in zip(stacked.parameters(), alone.parameters()))

@@ -482,3 +482,57 @@ void mse_train_step(int kind, int K, int T, int B, int F, int H, int O, const fl
         project_backward(1, T, B, F, G, xk, dxp, g_w_ih + (int64_t)k * F * G, g_b_ih + (int64_t)k * G);
     }
 }
+
+/* ---- the plain MLP's training step ----------------------------------------------------------- */
+
+#define MLP_MAX_LAYERS 64
+
+/* An MLP on the flattened window: a_0 = x (B × n_0), a_{l+1} = relu(a_l W_l + b_l) for the L hidden
+ * layers, y = a_L W_L + b_L (n_{L+1} = O outputs); sizes = n_0 .. n_{L+1}; w[l] (K, n_l, n_{l+1}),
+ * b[l] (K, n_{l+1}). Each member's mean squared error against target (K, B, O) into losses, and
+ * the gradients of their sum into gw[l], gb[l]; work: mlp_mse_train_step_floats floats. */
+int64_t mlp_mse_train_step_floats(int B, int L, const int *sizes) {
+    int64_t n = 16 * (L + 8), widest = 0, largest = 0;
+    for (int l = 1; l <= L + 1; l++) n += (int64_t)B * sizes[l];
+    for (int l = 0; l <= L + 1; l++) widest = sizes[l] > widest ? sizes[l] : widest;
+    for (int l = 0; l <= L; l++) largest = (int64_t)sizes[l] * sizes[l + 1] > largest ? (int64_t)sizes[l] * sizes[l + 1] : largest;
+    return n + (int64_t)B * sizes[L + 1] + 2 * (int64_t)B * widest + largest;
+}
+
+void mlp_mse_train_step(int K, int B, int L, const int *sizes, const float *x, const float *target,
+                        const float *const *w, const float *const *b, float *const *gw, float *const *gb,
+                        float *losses, float *work) {
+    const int O = sizes[L + 1];
+    int widest = 0;
+    for (int l = 0; l <= L + 1; l++) widest = sizes[l] > widest ? sizes[l] : widest;
+    float *at = work, *acts[MLP_MAX_LAYERS + 2];
+    for (int l = 1; l <= L + 1; l++) acts[l] = take(&at, (int64_t)B * sizes[l]);
+    float *dy = take(&at, (int64_t)B * O), *d0 = take(&at, (int64_t)B * widest), *d1 = take(&at, (int64_t)B * widest);
+    float *wt = at; /* the largest W_l transposed */
+    for (int k = 0; k < K; k++) {
+        acts[0] = (float *)x + (int64_t)k * B * sizes[0];
+        for (int l = 0; l <= L; l++) {
+            const int n_in = sizes[l], n_out = sizes[l + 1];
+            float *a = acts[l + 1];
+            const float *bias = b[l] + (int64_t)k * n_out;
+            for (int r = 0; r < B; r++) memcpy(a + (int64_t)r * n_out, bias, sizeof(float) * n_out);
+            gemm_acc(a, n_out, acts[l], n_in, 1, w[l] + (int64_t)k * n_in * n_out, n_out, B, n_in, n_out);
+            if (l < L)
+                for (int64_t i = 0; i < (int64_t)B * n_out; i++) a[i] = a[i] > 0.0f ? a[i] : 0.0f;
+        }
+        mse(1, B * O, acts[L + 1], target + (int64_t)k * B * O, losses + k, dy);
+        float *d = dy, *spare = d0;
+        for (int l = L; l >= 0; l--) {
+            const int n_in = sizes[l], n_out = sizes[l + 1];
+            weight_grads(gw[l] + (int64_t)k * n_in * n_out, gb[l] + (int64_t)k * n_out, acts[l], d, B, 0, n_in, n_out);
+            if (l == 0) break;
+            float *dn = spare; /* d a_l = (d W_l^T) · [a_l > 0] */
+            transpose(wt, w[l] + (int64_t)k * n_in * n_out, n_in, n_out);
+            memset(dn, 0, sizeof(float) * B * n_in);
+            gemm_acc(dn, n_in, d, n_out, 1, wt, n_in, B, n_out, n_in);
+            for (int64_t i = 0; i < (int64_t)B * n_in; i++) dn[i] = acts[l][i] > 0.0f ? dn[i] : 0.0f;
+            spare = (dn == d0) ? d1 : d0;
+            d = dn;
+        }
+    }
+}
