@@ -22,8 +22,8 @@ class MLP(nn.Module):
         """The members' mean squared errors (K,) with their gradients stored in .grad, computed
         natively without autograd (bench/train.py); None where the native path does not serve."""
         layers = [*self.hidden_layers, self.head]
-        largest = max((m.weight for m in layers), key=lambda w: w[0].numel())
-        if not (torch.is_grad_enabled() and native.usable(x, weights=largest) and not x.requires_grad
+        largest = max((m.weight for m in layers), key=lambda w: w.shape[1] * w.shape[2])
+        if not (torch.is_grad_enabled() and native.usable(x, weights=largest, rows=x.shape[1]) and not x.requires_grad
                 and len(layers) <= native.MLP_MAX_LAYERS + 1):
             return None
         K, B = x.shape[:2]

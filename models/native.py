@@ -110,18 +110,21 @@ def why_not() -> str:
     return _why_not[-1] if _why_not else ""
 
 
-# Native kernels serve weight matrices up to this many floats (512 KB). Measured, one core, per
-# training step against the torch path (MKL products): faster at 256-576 KB (lstm H = 128:
-# 1.47x; lstm H = 192: 1.17x; rnn H = 256: 1.55x), slower from ~600 KB at batch 128 (rnn
-# H = 400: 0.92x; gru H = 256: 0.90x; lstm H = 256: 0.84x; lstm H = 400: 0.60x), where MKL's
-# packed, cache-blocked products win. It depends on the shapes only, never on K.
+# Native kernels serve a batch of more than LARGE_BATCH rows only while each weight matrix stays
+# within MAX_WEIGHT_FLOATS (512 KB). Measured, one core, a training step against the torch path
+# (MKL products): at batch 128 native is faster up to 576 KB (lstm H = 128: 1.47x; H = 192:
+# 1.17x) and slower beyond (rnn H = 400: 0.92x; gru H = 256: 0.90x; lstm H = 256: 0.84x;
+# lstm H = 400: 0.60x), where MKL's packed, cache-blocked products win; at batch 8-64 native is
+# faster at every size tried (lstm H = 256, B = 8: 3.05x, B = 64: 1.04x; gru H = 256, B = 64:
+# 1.47x; lstm H = 400, B = 32: 1.79x). The rule depends on shapes only, never on K.
 MAX_WEIGHT_FLOATS = 1 << 17
+LARGE_BATCH = 64
 
 
-def usable(*tensors: torch.Tensor, weights: torch.Tensor | None = None) -> bool:
-    """Native kernels serve float32 CPU tensors, when they could be built, and weights (K, a, b)
-    (the largest matrix of the model) of at most MAX_WEIGHT_FLOATS per member."""
-    if weights is not None and weights[0].numel() > MAX_WEIGHT_FLOATS:
+def usable(*tensors: torch.Tensor, weights: torch.Tensor | None = None, rows: int = 0) -> bool:
+    """Native kernels serve float32 CPU tensors, when they could be built; with weights (K, a, b),
+    the model's largest matrix, and rows, its batch, only where the rule above picks them."""
+    if weights is not None and weights.shape[1] * weights.shape[2] > MAX_WEIGHT_FLOATS and rows > LARGE_BATCH:
         return False
     return all(t.device.type == "cpu" and t.dtype == torch.float32 for t in tensors) and library() is not None
 
@@ -322,7 +325,7 @@ def mlp_mse_step(x: torch.Tensor, target: torch.Tensor, weights: list[torch.Tens
 def network_usable(x: torch.Tensor, w_hh: torch.Tensor) -> bool:
     """Whether Network serves this call: float32 CPU, no gradient wanted for x, and without
     autograd only for inputs small enough that keeping every step's state costs little."""
-    if x.requires_grad or not usable(x, w_hh, weights=w_hh):
+    if x.requires_grad or not usable(x, w_hh, weights=w_hh, rows=x.shape[1]):
         return False
     K, B, T, _ = x.shape
     return torch.is_grad_enabled() or K * B * T * w_hh.shape[2] <= NO_GRAD_ELEMENTS

@@ -55,7 +55,7 @@ def last_hidden(kind: str, xp: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Ten
     (models/native.py) for float32 on the CPU where they could be built, else the hand-written
     backward below; without one, the eager loop."""
     wants_grad = torch.is_grad_enabled() and (xp.requires_grad or w_hh.requires_grad or b_hh.requires_grad)
-    if wants_grad and native.usable(xp, w_hh, b_hh, weights=w_hh):
+    if wants_grad and native.usable(xp, w_hh, b_hh, weights=w_hh, rows=xp.shape[2]):
         return native.Recurrence.apply(kind, xp, w_hh, b_hh)
     if wants_grad:
         return _FUNCTIONS[kind].apply(xp, w_hh, b_hh)

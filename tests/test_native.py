@@ -198,11 +198,13 @@ def test_stacked_native_mlp_training_is_bit_identical_to_separate(noisy_series):
     assert all(torch.equal(p[1], q[0]) for p, q in zip(stacked.parameters(), alone.parameters()))
 
 
-def test_weights_beyond_the_limit_take_the_torch_path(monkeypatch):
+def test_large_weights_with_large_batches_take_the_torch_path(monkeypatch):
     rnn = Recurrent("gru", member_generators([0, 1]), 2, 8, 1)  # W_hh: 8 × 24 = 192 floats per member
     mlp = MODELS["mlp"].build(BuildArgs((0, 1), 2, 1, 4, 8))  # largest: 8 × 8 = 64
     x, y = torch.randn(2, 3, 4, 2), torch.randn(2, 3, 1)
     monkeypatch.setattr(native, "MAX_WEIGHT_FLOATS", 191)
+    assert rnn.mse_step(x, y) is not None  # a batch of 3 rows: native at any weight size
+    monkeypatch.setattr(native, "LARGE_BATCH", 2)
     assert type(rnn(x).grad_fn).__name__ != "NetworkBackward"
     assert rnn.mse_step(x, y) is None
     assert mlp.mse_step(x, y) is not None
