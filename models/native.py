@@ -35,7 +35,7 @@ _SIGNATURES = {  # C function -> (sizes, tensors) it takes, in that order
     "project_forward": (5, 4), "project_backward": (5, 4),
     "head_forward": (4, 4), "head_backward": (4, 7),
     "mse": (2, 4),
-    "mse_train_step": (7, 16),
+    "mse_train_step": (9, 16),
 }
 _KIND_IDS = {"rnn": 0, "gru": 1, "lstm": 2}  # the C enum
 NO_GRAD_ELEMENTS = 1 << 22  # without autograd, larger inputs go to the torch loop, which keeps no history
@@ -268,30 +268,51 @@ class Network(torch.autograd.Function):
         return None, None, *grads
 
 
-@lru_cache(maxsize=64)
-def _step_floats(kind: str, T: int, B: int, H: int, O: int) -> int:
-    return library().mse_train_step_floats(_KIND_IDS[kind], T, B, H, O)
+class TrainStep:
+    """One training step's forward and backward in one native call, without autograd, for one
+    many-to-one network: each member's mean squared error (K,) on x (K, B, T, F) against target
+    (K, B, O), with the gradient of their sum in each parameter's .grad, as
+    losses.sum().backward() would put it (bench/train.py). params: w_ih, b_ih, w_hh, b_hh, w_o,
+    b_o. The call's arguments (parameter and gradient addresses, a scratch buffer) are prepared
+    once per batch shape and reused while the tensors stay where they are; a batch whose
+    members are contiguous blocks is read in place."""
 
+    def __init__(self, kind: str, params: list[torch.Tensor]):
+        self.kind, self.params = kind, params
+        self.shape = self.fixed = self.work = None
+        self.grads: list[torch.Tensor] = []
+        self.where: list[int] = []
 
-def mse_step(kind: str, x: torch.Tensor, target: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
-    """One training step's forward and backward in one native call, without autograd: each
-    member's mean squared error (K,) on x (K, B, T, F) against target (K, B, O), with the
-    gradient of their sum in each parameter's .grad, as losses.sum().backward() would put it
-    (bench/train.py). params: w_ih, b_ih, w_hh, b_hh, w_o, b_o. Scratch memory is reused from
-    step to step; so is a parameter's .grad tensor."""
-    K, B, T, F = x.shape
-    H, O = params[2].shape[1], params[4].shape[2]
-    if target.shape != (K, B, O):
-        raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {(K, B, O)}")
-    lib = library()
-    work = _scratch_buffer(_step_floats(kind, T, B, H, O))
-    for p in params:
-        if p.grad is None or p.grad.shape != p.shape:
-            p.grad = torch.empty_like(p)
-    losses = x.new_empty(K)
-    _run(lib.mse_train_step, _KIND_IDS[kind], K, T, B, F, H, O, x.contiguous(), target.contiguous(), *params, *(p.grad for p in params),
-         losses, work)
-    return losses
+    def _prepare(self, x: torch.Tensor) -> None:
+        K, B, T, F = x.shape
+        ps = self.params
+        H, O = ps[2].shape[1], ps[4].shape[2]
+        for p in ps:
+            if p.grad is None or p.grad.shape != p.shape:
+                p.grad = torch.empty_like(p)
+        self.grads = [p.grad for p in ps]
+        self.where = [p.data_ptr() for p in ps]
+        floats = library().mse_train_step_floats(_KIND_IDS[self.kind], T, B, H, O)
+        self.work = torch.empty(floats + 16)
+        work = self.work[(-self.work.data_ptr() // 4) % 16:]  # 64-byte aligned
+        self.fixed = [*self.where, *(g.data_ptr() for g in self.grads)], work.data_ptr(), (K, T, B, F, H, O)
+        self.shape = x.shape
+
+    def __call__(self, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        if (x.shape != self.shape or any(p.grad is not g for p, g in zip(self.params, self.grads))
+                or [p.data_ptr() for p in self.params] != self.where):
+            self._prepare(x)
+        addresses, work, (K, T, B, F, H, O) = self.fixed
+        if target.shape != (K, B, O):
+            raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {(K, B, O)}")
+        if x.stride()[1:] != (T * F, F, 1) or x.stride(0) >= 1 << 31:
+            x = x.contiguous()
+        if target.stride()[1:] != (O, 1) or target.stride(0) >= 1 << 31:
+            target = target.contiguous()
+        losses = x.new_empty(K)
+        library().mse_train_step(_KIND_IDS[self.kind], K, T, B, F, H, O, x.stride(0), target.stride(0),
+                                 x.data_ptr(), target.data_ptr(), *addresses, losses.data_ptr(), work)
+        return losses
 
 
 MLP_MAX_LAYERS = 64  # as in the C file

@@ -62,6 +62,7 @@ class Recurrent(nn.Module):
         self.b_ih = stacked_uniform(gens, (1, gh), bound)  # (K, 1, G·H)
         self.b_hh = stacked_uniform(gens, (1, gh), bound)  # (K, 1, G·H)
         self.head = StackedLinear(gens, hidden, out_features)
+        self._train_step = None  # native.TrainStep, made on first use
 
     def hidden_states(self, x: torch.Tensor, every_step: bool = False) -> torch.Tensor:
         """Last hidden state (K, B, H) after reading x (K, B, T, F); every_step: all of them (K, B, T, H)."""
@@ -98,7 +99,9 @@ class Recurrent(nn.Module):
         natively without autograd (bench/train.py); None where the native path does not serve."""
         if not (torch.is_grad_enabled() and self._native(x)):
             return None
-        return native.mse_step(self.kind, x, target, self._params())
+        if self._train_step is None:
+            self._train_step = native.TrainStep(self.kind, self._params())
+        return self._train_step(x, target)
 
     def _native(self, x: torch.Tensor) -> bool:
         return self._impl(x) == "stacked" and native.network_usable(x, self.w_hh)

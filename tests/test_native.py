@@ -210,3 +210,26 @@ def test_large_weights_with_large_batches_take_the_torch_path(monkeypatch):
     assert mlp.mse_step(x, y) is not None
     monkeypatch.setattr(native, "MAX_WEIGHT_FLOATS", 63)
     assert mlp.mse_step(x, y) is None
+
+
+@needs_compiler
+def test_the_prepared_step_follows_new_shapes_strided_batches_and_moved_gradients():
+    net = Recurrent("rnn", member_generators([0, 1]), 1, 6, 1)
+    g = torch.Generator().manual_seed(8)
+    xs, ys = torch.randn(2, 11, 4, 1, generator=g), torch.randn(2, 11, 1, generator=g)
+
+    def expected(x, y):
+        from bench.train import member_losses
+        losses = member_losses(net(x), y, False)
+        return losses.detach(), torch.autograd.grad(losses.sum(), list(net.parameters()))
+    for x, y in [(xs[:, :8], ys[:, :8]), (xs[:, 8:], ys[:, 8:]), (xs[:, :8].contiguous(), ys[:, :8])]:
+        assert not x.is_contiguous() or x.shape[1] == 8
+        losses, grads = net.mse_step(x, y), [p.grad.clone() for p in net.parameters()]
+        ref_losses, ref_grads = expected(x, y)
+        torch.testing.assert_close(losses, ref_losses, atol=1e-7, rtol=1e-6)
+        for a, e in zip(grads, ref_grads):
+            torch.testing.assert_close(a, e, atol=1e-7, rtol=1e-5)
+    for p in net.parameters():  # e.g. an autograd step in between set them to None
+        p.grad = None
+    net.mse_step(xs[:, :8], ys[:, :8])
+    assert all(p.grad is not None for p in net.parameters())

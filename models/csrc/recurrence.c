@@ -108,33 +108,27 @@ INLINE v8 vmin(v8 a, v8 b) { return pick(a < b, a, b); }
 INLINE v8 vmax(v8 a, v8 b) { return pick(a > b, a, b); }
 #endif
 
-/* e^x, Cephes' single-precision polynomial (relative error ~1e-7), argument clamped to ±88.38.
- * n = round(x / ln 2) by the 1.5·2^23 trick: adding it leaves n in the low mantissa bits. */
-INLINE v8 vexp(v8 x) {
-    x = vmax(vmin(x, splat(88.3762626647949f)), splat(-88.3762626647949f));
-    const v8 magic = splat(12582912.0f);
-    v8 shifted = x * 1.44269504088896341f + magic;
-    v8 n = shifted - magic;
-    x -= n * 0.693359375f;
-    x -= n * -2.12194440e-4f;
-    v8 z = x * x;
-    v8 y = splat(1.9875691500e-4f);
-    y = y * x + 1.3981999507e-3f;
-    y = y * x + 8.3334519073e-3f;
-    y = y * x + 4.1665795894e-2f;
-    y = y * x + 1.6666665459e-1f;
-    y = y * x + 5.0000001201e-1f;
-    y = y * z + x + 1.0f;
-    i8 bits;
-    memcpy(&bits, &shifted, sizeof bits);
-    i8 e = (bits - 0x4B400000 + 127) << 23;
-    v8 scale;
-    memcpy(&scale, &e, sizeof scale);
-    return y * scale;
+/* tanh(x) as a rational function of x (Eigen's float approximation: degree 13 over degree 6),
+ * x clamped to ±7.9053 where tanh rounds to ±1 in float; no exp, one division. */
+INLINE v8 vtanh(v8 x) {
+    const v8 lim = splat(7.90531110763549805f);
+    x = vmax(vmin(x, lim), -lim);
+    v8 x2 = x * x;
+    v8 p = splat(-2.76076847742355e-16f);
+    p = p * x2 + 2.00018790482477e-13f;
+    p = p * x2 + -8.60467152213735e-11f;
+    p = p * x2 + 5.12229709037114e-08f;
+    p = p * x2 + 1.48572235717979e-05f;
+    p = p * x2 + 6.37261928875436e-04f;
+    p = p * x2 + 4.89352455891786e-03f;
+    v8 q = splat(1.19825839466702e-06f);
+    q = q * x2 + 1.18534705686654e-04f;
+    q = q * x2 + 2.26843463243900e-03f;
+    q = q * x2 + 4.89352518554385e-03f;
+    return x * p / q;
 }
 
-INLINE v8 vsigmoid(v8 x) { return 1.0f / (1.0f + vexp(-x)); }
-INLINE v8 vtanh(v8 x) { return 2.0f / (1.0f + vexp(-2.0f * x)) - 1.0f; }
+INLINE v8 vsigmoid(v8 x) { return 0.5f + 0.5f * vtanh(0.5f * x); }
 
 /* Loads and stores of n < 8 trailing lanes go through a zeroed buffer, with the same arithmetic. */
 INLINE v8 load_n(const float *p, int n) {
@@ -439,13 +433,15 @@ int64_t mse_train_step_floats(int kind, int T, int B, int H, int O) {
     return n;
 }
 
-/* Each member's mean squared error on x (K, B, T, F) against target (K, B, O) into losses (K),
+/* Each member's mean squared error on x (K, B, T, F) against target (K, B, O) into losses (K)
+ * (member k's x and target at x + k·x_stride and target + k·t_stride, each contiguous),
  * and the gradients of their sum with respect to the parameters (w_ih (K, F, G), b_ih (K, G),
  * w_hh (K, H, G), b_hh (K, G), w_o (K, H, O), b_o (K, O)) into the g_* buffers of the same shapes:
  * what the functions above do, in one call. A member's whole step runs before the next
  * member's, so that its weights and states stay in the core's cache from forward to backward
  * (the members' arithmetic does not depend on the order). */
-void mse_train_step(int kind, int K, int T, int B, int F, int H, int O, const float *x, const float *target,
+void mse_train_step(int kind, int K, int T, int B, int F, int H, int O, int x_stride, int t_stride,
+                    const float *x, const float *target,
                     const float *w_ih, const float *b_ih, const float *w_hh, const float *b_hh, const float *w_o,
                     const float *b_o, float *g_w_ih, float *g_b_ih, float *g_w_hh, float *g_b_hh, float *g_w_o,
                     float *g_b_o, float *losses, float *work) {
@@ -467,7 +463,7 @@ void mse_train_step(int kind, int K, int T, int B, int F, int H, int O, const fl
         acts = take(&at, steps * G), cs = take(&at, state), tcs = take(&at, steps * H);
     }
     for (int k = 0; k < K; k++) {
-        const float *xk = x + (int64_t)k * B * T * F, *whh = w_hh + (int64_t)k * H * G, *bhh = b_hh + (int64_t)k * G;
+        const float *xk = x + (int64_t)k * x_stride, *whh = w_hh + (int64_t)k * H * G, *bhh = b_hh + (int64_t)k * G;
         const float *wo = w_o + (int64_t)k * H * O;
         float *gwhh = g_w_hh + (int64_t)k * H * G, *gbhh = g_b_hh + (int64_t)k * G;
         project_forward(1, T, B, F, G, xk, w_ih + (int64_t)k * F * G, b_ih + (int64_t)k * G, xp);
@@ -476,7 +472,7 @@ void mse_train_step(int kind, int K, int T, int B, int F, int H, int O, const fl
         else lstm_forward(1, T, B, H, xp, whh, bhh, acts, hs, cs, tcs);
         memcpy(h, hs + T * step, sizeof(float) * step);
         head_forward(1, B, H, O, h, wo, b_o + (int64_t)k * O, y);
-        mse(1, B * O, y, target + (int64_t)k * B * O, losses + k, dy);
+        mse(1, B * O, y, target + (int64_t)k * t_stride, losses + k, dy);
         head_backward(1, B, H, O, h, wo, dy, dh, g_w_o + (int64_t)k * H * O, g_b_o + (int64_t)k * O, wt_o);
         if (kind == RNN) rnn_backward(1, T, B, H, hs, whh, dh, dxp, gwhh, gbhh, wt, dcur);
         else if (kind == GRU) gru_backward(1, T, B, H, hp, rz, ns, hs, whh, dh, dxp, gwhh, gbhh, wt, dg, dcur);
