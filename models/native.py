@@ -1,4 +1,6 @@
-"""The native CPU recurrences (models/csrc/recurrence.c) as autograd functions.
+"""The native CPU kernels (models/csrc/recurrence.c): the stacked recurrences as autograd
+functions (Recurrence: xp -> h_T; Network: a whole many-to-one network), and one-call training
+steps without autograd (TrainStep for rnn/gru/lstm, mlp_mse_step for the MLP).
 
 The C file is compiled once per machine by its C compiler (``cc``, or $CC) with the machine's own
 instruction set, into a cache folder ($SEQBENCH_CACHE, else ~/.cache/seqbench), keyed by the
