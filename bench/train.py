@@ -19,6 +19,7 @@ from torch import nn
 
 from bench.optim import make_optimizer
 from bench.windows import WindowSet
+from models import native
 from models.stacked import member_generators
 
 SHUFFLE_SALT = 0x5EED  # shuffle generators differ from initialisation generators
@@ -107,9 +108,12 @@ def _eval_loss(model: nn.Module, ws: WindowSet, classification: bool) -> torch.T
 
 
 def warm_up() -> None:
-    """torch.optim imports torch._dynamo on first use (seconds on a busy machine); do it before
-    any timed region, so that a worker's first cell does not carry it in train_wall_s."""
+    """One-time costs, paid before any timed region so that a worker's first cell does not carry
+    them in train_wall_s: torch.optim imports torch._dynamo on first use (seconds on a busy
+    machine; the reference loop uses torch.optim), and the native kernels are compiled on a
+    machine's first use (about 3 s) and loaded."""
     import torch._dynamo  # noqa: F401
+    native.library()
 
 
 def _gathered(train: WindowSet, perm: torch.Tensor, batch: int) -> Iterator[tuple[tuple, int]]:

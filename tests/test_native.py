@@ -233,3 +233,16 @@ def test_the_prepared_step_follows_new_shapes_strided_batches_and_moved_gradient
         p.grad = None
     net.mse_step(xs[:, :8], ys[:, :8])
     assert all(p.grad is not None for p in net.parameters())
+
+
+@needs_compiler
+def test_warm_up_builds_the_kernels_before_any_clock_starts(monkeypatch, tmp_path):
+    from bench.train import warm_up
+    monkeypatch.setenv("SEQBENCH_CACHE", str(tmp_path))
+    native.library.cache_clear()
+    try:
+        warm_up()
+        assert [p.suffix for p in tmp_path.iterdir()] == [".so"]
+        assert native.library.cache_info().currsize == 1  # loaded, not just built
+    finally:
+        native.library.cache_clear()
