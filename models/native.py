@@ -36,7 +36,6 @@ _SIGNATURES = {  # C function -> (sizes, tensors) it takes, in that order
     "lstm_forward": (4, 7), "lstm_backward": (4, 12),
     "project_forward": (5, 4), "project_backward": (5, 4),
     "head_forward": (4, 4), "head_backward": (4, 7),
-    "mse": (2, 4),
     "mse_train_step": (9, 16),
 }
 _KIND_IDS = {"rnn": 0, "gru": 1, "lstm": 2}  # the C enum

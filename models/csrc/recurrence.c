@@ -1,5 +1,6 @@
 /* Stacked recurrences (rnn, gru, lstm) on the CPU, forward and hand-written backward (BPTT),
- * float32, one thread, for K independent members in one call.
+ * float32, one thread, for K independent members in one call; with the rest of a many-to-one
+ * network (input projection, head, squared error) and the plain MLP, whole training steps.
  *
  * Why native code: at the sizes of this suite (B = 8..128 rows, H = 8..400) a time step is a few
  * microseconds of arithmetic, and a framework call per operation costs as much again; one call
@@ -27,7 +28,6 @@ typedef int32_t i8 __attribute__((vector_size(32)));
 INLINE v8 load(const float *p) { return *(const v8u *)p; }
 INLINE void store(float *p, v8 v) { *(v8u *)p = v; }
 INLINE v8 splat(float x) { return (v8){x, x, x, x, x, x, x, x}; }
-INLINE v8 pick(i8 mask, v8 a, v8 b) { return (v8)(((i8)a & mask) | ((i8)b & ~mask)); }
 
 /* ---- products ---------------------------------------------------------------------------- */
 
@@ -81,6 +81,21 @@ static void gemm_acc(float *C, int ldc, const float *A, int ars, int acs, const 
         }
 }
 
+/* C (M×N) = bias (N, the same for every row) + A @ W, A as in gemm_acc, W (Kd×N) contiguous;
+ * Kd = 0 leaves the bias alone. */
+static void affine(float *C, const float *A, int ars, int acs, const float *W, const float *bias, int M, int Kd,
+                   int N) {
+    for (int i = 0; i < M; i++) memcpy(C + (int64_t)i * N, bias, sizeof(float) * N);
+    if (Kd) gemm_acc(C, N, A, ars, acs, W, N, M, Kd, N);
+}
+
+/* db (G) = the column sums of d (rows×G). */
+static void column_sums(float *db, const float *d, int64_t rows, int G) {
+    memset(db, 0, sizeof(float) * G);
+    for (int64_t r = 0; r < rows; r++)
+        for (int g = 0; g < G; g++) db[g] += d[r * G + g];
+}
+
 /* wt (G×H) = w (H×G) transposed. */
 static void transpose(float *wt, const float *w, int H, int G) {
     for (int j = 0; j < H; j++)
@@ -91,10 +106,8 @@ static void transpose(float *wt, const float *w, int H, int G) {
  * rows are known to be zero (the initial state) and are skipped. */
 static void weight_grads(float *dw, float *db, const float *prev, const float *d, int rows, int zero, int H, int G) {
     memset(dw, 0, sizeof(float) * H * G);
-    memset(db, 0, sizeof(float) * G);
     gemm_acc(dw, G, prev + (int64_t)zero * H, 1, H, d + (int64_t)zero * G, G, H, rows - zero, G);
-    for (int r = 0; r < rows; r++)
-        for (int g = 0; g < G; g++) db[g] += d[(int64_t)r * G + g];
+    column_sums(db, d, rows, G);
 }
 
 /* ---- gate functions, 8 lanes at a time ---------------------------------------------------- */
@@ -104,6 +117,7 @@ static void weight_grads(float *dw, float *db, const float *prev, const float *d
 INLINE v8 vmin(v8 a, v8 b) { return (v8)_mm256_min_ps((__m256)a, (__m256)b); }
 INLINE v8 vmax(v8 a, v8 b) { return (v8)_mm256_max_ps((__m256)a, (__m256)b); }
 #else
+INLINE v8 pick(i8 mask, v8 a, v8 b) { return (v8)(((i8)a & mask) | ((i8)b & ~mask)); }
 INLINE v8 vmin(v8 a, v8 b) { return pick(a < b, a, b); }
 INLINE v8 vmax(v8 a, v8 b) { return pick(a > b, a, b); }
 #endif
@@ -203,8 +217,7 @@ void gru_forward(int K, int T, int B, int H, const float *xp, const float *w, co
             float *g = hp + at * G, *gz = rz + at * 2 * H, *n = ns + at * H;
             const float *prev = h + t * step;
             float *cur = h + (t + 1) * step;
-            for (int r = 0; r < B; r++) memcpy(g + r * G, b, sizeof(float) * G);
-            if (t) gemm_acc(g, G, prev, H, 1, W, G, B, H, G); /* h_{-1} = 0 */
+            affine(g, prev, H, 1, W, b, B, t ? H : 0, G); /* h_{-1} = 0: no product at t = 0 */
             for (int r = 0; r < B; r++) {
                 const float *xr = x + r * G, *gr = g + r * G, *pr = prev + r * H;
                 float *zr = gz + r * 2 * H, *nr = n + r * H, *hr = cur + r * H;
@@ -351,9 +364,7 @@ void project_forward(int K, int T, int B, int F, int G, const float *x, const fl
     for (int k = 0; k < K; k++) {
         const float *xk = x + (int64_t)k * B * T * F, *W = w_ih + (int64_t)k * F * G, *b = b_ih + (int64_t)k * G;
         for (int t = 0; t < T; t++) {
-            float *out = xp + (int64_t)(k * T + t) * B * G;
-            for (int r = 0; r < B; r++) memcpy(out + (int64_t)r * G, b, sizeof(float) * G);
-            gemm_acc(out, G, xk + (int64_t)t * F, T * F, 1, W, G, B, F, G);
+            affine(xp + (int64_t)(k * T + t) * B * G, xk + (int64_t)t * F, T * F, 1, W, b, B, F, G);
         }
     }
 }
@@ -365,21 +376,17 @@ void project_backward(int K, int T, int B, int F, int G, const float *x, const f
         const float *xk = x + (int64_t)k * B * T * F, *d = dxp + (int64_t)k * T * B * G;
         float *dw = dw_ih + (int64_t)k * F * G, *db = db_ih + (int64_t)k * G;
         memset(dw, 0, sizeof(float) * F * G);
-        memset(db, 0, sizeof(float) * G);
         for (int t = 0; t < T; t++)
             gemm_acc(dw, G, xk + (int64_t)t * F, 1, T * F, d + (int64_t)t * B * G, G, F, B, G);
-        for (int64_t r = 0; r < (int64_t)T * B; r++)
-            for (int g = 0; g < G; g++) db[g] += d[r * G + g];
+        column_sums(db, d, (int64_t)T * B, G);
     }
 }
 
 /* y (K, B, O) = h w_o + b_o; h (K, B, H), w_o (K, H, O), b_o (K, O). */
 void head_forward(int K, int B, int H, int O, const float *h, const float *w_o, const float *b_o, float *y) {
-    for (int k = 0; k < K; k++) {
-        float *yk = y + (int64_t)k * B * O;
-        for (int r = 0; r < B; r++) memcpy(yk + (int64_t)r * O, b_o + (int64_t)k * O, sizeof(float) * O);
-        gemm_acc(yk, O, h + (int64_t)k * B * H, H, 1, w_o + (int64_t)k * H * O, O, B, H, O);
-    }
+    for (int k = 0; k < K; k++)
+        affine(y + (int64_t)k * B * O, h + (int64_t)k * B * H, H, 1, w_o + (int64_t)k * H * O, b_o + (int64_t)k * O,
+               B, H, O);
 }
 
 /* From dy (K, B, O): dh (K, B, H) = dy w_o^T, dw_o (K, H, O) = h^T dy, db_o (K, O); wt (O×H) scratch. */
@@ -395,19 +402,17 @@ void head_backward(int K, int B, int H, int O, const float *h, const float *w_o,
     }
 }
 
-/* Mean squared error per member and its gradient: losses[k] = mean over N of (y - t)², and
- * dy = 2 (y - t) / N; y, t, dy (K, N). */
-void mse(int K, int N, const float *y, const float *t, float *losses, float *dy) {
+/* One member's mean squared error and its gradient: *loss = mean over N of (y - t)², and
+ * dy = 2 (y - t) / N; y, t, dy (N). */
+static void mse(int N, const float *y, const float *t, float *loss, float *dy) {
     const float scale = 2.0f / N;
-    for (int k = 0; k < K; k++) {
-        float s = 0.0f;
-        for (int i = 0; i < N; i++) {
-            float d = y[(int64_t)k * N + i] - t[(int64_t)k * N + i];
-            s += d * d;
-            dy[(int64_t)k * N + i] = d * scale;
-        }
-        losses[k] = s / N;
+    float s = 0.0f;
+    for (int i = 0; i < N; i++) {
+        float d = y[i] - t[i];
+        s += d * d;
+        dy[i] = d * scale;
     }
+    *loss = s / N;
 }
 
 /* ---- one whole training step: forward, mean squared error, backward ------------------------- */
@@ -472,7 +477,7 @@ void mse_train_step(int kind, int K, int T, int B, int F, int H, int O, int x_st
         else lstm_forward(1, T, B, H, xp, whh, bhh, acts, hs, cs, tcs);
         memcpy(h, hs + T * step, sizeof(float) * step);
         head_forward(1, B, H, O, h, wo, b_o + (int64_t)k * O, y);
-        mse(1, B * O, y, target + (int64_t)k * t_stride, losses + k, dy);
+        mse(B * O, y, target + (int64_t)k * t_stride, losses + k, dy);
         head_backward(1, B, H, O, h, wo, dy, dh, g_w_o + (int64_t)k * H * O, g_b_o + (int64_t)k * O, wt_o);
         if (kind == RNN) rnn_backward(1, T, B, H, hs, whh, dh, dxp, gwhh, gbhh, wt, dcur);
         else if (kind == GRU) gru_backward(1, T, B, H, hp, rz, ns, hs, whh, dh, dxp, gwhh, gbhh, wt, dg, dcur);
@@ -512,13 +517,11 @@ void mlp_mse_train_step(int K, int B, int L, const int *sizes, const float *x, c
         for (int l = 0; l <= L; l++) {
             const int n_in = sizes[l], n_out = sizes[l + 1];
             float *a = acts[l + 1];
-            const float *bias = b[l] + (int64_t)k * n_out;
-            for (int r = 0; r < B; r++) memcpy(a + (int64_t)r * n_out, bias, sizeof(float) * n_out);
-            gemm_acc(a, n_out, acts[l], n_in, 1, w[l] + (int64_t)k * n_in * n_out, n_out, B, n_in, n_out);
+            affine(a, acts[l], n_in, 1, w[l] + (int64_t)k * n_in * n_out, b[l] + (int64_t)k * n_out, B, n_in, n_out);
             if (l < L)
                 for (int64_t i = 0; i < (int64_t)B * n_out; i++) a[i] = a[i] > 0.0f ? a[i] : 0.0f;
         }
-        mse(1, B * O, acts[L + 1], target + (int64_t)k * B * O, losses + k, dy);
+        mse(B * O, acts[L + 1], target + (int64_t)k * B * O, losses + k, dy);
         float *d = dy, *spare = d0;
         for (int l = L; l >= 0; l--) {
             const int n_in = sizes[l], n_out = sizes[l + 1];
