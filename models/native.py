@@ -142,27 +142,40 @@ def _run(fn, *args) -> None:
 
 
 # Buffers: the functions below take `new(*shape)` for the tensors they need (a fresh allocation
-# under autograd). The one-call training step (mse_step) instead reuses one scratch buffer from
-# step to step, since everything in it dies within the call: for a GRU at K = 16, B = 8, H = 64,
-# fresh buffers cost ~130 page faults per step.
+# under autograd). The one-call training steps instead reuse scratch memory from step to step,
+# since everything in it dies within the call: for a GRU at K = 16, B = 8, H = 64, fresh
+# buffers cost ~130 page faults per step. TrainStep keeps its own (its address is prepared
+# once); mlp_mse_step shares one module-wide buffer.
 
 def _fresh(like: torch.Tensor):
     return lambda *shape: like.new_empty(shape)
 
 
-SCRATCH_FLOATS = 1 << 22  # the reused buffer's cap (16 MB); a step needing more allocates its own
+def _aligned_floats(n: int) -> torch.Tensor:
+    """n float32 on the CPU starting on a 64-byte boundary, as the C steps' scratch expects."""
+    buf = torch.empty(n + 16)
+    return buf[(-buf.data_ptr() // 4) % 16:][:n]
+
+
+SCRATCH_FLOATS = 1 << 22  # the shared buffer's cap (16 MB); a step needing more allocates its own
 _scratch: list[torch.Tensor] = []
 
 
 def _scratch_buffer(n: int) -> torch.Tensor:
-    """n floats on the CPU, 64-byte aligned, reused between calls up to SCRATCH_FLOATS."""
+    """n aligned floats, reused between calls up to SCRATCH_FLOATS."""
     if n > SCRATCH_FLOATS:
-        buf = torch.empty(n + 16)
-    else:
-        if not _scratch or _scratch[0].numel() < n + 16:
-            _scratch[:] = [torch.empty(n + 16)]
-        buf = _scratch[0]
-    return buf[(-buf.data_ptr() // 4) % 16:][:n]
+        return _aligned_floats(n)
+    if not _scratch or _scratch[0].numel() < n:
+        _scratch[:] = [_aligned_floats(n)]
+    return _scratch[0][:n]
+
+
+def _own_grads(params: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Each parameter's .grad, allocated where missing: the C steps write gradients into them."""
+    for p in params:
+        if p.grad is None or p.grad.shape != p.shape:
+            p.grad = torch.empty_like(p)
+    return [p.grad for p in params]
 
 
 # Per kind, the buffers its C forward keeps for backward, and its backward's scratch. The C
@@ -288,15 +301,10 @@ class TrainStep:
         K, B, T, F = x.shape
         ps = self.params
         H, O = ps[2].shape[1], ps[4].shape[2]
-        for p in ps:
-            if p.grad is None or p.grad.shape != p.shape:
-                p.grad = torch.empty_like(p)
-        self.grads = [p.grad for p in ps]
+        self.grads = _own_grads(ps)
         self.where = [p.data_ptr() for p in ps]
-        floats = library().mse_train_step_floats(_KIND_IDS[self.kind], T, B, H, O)
-        self.work = torch.empty(floats + 16)
-        work = self.work[(-self.work.data_ptr() // 4) % 16:]  # 64-byte aligned
-        self.fixed = [*self.where, *(g.data_ptr() for g in self.grads)], work.data_ptr(), (K, T, B, F, H, O)
+        self.work = _aligned_floats(library().mse_train_step_floats(_KIND_IDS[self.kind], T, B, H, O))
+        self.fixed = [*self.where, *(g.data_ptr() for g in self.grads)], self.work.data_ptr(), (K, T, B, F, H, O)
         self.shape = x.shape
 
     def __call__(self, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -329,10 +337,7 @@ def mlp_mse_step(x: torch.Tensor, target: torch.Tensor, weights: list[torch.Tens
     if target.shape != (K, B, sizes[L + 1]):
         raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {(K, B, sizes[L + 1])}")
     lib = library()
-    params = [*weights, *biases]
-    for p in params:
-        if p.grad is None or p.grad.shape != p.shape:
-            p.grad = torch.empty_like(p)
+    _own_grads([*weights, *biases])
 
     def addresses(tensors):
         return (ctypes.c_void_p * len(tensors))(*[t.data_ptr() for t in tensors])
