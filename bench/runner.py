@@ -4,7 +4,8 @@ The executor comes from bench/executors.py (local, process, dask); the runner on
 and reads futures, so any concurrent.futures.Executor works. Only this coordinating process writes
 the store, one transaction per cell, so a kill at any moment loses at most the cells in flight.
 A cell whose worker died or that raised is ``failed`` with its reason and the grid goes on;
-``retries`` runs failed cells again.
+``retries`` runs failed cells again. A rerun runs every seed the store does not hold as done
+(bench.store.DONE): missing, failed, or skipped because its data was unavailable then.
 """
 from __future__ import annotations
 
@@ -22,11 +23,9 @@ from bench.cell import Job, uniform_record
 from bench.config import CellConfig
 from bench import executors
 from bench.grids import Entry, Grid
-from bench.store import DONE, CellRecord, Store
+from bench.store import DONE, STATUSES, CellRecord, Store
 from bench.tasks import get_task
 from models import get_model
-
-CELL_STATUSES = ("ok", "diverged", "skipped", "failed")
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class PlannedCell:
 
 @dataclass
 class Summary:
-    cells: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CELL_STATUSES, 0))  # all planned
+    cells: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))  # all planned
     counts: dict[str, int] = field(default_factory=dict)  # seed status -> seeds trained now
     ran: int = 0  # cells trained now
     reused: int = 0  # cells already complete in the store

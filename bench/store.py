@@ -19,8 +19,8 @@ import pandas as pd
 from bench import SCHEMA_VERSION
 from bench.errors import UserError
 
-DONE = ("ok", "diverged", "skipped")  # statuses a rerun does not repeat
-STATUSES = DONE + ("failed",)
+STATUSES = ("ok", "diverged", "skipped", "failed")  # a seed's, and a cell's (bench.runner.cell_status)
+DONE = ("ok", "diverged")  # what a rerun does not repeat; skipped (data unavailable) and failed are tried again
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,6 +33,31 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE TABLE IF NOT EXISTS arrays (
     cell_key TEXT, seed INTEGER, name TEXT, data BLOB, PRIMARY KEY (cell_key, seed, name));
 """
+# Columns this suite reads and writes, per table of _SCHEMA (a store may not lack any of them).
+COLUMNS = {
+    "meta": ("key", "value"),
+    "cells": ("cell_key", "task", "model", "profile", "device", "settings", "floors", "protocol"),
+    "results": ("cell_key", "seed", "task", "model", "profile", "status", "reason", "metrics", "env", "created"),
+    "arrays": ("cell_key", "seed", "name", "data"),
+}
+
+
+def schema_problem(conn: sqlite3.Connection) -> str | None:
+    """Why an SQLite database is not a store this suite can read and write, or None."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not tables:  # an empty database, e.g. a run killed while it created the store: the schema comes next
+        return None
+    if "meta" not in tables:
+        return "not a result store of this suite (no meta table)"
+    row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    if row is None or str(row[0]) != str(SCHEMA_VERSION):
+        found = "none" if row is None else repr(row[0])[:40]
+        return f"result-schema version {found}, this suite reads and writes {SCHEMA_VERSION}"
+    for table, cols in COLUMNS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if not set(cols) <= have:
+            return f"table {table!r} lacks columns {sorted(set(cols) - have)}"
+    return None
 
 
 @dataclass
@@ -72,24 +97,24 @@ class Store:
             raise UserError(f"{self.path}: is a directory, not a result store")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fresh = not self.path.exists() or self.path.stat().st_size == 0
+        self.conn = sqlite3.connect(self.path, timeout=30)
         try:
-            self.conn = sqlite3.connect(self.path, timeout=30)
-            if not fresh:  # read before writing anything, so a foreign file is left untouched
-                tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-                if "meta" not in tables:
-                    raise UserError(f"{self.path}: not a result store of this suite (no meta table)")
-                row = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-                if row is None or int(row[0]) != SCHEMA_VERSION:
-                    found = row[0] if row else "none"
-                    raise UserError(f"{self.path}: result-schema version {found}, this suite writes "
-                                    f"{SCHEMA_VERSION}; use another --out or remove the file")
+            # Read before writing anything, so a foreign file is left untouched (the CLI has
+            # already had SQLite check the file, bench.storecheck).
+            problem = None if fresh else schema_problem(self.conn)
+            if problem:
+                raise UserError(f"{self.path}: {problem}; use another --out or move the file away")
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             with self.conn:
                 self.conn.executescript(_SCHEMA)
                 self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as e:
-            raise UserError(f"{self.path}: cannot be read as a result store ({e})") from None
+            self.conn.close()
+            raise UserError(f"{self.path}: cannot be opened as a result store (SQLite: {e})") from None
+        except UserError:
+            self.conn.close()
+            raise
 
     def close(self) -> None:
         self.conn.close()
@@ -99,10 +124,6 @@ class Store:
 
     def __exit__(self, *exc):
         self.close()
-
-    def done_seeds(self, cell_key: str) -> set[int]:
-        q = f"SELECT seed FROM results WHERE cell_key=? AND status IN ({','.join('?' * len(DONE))})"
-        return {r[0] for r in self.conn.execute(q, (cell_key, *DONE))}
 
     def statuses(self, cell_key: str) -> dict[int, str]:
         """seed -> status of every stored row of the cell."""
