@@ -1,13 +1,18 @@
 """Read-only inspection of a result store before a run or a report opens it for writing.
 
-A file that is not this suite's store (another program's, another result-schema version, garbage,
-truncated, damaged) is refused with one line naming it, and is left byte-for-byte as it was:
+SQLite decides whether the file is a sound database: it is opened read-only the way SQLite reads
+any store, its -wal included, and SQLite's integrity_check reads every page. The suite adds only
+what SQLite cannot know: the magic string (so a text file gets a plain message), the suite's
+tables and result-schema version (bench.store.schema_problem), and that every stored value decodes
+as the suite reads it back. A refusal is one line naming the file and what rejected it, and the
+file is left byte-for-byte as it was:
 
-- no -wal file (or an empty one): the file is opened ``immutable``, so SQLite takes no lock and
-  creates no -wal or -shm file beside it;
-- a non-empty -wal (a run killed before its checkpoint, or a run in progress): opened with
-  ``mode=ro``, the reader protocol, which never writes the database or the -wal; SQLite may
-  create or rebuild the -shm, its wal-index, which is a cache rebuilt on every open, not data.
+- no -wal (or -journal) beside it: opened ``immutable``, so SQLite takes no lock and creates no
+  -wal or -shm file;
+- a non-empty -wal (a run killed before its first checkpoint, a copy of a live store): opened with
+  ``mode=ro``, the reader protocol, which replays the committed frames of the -wal and never writes
+  the database or the -wal; SQLite may create or rebuild the -shm, its wal-index, which is a cache
+  rebuilt from the -wal, not data.
 
 Only after this passes does bench.store.Store open the file read-write.
 """
@@ -20,18 +25,10 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import SCHEMA_VERSION
 from bench.errors import UserError
-from bench.store import DONE, STATUSES
+from bench.store import COLUMNS, DONE, STATUSES, schema_problem
 
 MAGIC = b"SQLite format 3\x00"
-# Columns this suite reads and writes, per table (a store may not lack any of them).
-COLUMNS = {
-    "meta": ("key", "value"),
-    "cells": ("cell_key", "task", "model", "profile", "device", "settings", "floors", "protocol"),
-    "results": ("cell_key", "seed", "task", "model", "profile", "status", "reason", "metrics", "env", "created"),
-    "arrays": ("cell_key", "seed", "name", "data"),
-}
 
 
 @dataclass(frozen=True)
@@ -45,36 +42,39 @@ def _refuse(path: Path, problem: str) -> UserError:
     return UserError(f"{path}: {problem}; use another --out or move the file away (it was left unchanged)")
 
 
-def _check_header(path: Path, size: int) -> None:
-    """The SQLite file header (100 bytes): magic, page size, fixed fields, and truncation."""
+def _check_magic(path: Path) -> None:
+    """The one header check SQLite leaves to us: a file of another kind gets a plain message."""
     try:
         with open(path, "rb") as f:
-            h = f.read(100)
+            head = f.read(len(MAGIC))
     except OSError as e:
         raise UserError(f"{path}: cannot be read ({e.strerror})") from None
-    if not h.startswith(MAGIC):
-        raise _refuse(path, f"not an SQLite file (starts with {h[:16]!r})")
-    if len(h) < 100:
-        raise _refuse(path, f"truncated SQLite file ({size} bytes, shorter than its 100-byte header)")
-    page = int.from_bytes(h[16:18], "big")
-    page = 65536 if page == 1 else page
-    if page < 512 or page & (page - 1):
-        raise _refuse(path, f"damaged SQLite header (page size {page})")
-    if h[18] not in (1, 2) or h[19] not in (1, 2) or h[21:24] != b"\x40\x20\x20" or \
-            int.from_bytes(h[56:60], "big") not in (1, 2, 3) or int.from_bytes(h[44:48], "big") > 4:
-        raise _refuse(path, "damaged SQLite header")
-    if size % page:
-        raise _refuse(path, f"truncated SQLite file ({size} bytes is not a whole number of {page}-byte pages)")
-    pages = int.from_bytes(h[28:32], "big")
-    if h[92:96] == h[24:28] and pages * page > size:  # the in-header size is valid: compare
-        raise _refuse(path, f"truncated SQLite file (header says {pages} pages, the file holds {size // page})")
+    if head != MAGIC:
+        raise _refuse(path, f"not an SQLite file (starts with {head!r})")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    wal = path.with_name(path.name + "-wal")
-    quiet = not wal.exists() or wal.stat().st_size == 0
+    """Read-only, as SQLite reads a store a killed run left: a -wal (or a rollback -journal) beside it
+    is read through SQLite's own recovery, never ignored, so ``immutable`` only when there is none."""
+    quiet = all(not p.exists() or p.stat().st_size == 0
+                for p in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal")))
     uri = "file:" + urllib.parse.quote(str(path.resolve())) + ("?mode=ro&immutable=1" if quiet else "?mode=ro")
     return sqlite3.connect(uri, uri=True, timeout=30)
+
+
+def _sqlite_check(path: Path, conn: sqlite3.Connection) -> None:
+    """SQLite's integrity_check (every page, every index against its table: quick_check skips the latter)."""
+    conn.text_factory = lambda b: b.decode("utf-8", "replace")  # its report may quote damaged text
+    try:
+        report = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as e:
+        raise _refuse(path, f"SQLite rejects it ({e})") from None
+    finally:
+        conn.text_factory = str  # from here on, text that does not decode is damage
+    if report != ["ok"]:
+        first = report[0].removeprefix("*** in database main ***").strip()
+        more = f" and {len(report) - 1} more" if len(report) > 1 else ""
+        raise _refuse(path, f"SQLite's integrity_check rejects it ({first[:160]}{more})")
 
 
 def _check_rows(path: Path, conn: sqlite3.Connection) -> dict[str, set[int]]:
@@ -130,36 +130,24 @@ def inspect_store(path: Path) -> StoreState:
         raise UserError(f"{path}: is a directory, not a result store; use another --out or remove it")
     if not path.is_file():
         raise UserError(f"{path}: is not a regular file, so it cannot be a result store")
-    size = path.stat().st_size
-    if size == 0:
+    if path.stat().st_size == 0:
         return StoreState(False)  # SQLite treats an empty file as a new database
-    _check_header(path, size)
+    _check_magic(path)
     try:
         conn = _connect(path)
     except sqlite3.DatabaseError as e:
-        raise _refuse(path, f"cannot be opened as a result store ({e})") from None
+        raise _refuse(path, f"SQLite rejects it ({e})") from None
     try:
-        conn.text_factory = lambda b: b.decode("utf-8", "replace")  # its report may quote damaged text
-        try:
-            check = conn.execute("PRAGMA integrity_check").fetchall()  # quick_check skips index contents
-        except sqlite3.DatabaseError as e:
-            check = [(str(e),)]
-        conn.text_factory = str  # from here on, text that does not decode is damage
-        if check != [("ok",)]:
-            raise _refuse(path, f"damaged SQLite file (integrity_check: {str(check[0][0])[:160]})")
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "meta" not in tables:
-            raise _refuse(path, "not a result store of this suite (no meta table)")
-        row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if row is None or str(row[0]) != str(SCHEMA_VERSION):
-            found = "none" if row is None else repr(row[0])[:40]
-            raise _refuse(path, f"result-schema version {found}, this suite reads and writes {SCHEMA_VERSION}")
-        for table, cols in COLUMNS.items():
-            have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-            if not set(cols) <= have:
-                raise _refuse(path, f"table {table!r} lacks columns {sorted(set(cols) - have)}")
+        _sqlite_check(path, conn)
+        problem = schema_problem(conn)
+        if problem:
+            raise _refuse(path, problem)
+        if conn.execute("SELECT 1 FROM sqlite_master").fetchone() is None:
+            return StoreState(False)  # an empty database (a run killed while creating it) holds nothing
         return StoreState(True, _check_rows(path, conn))
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
-        raise _refuse(path, f"cannot be read as a result store ({e})") from None
+    except sqlite3.DatabaseError as e:
+        raise _refuse(path, f"SQLite rejects it ({e})") from None
+    except UnicodeDecodeError as e:
+        raise _refuse(path, f"cannot be read as a result store (text that is not UTF-8: {e.reason})") from None
     finally:
         conn.close()
