@@ -23,6 +23,7 @@ from bench.runner import cells_for, plan, run_cells
 from bench.store import Store
 from bench.targets import TARGETS
 from bench.storecheck import inspect_store
+from bench.storelock import check_no_writer, writing
 from bench.tasks import FAMILIES, TASKS, get_task
 from bench.validate import check_cells, check_out, out_path, outcome_lines, plan_lines
 from models import MODELS, get_model
@@ -160,23 +161,25 @@ def cmd_run(a: argparse.Namespace) -> int:
     seeds = list(range(a.seeds))
     check_cells(cells, seeds, device)  # sizes and memory, then the files: still nothing touched
     check_out(out, figures=not a.no_figures)
-    state = inspect_store(out / STORE)
     if a.dry_run:
-        print("\n".join(plan_lines(name, cells, seeds, state, device, out)))
+        check_no_writer(out / STORE)
+        print("\n".join(plan_lines(name, cells, seeds, inspect_store(out / STORE), device, out)))
         return 0
     if a.deterministic:
         prepare_environment()
     t0 = time.perf_counter()
-    backend = open_backend(executor, device, a.scheduler, a.workers)  # connects now, before the store opens
-    try:
-        with Store(out / STORE) as store:
-            summary = run_cells(cells, seeds, store, backend, device, retries=a.retries,
-                                deterministic=a.deterministic)
-            write_manifest(out, a.grid or "single", a.profile, seeds, cells)
-            write_reports(out, store, read_manifest(out), figures=not a.no_figures)
-            diverged = [line for line in outcome_lines(store, cells) if line.lstrip().startswith("diverged")]
-    finally:
-        backend.close()
+    with writing(out / STORE, "run"):  # one writer per --out; then SQLite's and the suite's checks
+        inspect_store(out / STORE)
+        backend = open_backend(executor, device, a.scheduler, a.workers)  # connects now, before the store opens
+        try:
+            with Store(out / STORE) as store:
+                summary = run_cells(cells, seeds, store, backend, device, retries=a.retries,
+                                    deterministic=a.deterministic)
+                write_manifest(out, a.grid or "single", a.profile, seeds, cells)
+                write_reports(out, store, read_manifest(out), figures=not a.no_figures)
+                diverged = [line for line in outcome_lines(store, cells) if line.lstrip().startswith("diverged")]
+        finally:
+            backend.close()
     for line in summary.failures:
         print(f"failed: {line}", file=sys.stderr)
     cells_line = ", ".join(f"{v} {k}" for k, v in summary.cells.items())
@@ -191,15 +194,16 @@ def cmd_run(a: argparse.Namespace) -> int:
 
 def cmd_report(a: argparse.Namespace) -> int:
     formats = parse_formats(a.format)
-    manifest = read_manifest(a.out)
-    if not (a.out / STORE).exists():
-        raise UserError(f"{a.out / STORE}: no result store here")
-    check_out(a.out, figures=not a.no_figures)
-    inspect_store(a.out / STORE)
-    t0 = time.perf_counter()
-    with Store(a.out / STORE) as store:
-        written = write_reports(a.out, store, manifest, figures=not a.no_figures, formats=formats,
-                                redraw=a.redraw)
+    with writing(a.out / STORE, "report"):  # a run writing this folder would rewrite what we read
+        manifest = read_manifest(a.out)
+        if not (a.out / STORE).exists():
+            raise UserError(f"{a.out / STORE}: no result store here")
+        check_out(a.out, figures=not a.no_figures)
+        inspect_store(a.out / STORE)
+        t0 = time.perf_counter()
+        with Store(a.out / STORE) as store:
+            written = write_reports(a.out, store, manifest, figures=not a.no_figures, formats=formats,
+                                    redraw=a.redraw)
     print(f"wrote {len(written)} files to {a.out} in {time.perf_counter() - t0:.1f} s")
     return 0
 
