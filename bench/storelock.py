@@ -62,9 +62,7 @@ def check_no_writer(store: Path) -> None:
     except OSError:  # no lock file: nobody writes (a holder keeps it in place)
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise _busy(store.parent, fd) from None
+        _lock(fd, fcntl.LOCK_SH, store.parent)
     finally:
         os.close(fd)
 
@@ -77,42 +75,47 @@ def _acquire(path: Path) -> int:
         except OSError as e:
             raise UserError(f"{path}: cannot open the store's lock file ({e.strerror or e})") from None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            err = _busy(path.parent, fd)
-            os.close(fd)
-            raise err from None
-        except OSError as e:
-            os.close(fd)
-            raise UserError(f"{path}: cannot lock the store's lock file ({e.strerror or e})") from None
-        try:
+            _lock(fd, fcntl.LOCK_EX, path.parent)
             same = os.path.samestat(os.fstat(fd), os.stat(path))
         except FileNotFoundError:
             same = False
+        except BaseException:
+            os.close(fd)
+            raise
         if same:
             return fd
         os.close(fd)  # its holder finished and removed it between our open and our lock: again
 
 
-def _busy(folder: Path, fd: int) -> UserError:
-    return UserError(f"{folder}: another process is writing this folder ({_holder(fd)}); "
-                     f"wait for it to finish, or use another --out")
-
-
-def _holder(fd: int) -> str:
-    """Who holds the lock, from what it wrote into the file (it may be a moment from writing it)."""
-    here = socket.gethostname()
+def _lock(fd: int, how: int, folder: Path) -> None:
+    """flock(fd, how) without waiting for a live holder: a UserError naming it. A lock held for a
+    moment only (a dry run's shared one, a holder yet to write its name) is waited for, briefly."""
     for _ in range(40):
-        os.lseek(fd, 0, os.SEEK_SET)
         try:
-            d = json.loads(os.read(fd, 4096))
-            who = f"pid {int(d['pid'])} on {d['host']}, `bench {d['command']}` since {d['since']}"
-        except (ValueError, KeyError, TypeError):
-            who = None
-        if who is not None and (d["host"] != here or _alive(int(d["pid"]))):
-            return who
-        time.sleep(0.05)  # empty, half written, or a dead process's: the holder is writing its own
-    return "a process that has not written its pid yet"
+            fcntl.flock(fd, how | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = _holder(fd)
+            if holder is not None:
+                break
+            time.sleep(0.05)
+        except OSError as e:
+            raise UserError(f"{folder}: cannot lock the store's lock file ({e.strerror or e})") from None
+    raise UserError(f"{folder}: another process is writing this folder ({holder or 'it has not said which'}); "
+                    f"wait for it to finish, or use another --out")
+
+
+def _holder(fd: int) -> str | None:
+    """Who holds the lock, from what it wrote into the file; None while that is empty, half written
+    or a dead process's (the holder has the lock but has not written its own yet)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    try:
+        d = json.loads(os.read(fd, 4096))
+        pid, host = int(d["pid"]), str(d["host"])
+        who = f"pid {pid} on {host}, `bench {d['command']}` since {d['since']}"
+    except (ValueError, KeyError, TypeError):
+        return None
+    return who if host != socket.gethostname() or _alive(pid) else None
 
 
 def _alive(pid: int) -> bool:
