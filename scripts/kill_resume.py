@@ -88,11 +88,15 @@ def holder(lock: Path) -> int | None:
         return None
 
 
-def leftovers(sid: int) -> int:
-    """Processes still alive in the killed run's session a moment after the kill (its workers)."""
-    time.sleep(0.5)
-    out = subprocess.run(["ps", "-o", "pid=", "--sid", str(sid)], capture_output=True, text=True).stdout
-    return len(out.split())
+def leftovers(sid: int, wait: float = 10.0) -> int:
+    """Processes of the killed run's session (its workers) still alive `wait` s after the kill: a
+    worker dies with its coordinator, once it has started far enough to notice."""
+    end = time.perf_counter() + wait
+    while True:
+        alive = subprocess.run(["ps", "-o", "pid=", "--sid", str(sid)], capture_output=True, text=True).stdout.split()
+        if not alive or time.perf_counter() > end:
+            return len(alive)
+        time.sleep(0.1)
 
 
 def compare(ref: Path, got: Path) -> dict:
