@@ -198,7 +198,7 @@ def _row_name(model: str, inp: TaskInputs, reference: str | None) -> str:
     return f"{model} (naive)" if model in inp.naive else model
 
 
-def test_notes(comps: list[Comparison]) -> list[str]:
+def paired_test_notes(comps: list[Comparison]) -> list[str]:
     """What the p-value columns of one table can say: Holm's scope, the smallest adjusted p the
     sign-flip test can reach with this table's seeds, and the DM bandwidths used."""
     m = sum(not math.isnan(c.sign_flip) for c in comps)
@@ -261,7 +261,7 @@ def build_table(inp: TaskInputs) -> TaskTable:
     floor_cells = [fmt_number(inp.floors[m]) if m in inp.floors else "" for m in inp.metrics]
     if any(floor_cells):
         rows.append(["floor (analytic)", ""] + floor_cells + ([""] * 3 if reference else []))
-    notes = test_notes(list(comps.values()))
+    notes = paired_test_notes(list(comps.values()))
     if tm and not reference:
         notes.append("no naive baseline in this table, so no paired tests")
     return TaskTable(inp.label, header, rows, reference, tm, list(comps.values()), intervals, flagged, seeds, notes,
