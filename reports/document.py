@@ -42,7 +42,8 @@ def legend(seeds: int) -> list[str]:
         "- **sign-flip p**: two-sided exact sign-flip (permutation) test of the per-seed differences from "
         "the reference (paired by seed): the share of the 2ⁿ ways to flip their signs whose sum is at least "
         f"as far from 0 as the observed one (ties and zero differences included; {FLIP_DRAWS} random sign "
-        f"patterns above {EXACT_MAX_N} seeds). With n seeds its smallest p is 2/2ⁿ ({floor_p:.3g} for "
+        f"patterns above {EXACT_MAX_N} seeds; none between two deterministic models, which give the same value "
+        f"in every seed). With n seeds its smallest p is 2/2ⁿ ({floor_p:.3g} for "
         f"{seeds}) and after Holm over m comparisons m times that: the note under each table gives it"
         + (f"; at {seeds} seeds it cannot reach {ALPHA:g}, so run more seeds for a seed-level verdict."
            if floor_p >= ALPHA else "."),

@@ -118,7 +118,8 @@ def _consistent(inp: TaskInputs, idx: Values, model: str, losses: dict[int, np.n
 
 def compare(inp: TaskInputs, idx: Values, reference: str) -> list[Comparison]:
     """Sign-flip test (seeds) and Diebold–Mariano (test points) of every other model vs the
-    reference, each family Holm-corrected over the models of this table."""
+    reference, each family Holm-corrected over the models of this table. Two models that give the
+    same value in every seed (deterministic baselines) get no seed-level test: only DM applies."""
     tm = inp.test_metric
     ref_vals = idx.get((reference, tm), {})
     ref_pw = inp.pointwise.get(reference)
@@ -132,7 +133,10 @@ def compare(inp: TaskInputs, idx: Values, reference: str) -> list[Comparison]:
             continue
         seeds = sorted(set(vals) & set(ref_vals))
         a, b = np.array([vals[s] for s in seeds]), np.array([ref_vals[s] for s in seeds])
-        p_s, note_s = sign_flip_test(a, b)
+        if len(seeds) > 1 and np.ptp(a) == 0 == np.ptp(b) and a[0] != b[0]:
+            p_s, note_s = float("nan"), "no seed variation"  # two deterministic models: nothing to test over seeds
+        else:
+            p_s, note_s = sign_flip_test(a, b)
         stat, p_dm, note_dm, lags = float("nan"), float("nan"), "", None
         pw = inp.pointwise.get(m)
         if pw is None or ref_pw is None:
@@ -201,10 +205,11 @@ def _row_name(model: str, inp: TaskInputs, reference: str | None) -> str:
 def paired_test_notes(comps: list[Comparison]) -> list[str]:
     """What the p-value columns of one table can say: Holm's scope, the smallest adjusted p the
     sign-flip test can reach with this table's seeds, and the DM bandwidths used."""
-    m = sum(not math.isnan(c.sign_flip) for c in comps)
+    tested = [c for c in comps if not math.isnan(c.sign_flip)]
+    m = len(tested)
     if not m:
         return []
-    n = max(c.pairs for c in comps)
+    n = max(c.pairs for c in tested)
     floor_p = min_holm_p(n, m)
     notes = [f"Holm adjusts each p-value column over the {m} comparison{'s' * (m != 1)} in this table only, "
              "not across tables, targets or windows",
