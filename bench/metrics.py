@@ -29,7 +29,7 @@ FIELDS: tuple[Field, ...] = (
     Field("direction_acc_lo", "", "lower end of direction_acc's 95 % Wilson interval (binomial, over test steps)"),
     Field("direction_acc_hi", "", "upper end of direction_acc's 95 % Wilson interval (binomial, over test steps)"),
     Field("dm_stat_vs_persistence", "lower", "Diebold-Mariano statistic of squared errors vs the persistence "
-          "forecast (HLN-corrected; negative: this model is more accurate)"),
+          "forecast (HLN-corrected, prewhitened Newey-West variance; negative: this model is more accurate)"),
     Field("dm_p_vs_persistence", "", "two-sided p-value of dm_stat_vs_persistence (Student t, n - 1 df)"),
     Field("accuracy", "higher", "next-symbol accuracy on the test targets"),
     Field("cross_entropy", "lower", "next-symbol cross-entropy on the test targets, nats"),

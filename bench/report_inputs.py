@@ -17,8 +17,10 @@ from bench.tasks import get_task
 from models import MODELS
 from reports.summary import TaskInputs
 
-# Descriptive fields kept out of the main tables (they stay in results.csv).
-NOT_IN_TABLES = {"best_epoch", "epochs_run", "members", "final_train_loss", "eval_wall_s"}
+# Fields kept out of the main tables (they stay in results.csv): descriptive ones, and per-seed test
+# results, which mean nothing as a mean over seeds (a task's own section counts them instead).
+NOT_IN_TABLES = {"best_epoch", "epochs_run", "members", "final_train_loss", "eval_wall_s",
+                 "dm_stat_vs_persistence", "dm_p_vs_persistence"}
 # The paired tests compare the metric whose per-point losses tasks store as `pointwise_loss`
 # (squared error in data units; negative log-likelihood in nats).
 TEST_METRIC = {"regression": "mse", "classification": "cross_entropy"}
@@ -103,7 +105,7 @@ def task_inputs(run: Run, label: str, tidy: pd.DataFrame, store: Store) -> TaskI
         floors.update(run.cells.get(c["key"], {}).get("floors", {}))
     kind = task_kind(cs[0]["task"])
     test_metric = TEST_METRIC.get(kind)
-    if test_metric not in metrics:  # e.g. a task scored only by accuracy: Wilcoxon only
+    if test_metric not in metrics:  # e.g. a task scored only by accuracy: sign-flip test only
         test_metric = next((m for m in metrics if get_field(m).better and not get_field(m).timing), None)
     pointwise = {}
     for c in cs:

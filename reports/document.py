@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reports.stats import BOOT_MIN_N, BOOT_RESAMPLES, SKEW_LIMIT, min_wilcoxon_p
+from reports.stats import EXACT_MAX_N, FLIP_DRAWS, min_sign_flip_p
 from reports.summary import TaskTable
-from reports.tables import ALPHA, BOOT_MARK, FLOOR_FLAG, MARK, to_latex, to_markdown
+from reports.tables import ALPHA, FLOOR_FLAG, MARK, to_latex, to_markdown
 
 LATEX_FLUSH = 3  # sections (main and cost table each) between \clearpage
 LATEX_PREAMBLE = ("% Tables for a booktabs document: \\usepackage{booktabs} (nothing else is needed;\n"
@@ -30,26 +30,34 @@ class Section:
 
 def legend(seeds: int) -> list[str]:
     """What every number in the tables means (markdown bullet lines)."""
+    floor_p = min_sign_flip_p(seeds)
     return [
-        f"- **Cells** are `mean ± half-width` of the 95 % Student-t interval of the mean over the row's "
-        f"`n` seeds (n − 1 degrees of freedom). `mean [lo, hi]{BOOT_MARK}` is a 95 % percentile bootstrap "
-        f"interval ({BOOT_RESAMPLES} resamples, fixed seed), used instead when the seeds' sample skewness "
-        f"|g1| > {SKEW_LIMIT:g} with n ≥ {BOOT_MIN_N}. A bare number: every seed gave the same value "
-        "(a deterministic baseline) or n = 1. The interval covers seed-to-seed variation only: every seed "
-        "is scored on the same test points.",
+        "- **Cells** are `mean ± half-width` of the 95 % Student-t interval of the mean over the row's "
+        "`n` seeds (n − 1 degrees of freedom). It covers about 95 % when the seed values are roughly normal; "
+        "when they are skewed (one bad seed, a long tail) it covers less, and so does any interval from so "
+        "few values. A bare number: every seed gave the same value (a deterministic baseline) or n = 1. The "
+        "interval covers seed-to-seed variation only: every seed is scored on the same test points.",
         "- **Reference**: each table's best naive baseline on the test metric (the non-trainable model "
         "with the best mean). `Δ` is the mean over paired seeds of model − reference.",
-        "- **Wilcoxon p**: two-sided exact signed-rank test of the per-seed values against the reference "
-        f"(paired by seed; zero differences dropped). With {seeds} seeds its smallest possible p is "
-        f"{min_wilcoxon_p(seeds):.4g} before the Holm adjustment" + (", so it can never reach 0.05 at this seed count: use more seeds "
-                                          "(6 give 0.031) for a seed-level verdict." if min_wilcoxon_p(seeds)
-                                          >= ALPHA else "."),
+        "- **sign-flip p**: two-sided exact sign-flip (permutation) test of the per-seed differences from "
+        "the reference (paired by seed): the share of the 2ⁿ ways to flip their signs whose sum is at least "
+        f"as far from 0 as the observed one (ties and zero differences included; {FLIP_DRAWS} random sign "
+        f"patterns above {EXACT_MAX_N} seeds; none between two deterministic models, which give the same value "
+        f"in every seed). With n seeds its smallest p is 2/2ⁿ ({floor_p:.3g} for "
+        f"{seeds}) and after Holm over m comparisons m times that: the note under each table gives it"
+        + (f"; at {seeds} seeds it cannot reach {ALPHA:g}, so run more seeds for a seed-level verdict."
+           if floor_p >= ALPHA else "."),
         "- **DM p**: Diebold–Mariano test (Harvey–Leybourne–Newbold correction, Student t reference) on the "
         "per-test-point losses (squared error, or negative log-likelihood in nats), each model's losses "
-        "averaged over its seeds first. Serial correlation of the loss differences is not modelled (horizon 1).",
-        f"- Both p-value columns are **Holm-adjusted** over the models in the same table; `{MARK}` marks an "
-        f"adjusted p < {ALPHA:g}. A p-value says whether a difference is distinguishable from noise, not "
-        "which way it goes: read the sign of Δ.",
+        "averaged over its seeds first. The variance of their mean allows for serial correlation of the "
+        "loss differences: a Bartlett (Newey–West) long-run variance after AR(1) prewhitening, its lag count "
+        "chosen by Andrews' AR(1) plug-in rule (more lags for stronger autocorrelation); the note under each "
+        "table gives the lags used.",
+        f"- Both p-value columns are **Holm-adjusted** over the models in the same table, each column on its "
+        f"own; `{MARK}` marks an adjusted p < {ALPHA:g}. The correction covers one table only: a grid has "
+        "many (tasks, targets, windows), and nothing adjusts across them, so one `*` among many tables is "
+        "weaker evidence than it looks. A p-value says whether a difference is distinguishable from noise, "
+        "not which way it goes: read the sign of Δ.",
         "- **floor (analytic)**: the best value any forecast can reach in expectation (noise variance, chance "
         f"accuracy, ln 10 nats, ...), given by the task. `{FLOOR_FLAG}` marks a mean better than its floor "
         "by more than a 95 % allowance: the seed interval's half on the floor's side and 1.96 test-sample "
@@ -92,7 +100,7 @@ def findings(t: TaskTable) -> list[str]:
     """One line per model whose Holm-adjusted test marks a difference from the reference."""
     out = []
     for c in t.comparisons:
-        sig = [name for name, p in (("Wilcoxon", c.wilcoxon_holm), ("DM", c.dm_holm)) if p < ALPHA]
+        sig = [name for name, p in (("sign-flip", c.sign_flip_holm), ("DM", c.dm_holm)) if p < ALPHA]
         if sig:
             out.append(f"- {c.model}: Δ {t.test_metric} = {c.delta:+.3g} vs {t.reference} "
                        f"({' and '.join(sig)} adjusted p < {ALPHA:g})")
@@ -123,8 +131,8 @@ def table_markdown(t: TaskTable) -> str:
 
 
 def results_latex(sections: list[Section]) -> str:
-    notes = (f"Cells: mean $\\pm$ half-width of the 95\\% t-interval over seeds; [lo, hi]$^\\dagger$: "
-             f"percentile bootstrap (skewed seeds). p: Holm-adjusted; * p < {ALPHA:g}. ")
+    notes = (f"Cells: mean $\\pm$ half-width of the 95\\% t-interval over seeds. "
+             f"p: Holm-adjusted within a table; * p < {ALPHA:g}. ")
     body = []
     for i, s in enumerate(sections):
         body.append(to_latex(s.table.header, s.table.rows, _caption(s.table), notes="; ".join(s.table.notes)))

@@ -1,12 +1,13 @@
-"""Statistics on known formulas; every function is a pure function of numpy arrays."""
+"""Tests on known formulas: Wilson's interval, Diebold–Mariano with a HAC variance, the sign-flip
+test over seeds and Holm's correction. Every function is a pure function of numpy arrays; the
+intervals over seeds live in ``reports.intervals``."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 
 def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -21,137 +22,159 @@ def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[floa
     return (mid - half, mid + half)
 
 
-def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1) -> tuple[float, float]:
-    """Diebold–Mariano test of equal predictive accuracy from pointwise losses (S,) of two forecasts.
+# ---------------------------------------------------------------- Diebold–Mariano
 
-    Returns (statistic, two-sided p-value) with the Harvey–Leybourne–Newbold small-sample
-    correction and a Student t reference; negative statistics favour forecast a.
-    """
-    d = np.asarray(loss_a, dtype=np.float64) - np.asarray(loss_b, dtype=np.float64)
-    n = len(d)
-    if n < 3:
-        return (float("nan"), float("nan"))
-    mean = d.mean()
-    dc = d - mean
-    gamma = [dc @ dc / n] + [dc[k:] @ dc[:-k] / n for k in range(1, horizon)]
-    var = (gamma[0] + 2 * sum(gamma[1:])) / n
-    if var <= 0:
-        return (0.0, 1.0) if mean == 0 else (math.copysign(math.inf, mean), 0.0)
-    dm = mean / math.sqrt(var)
-    hln = math.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
-    stat = dm * hln
-    return (float(stat), float(2 * stats.t.sf(abs(stat), df=n - 1)))
+RHO_LIMIT = 0.97  # |AR(1) coefficient| cap, for the prewhitening and the bandwidth rule (Andrews & Monahan)
 
 
-# ---------------------------------------------------------------- intervals over seeds
+def newey_west_variance(d: np.ndarray, lags: int) -> float:
+    """Bartlett-kernel (Newey–West) long-run variance of a series d (S,):
+    γ0 + 2 Σ_{k=1..L} (1 - k/(L+1)) γk, with γk = Σ_t dc_t dc_{t-k} / S and dc = d - mean(d).
+    The Bartlett weights make it a variance of a weighted sum, so it is never negative."""
+    dc = np.asarray(d, dtype=np.float64) - np.mean(d)
+    S = len(dc)
+    v = float(dc @ dc) / S
+    for k in range(1, min(lags, S - 1) + 1):
+        v += 2 * (1 - k / (lags + 1)) * float(dc[k:] @ dc[:-k]) / S
+    return v
 
-LEVEL = 0.95
-SKEW_LIMIT = 1.0  # |g1| above this (with at least BOOT_MIN_N values) -> bootstrap interval
-BOOT_MIN_N = 5
-BOOT_RESAMPLES = 4000
-BOOT_SEED = 20240607  # fixed: the same store always gives the same report
+
+def ar1_coefficient(d: np.ndarray) -> float:
+    """Least-squares slope of dc_t on dc_{t-1} (dc: d centred), capped at ±RHO_LIMIT; 0 when undefined."""
+    dc = np.asarray(d, dtype=np.float64) - np.mean(d)
+    den = float(dc[:-1] @ dc[:-1])
+    return 0.0 if den == 0 else float(np.clip(dc[1:] @ dc[:-1] / den, -RHO_LIMIT, RHO_LIMIT))
+
+
+def andrews_lags(d: np.ndarray) -> int:
+    """Andrews' (1991) AR(1) plug-in bandwidth for the Bartlett kernel, as a lag count:
+    ⌊1.1447 (α S)^(1/3)⌋ with α = 4ρ² / ((1-ρ)² (1+ρ)²), ρ = `ar1_coefficient(d)`; at most S - 1."""
+    S, rho = len(d), ar1_coefficient(d)
+    alpha = 4 * rho ** 2 / ((1 - rho) ** 2 * (1 + rho) ** 2)
+    return int(min(math.floor(1.1447 * (alpha * S) ** (1 / 3)), max(S - 1, 0)))
 
 
 @dataclass(frozen=True)
-class Interval:
-    """A mean over n values with a 95 % interval [lo, hi]; method 't', 'bootstrap', 'exact', 'none'
-    or 'non-finite'.
+class DMResult:
+    """A Diebold–Mariano test: HLN-corrected statistic (negative: forecast a more accurate), its
+    two-sided p-value (Student t, S - 1 df), the Bartlett lags used and the prewhitening AR(1) coefficient."""
 
-    'exact': every value is the same (a deterministic baseline), so there is nothing to estimate;
-    'none': fewer than two values; 'non-finite': a value is infinite (a diverged seed), no interval.
+    stat: float
+    p: float
+    lags: int = 0
+    rho: float = 0.0
+
+
+def dm_test(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1, lags: int | None = None,
+            prewhiten: bool = True) -> DMResult:
+    """Diebold–Mariano test of equal predictive accuracy from the pointwise losses (S,) of two forecasts.
+
+    The long-run variance of the loss differential d is a Newey–West (Bartlett) estimate, by default
+    AR(1)-prewhitened (Andrews & Monahan 1992: the residuals e_t = dc_t - ρ dc_{t-1} get the Bartlett
+    estimate, recoloured by 1 / (1 - ρ)²) with Andrews' bandwidth on the residuals, and at least
+    horizon - 1 lags. `lags` fixes the bandwidth; prewhiten=False uses d itself. The statistic
+    is scaled by the Harvey–Leybourne–Newbold small-sample factor and compared with t_{S-1}.
     """
-
-    mean: float
-    lo: float
-    hi: float
-    n: int
-    method: str
-
-    @property
-    def half_width(self) -> float:
-        return (self.hi - self.lo) / 2
-
-
-def skewness(x: np.ndarray) -> float:
-    """Sample skewness g1 = m3 / m2^1.5 (the moment estimator, no small-sample adjustment)."""
-    x = np.asarray(x, dtype=np.float64)
-    d = x - x.mean()
-    m2 = float(np.mean(d * d))
-    return 0.0 if m2 == 0 else float(np.mean(d ** 3) / m2 ** 1.5)
+    d = np.asarray(loss_a, dtype=np.float64) - np.asarray(loss_b, dtype=np.float64)
+    S = len(d)
+    if S < 3:
+        return DMResult(float("nan"), float("nan"))
+    mean = float(d.mean())
+    dc = d - mean
+    rho = ar1_coefficient(d) if prewhiten else 0.0
+    e = dc[1:] - rho * dc[:-1] if prewhiten else dc
+    L = max(horizon - 1, andrews_lags(e) if lags is None else lags)
+    var = newey_west_variance(e, L) / (1 - rho) ** 2 / S
+    if not var > 0:  # a constant differential: no variance to scale by
+        stat = 0.0 if mean == 0 else math.copysign(math.inf, mean)
+        return DMResult(stat, 1.0 if mean == 0 else 0.0, L, rho)
+    hln = math.sqrt((S + 1 - 2 * horizon + horizon * (horizon - 1) / S) / S)
+    stat = mean / math.sqrt(var) * hln
+    return DMResult(stat, float(2 * special.stdtr(S - 1, -abs(stat))), L, rho)  # t_{S-1} tails
 
 
-@lru_cache(maxsize=None)
-def _t_quantile(q: float, df: int) -> float:
-    return float(stats.t.ppf(q, df))
+def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1) -> tuple[float, float]:
+    """(statistic, two-sided p) of `dm_test` with its defaults."""
+    r = dm_test(loss_a, loss_b, horizon)
+    return (r.stat, r.p)
 
 
-def t_interval(x: np.ndarray, level: float = LEVEL) -> Interval:
-    """Student-t interval for the mean: mean ± t_{n-1} · s / √n."""
-    x = np.asarray(x, dtype=np.float64)
-    n, mean = len(x), float(np.mean(x)) if len(x) else float("nan")
-    if n < 2:
-        return Interval(mean, float("nan"), float("nan"), n, "none")
-    half = float(_t_quantile(0.5 + level / 2, n - 1) * np.std(x, ddof=1) / math.sqrt(n))
-    return Interval(mean, mean - half, mean + half, n, "t")
+def dm_over_seeds(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1) -> DMResult:
+    """Diebold–Mariano test of two models from their pointwise test losses (K_a, S) and (K_b, S).
 
-
-def bootstrap_interval(x: np.ndarray, level: float = LEVEL, resamples: int = BOOT_RESAMPLES,
-                       rng: np.random.Generator | None = None) -> Interval:
-    """Percentile bootstrap interval for the mean (resampling the values with replacement)."""
-    x = np.asarray(x, dtype=np.float64)
-    rng = rng if rng is not None else np.random.default_rng(BOOT_SEED)
-    means = x[rng.integers(0, len(x), size=(resamples, len(x)))].mean(1)  # (resamples,)
-    lo, hi = np.quantile(means, [0.5 - level / 2, 0.5 + level / 2])
-    return Interval(float(x.mean()), float(lo), float(hi), len(x), "bootstrap")
-
-
-def seed_interval(x: np.ndarray, level: float = LEVEL) -> Interval:
-    """The interval a table shows for values over seeds.
-
-    Rule: identical values -> 'exact'; n >= BOOT_MIN_N and |skewness| > SKEW_LIMIT -> percentile
-    bootstrap (a t-interval assumes a roughly symmetric sampling distribution, which one bad seed
-    breaks); otherwise the t-interval. NaN values are dropped first; an infinite value (a
-    diverged seed) makes the mean infinite and the bounds NaN, without numpy's warnings.
+    The losses are first averaged over each model's seeds, point by point, then one DM test runs
+    on the S differences. Why average rather than test each seed and combine: every seed is scored
+    on the same test points, so per-seed tests are strongly dependent and the usual p-value
+    combinations (Fisher, Stouffer) assume independence; averaging asks the question the table
+    asks (is this model, over its seeds, more accurate than the reference on these test points?)
+    and removes initialisation noise from the differential. Seed-to-seed variation is the
+    sign-flip test's job.
     """
-    x = np.asarray(x, dtype=np.float64)
-    x = x[~np.isnan(x)]
-    if not np.isfinite(x).all():
-        with np.errstate(invalid="ignore"):
-            return Interval(float(x.mean()), float("nan"), float("nan"), len(x), "non-finite")
-    if len(x) >= 1 and np.ptp(x) <= 1e-12 * max(abs(float(x[0])), 1e-300):
-        m = float(x.mean())
-        return Interval(m, m, m, len(x), "exact")
-    if len(x) >= BOOT_MIN_N and abs(skewness(x)) > SKEW_LIMIT:
-        return bootstrap_interval(x, level)
-    return t_interval(x, level)
+    a = np.atleast_2d(np.asarray(loss_a, dtype=np.float64)).mean(0)
+    b = np.atleast_2d(np.asarray(loss_b, dtype=np.float64)).mean(0)
+    if a.shape != b.shape:
+        return DMResult(float("nan"), float("nan"))
+    return dm_test(a, b, horizon)
 
 
-# ---------------------------------------------------------------- paired tests and corrections
+# ---------------------------------------------------------------- paired test over seeds and corrections
 
-def wilcoxon_paired(a: np.ndarray, b: np.ndarray) -> tuple[float, str]:
-    """Two-sided Wilcoxon signed-rank test of a - b over paired seeds: (p, note).
+EXACT_MAX_N = 20  # up to this many pairs every sign pattern is enumerated (2^20, in two halves)
+FLIP_DRAWS = 20_000  # random sign patterns above it
+FLIP_SEED = 20240608
 
-    Zero differences are dropped (Wilcoxon's convention); the exact null distribution is used
-    (scipy handles ties in it). With m non-zero differences the smallest possible two-sided p is
-    2 / 2^m: 0.0625 for 5 seeds, so no 5-seed comparison can reach p < 0.05. Returns p = 1 with
-    note 'identical' when every difference is zero, NaN with a note when fewer than 2 pairs.
+
+def _signed_sums(d: np.ndarray) -> np.ndarray:
+    """All 2^k sums Σ ±d_i of d (k,), as (2^k,)."""
+    k = len(d)
+    signs = ((np.arange(2 ** k)[:, None] >> np.arange(k)) & 1) * 2.0 - 1.0  # (2^k, k)
+    return signs @ d
+
+
+def sign_flip_test(a: np.ndarray, b: np.ndarray) -> tuple[float, str]:
+    """Two-sided paired sign-flip (permutation) test of the mean of a - b over seeds: (p, note).
+
+    Under the null the sign of each seed's difference is a fair coin, so p is the share of the 2^n
+    sign patterns whose |Σ ±d_i| is at least the observed |Σ d_i|: exact, ties and zero
+    differences included (a zero flips to itself). n <= EXACT_MAX_N: every pattern (the sums of
+    the two halves are combined by sorting); above: FLIP_DRAWS random patterns from a fixed seed,
+    p = (1 + hits) / (1 + draws). The smallest possible p is 2 / 2^n (`min_sign_flip_p`).
+    Returns p = 1 with note 'identical' when every difference is zero, NaN with a note for < 2 pairs.
     """
     d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
     d = d[~np.isnan(d)]
-    if len(d) < 2:
-        return float("nan"), f"{len(d)} pair{'s' * (len(d) != 1)}"
-    nz = d[d != 0]
-    if len(nz) == 0:
+    n = len(d)
+    if n < 2:
+        return float("nan"), f"{n} pair{'s' * (n != 1)}"
+    if not d.any():
         return 1.0, "identical"
-    if len(nz) == 1:
-        return 1.0, "1 non-zero pair"
-    p = stats.wilcoxon(nz, zero_method="wilcox", method="exact").pvalue
-    return float(p), ""
+    threshold = abs(float(d.sum())) - 1e-9 * float(np.abs(d).sum())  # equal sums count as extreme
+    if threshold <= 0:
+        return 1.0, ""
+    if n <= EXACT_MAX_N:
+        left, right = _signed_sums(d[: n // 2]), np.sort(_signed_sums(d[n // 2:]))
+        upper = len(right) - np.searchsorted(right, threshold - left, side="left")  # l + r >= threshold
+        lower = np.searchsorted(right, -threshold - left, side="right")  # l + r <= -threshold
+        return float((upper.sum() + lower.sum()) / 2.0 ** n), ""
+    rng = np.random.default_rng(FLIP_SEED)
+    hits, rows = 0, max(1, 2_000_000 // n)
+    for start in range(0, FLIP_DRAWS, rows):
+        signs = rng.integers(0, 2, size=(min(rows, FLIP_DRAWS - start), n)) * 2.0 - 1.0
+        hits += int((np.abs(signs @ d) >= threshold).sum())
+    return (1 + hits) / (1 + FLIP_DRAWS), ""
 
 
-def min_wilcoxon_p(n: int) -> float:
-    """Smallest two-sided exact p-value of the signed-rank test with n non-zero pairs: 2 / 2^n."""
-    return min(1.0, 2.0 / 2 ** n) if n > 0 else 1.0
+def min_sign_flip_p(n: int) -> float:
+    """Smallest two-sided p of the sign-flip test with n non-zero pairs: 2 / 2^n (1 / (1 + draws) above
+    EXACT_MAX_N)."""
+    if n <= 0:
+        return 1.0
+    return min(1.0, 2.0 / 2 ** n) if n <= EXACT_MAX_N else 1 / (1 + FLIP_DRAWS)
+
+
+def min_holm_p(n: int, m: int) -> float:
+    """Smallest Holm-adjusted p any of m comparisons can reach with n pairs each: m times the smallest p."""
+    return min(1.0, m * min_sign_flip_p(n))
 
 
 def holm(pvalues: list[float]) -> list[float]:
@@ -165,21 +188,3 @@ def holm(pvalues: list[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * p[i]))
         out[i] = running
     return out.tolist()
-
-
-def dm_over_seeds(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1) -> tuple[float, float]:
-    """Diebold–Mariano test of two models from their pointwise test losses (K_a, S) and (K_b, S).
-
-    The losses are first averaged over each model's seeds, point by point, then one DM test runs
-    on the S differences. Why average rather than test each seed and combine: every seed is scored
-    on the same test points, so per-seed tests are strongly dependent and the usual p-value
-    combinations (Fisher, Stouffer) assume independence; averaging asks the question the table
-    asks (is this model, over its seeds, more accurate than the reference on these test points?)
-    and removes initialisation noise from the differential. Seed-to-seed variation is the
-    Wilcoxon test's job. Serial correlation beyond `horizon` - 1 lags is not modelled.
-    """
-    a = np.atleast_2d(np.asarray(loss_a, dtype=np.float64)).mean(0)
-    b = np.atleast_2d(np.asarray(loss_b, dtype=np.float64)).mean(0)
-    if a.shape != b.shape:
-        return float("nan"), float("nan")
-    return diebold_mariano(a, b, horizon)

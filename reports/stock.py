@@ -10,31 +10,13 @@ from pathlib import Path
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from reports.figures import plt, save
+from reports.intervals import t_interval
 from reports.tables import fmt_number, to_markdown
 
 NETWORKS = ("mlp", "rnn", "lstm", "gru")
 ORDER = NETWORKS + ("persistence", "mean")
-
-
-def t_interval(values: np.ndarray, level: float = 0.95, log: bool = False) -> tuple[float, float, float]:
-    """(mean, low, high): Student-t interval of the mean over seeds; NaN bounds for one value.
-
-    log=True: the geometric mean and the interval of the mean log, mapped back (for ratios,
-    which are positive and skewed: 1.2 and 1/1.2 are the same distance from 1)."""
-    v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v) & (v > 0)] if log else v[np.isfinite(v)]
-    if len(v) == 0:
-        return (math.nan, math.nan, math.nan)
-    x = np.log(v) if log else v
-    back = np.exp if log else (lambda y: y)
-    m = float(x.mean())
-    if len(x) < 2:
-        return (float(back(m)), math.nan, math.nan)
-    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-    return (float(back(m)), float(back(m - half)), float(back(m + half)))
 
 
 def _cell(m: float, lo: float, hi: float) -> str:
@@ -57,7 +39,8 @@ def ratio_table(tidy: pd.DataFrame, target_by_label: dict[str, str], metric: str
         for t in targets:
             labels = [lb for lb, tt in target_by_label.items() if tt == t]
             v = d[(d.model == m) & d.task.isin(labels)].value.to_numpy()
-            stats_[(m, t)] = t_interval(v, log=log)
+            iv = t_interval(v, log=log)
+            stats_[(m, t)] = (iv.mean, iv.lo, iv.hi)
             row.append(_cell(*stats_[(m, t)]))
         rows.append(row)
     return ["model"] + [f"target={t}" for t in targets], rows, stats_

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from reports.stats import Interval, dm_over_seeds, holm, seed_interval, wilcoxon_paired
-from reports.tables import Estimate, PValue, fmt_number
+from reports.intervals import Interval, seed_interval
+from reports.stats import dm_over_seeds, holm, min_holm_p, min_sign_flip_p, sign_flip_test
+from reports.tables import ALPHA, Estimate, PValue, fmt_number
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,13 @@ class Comparison:
     model: str
     delta: float  # mean over paired seeds of (model - reference)
     pairs: int
-    wilcoxon: float
-    wilcoxon_note: str
+    sign_flip: float  # p of the sign-flip test over the paired seeds
+    sign_flip_note: str
     dm_stat: float
     dm: float
     dm_note: str
-    wilcoxon_holm: float = float("nan")
+    dm_lags: int | None = None  # Bartlett lags of the DM long-run variance
+    sign_flip_holm: float = float("nan")
     dm_holm: float = float("nan")
 
 
@@ -115,8 +117,9 @@ def _consistent(inp: TaskInputs, idx: Values, model: str, losses: dict[int, np.n
 
 
 def compare(inp: TaskInputs, idx: Values, reference: str) -> list[Comparison]:
-    """Wilcoxon (seeds) and Diebold–Mariano (test points) of every other model vs the reference,
-    each family Holm-corrected over the models of this table."""
+    """Sign-flip test (seeds) and Diebold–Mariano (test points) of every other model vs the
+    reference, each family Holm-corrected over the models of this table. Two models that give the
+    same value in every seed (deterministic baselines) get no seed-level test: only DM applies."""
     tm = inp.test_metric
     ref_vals = idx.get((reference, tm), {})
     ref_pw = inp.pointwise.get(reference)
@@ -130,8 +133,11 @@ def compare(inp: TaskInputs, idx: Values, reference: str) -> list[Comparison]:
             continue
         seeds = sorted(set(vals) & set(ref_vals))
         a, b = np.array([vals[s] for s in seeds]), np.array([ref_vals[s] for s in seeds])
-        p_w, note_w = wilcoxon_paired(a, b)
-        stat, p_dm, note_dm = float("nan"), float("nan"), ""
+        if len(seeds) > 1 and np.ptp(a) == 0 == np.ptp(b) and a[0] != b[0]:
+            p_s, note_s = float("nan"), "no seed variation"  # two deterministic models: nothing to test over seeds
+        else:
+            p_s, note_s = sign_flip_test(a, b)
+        stat, p_dm, note_dm, lags = float("nan"), float("nan"), "", None
         pw = inp.pointwise.get(m)
         if pw is None or ref_pw is None:
             note_dm = "no per-point losses"
@@ -142,10 +148,11 @@ def compare(inp: TaskInputs, idx: Values, reference: str) -> list[Comparison]:
             if la is None or lb is None or la.shape[1] != lb.shape[1]:
                 note_dm = "test points differ"
             else:
-                stat, p_dm = dm_over_seeds(la, lb)
+                r = dm_over_seeds(la, lb)
+                stat, p_dm, lags = r.stat, r.p, r.lags
         delta = float(np.mean(a - b)) if len(seeds) else float("nan")
-        out.append(Comparison(m, delta, len(seeds), p_w, note_w, stat, p_dm, note_dm))
-    for name in ("wilcoxon", "dm"):
+        out.append(Comparison(m, delta, len(seeds), p_s, note_s, stat, p_dm, note_dm, lags))
+    for name in ("sign_flip", "dm"):
         adj = holm([getattr(c, name) for c in out])
         for c, p in zip(out, adj):
             setattr(c, f"{name}_holm", p)
@@ -183,7 +190,7 @@ def beats_floor(inp: TaskInputs, model: str, metric: str, iv: Interval) -> bool:
     if floor is None or not better or not math.isfinite(iv.mean):
         return False
     seed_side = 0.0
-    if iv.method in ("t", "bootstrap"):
+    if iv.method == "t":
         seed_side = (iv.hi - iv.mean) if better == "lower" else (iv.mean - iv.lo)
     allowance = math.hypot(seed_side, sps.norm.ppf(0.975) * test_sample_se(inp, model, metric, iv.mean))
     return _sign(better, iv.mean - floor) + allowance < 0
@@ -195,6 +202,28 @@ def _row_name(model: str, inp: TaskInputs, reference: str | None) -> str:
     return f"{model} (naive)" if model in inp.naive else model
 
 
+def paired_test_notes(comps: list[Comparison]) -> list[str]:
+    """What the p-value columns of one table can say: Holm's scope, the smallest adjusted p the
+    sign-flip test can reach with this table's seeds, and the DM bandwidths used."""
+    tested = [c for c in comps if not math.isnan(c.sign_flip)]
+    m = len(tested)
+    if not m:
+        return []
+    n = max(c.pairs for c in tested)
+    floor_p = min_holm_p(n, m)
+    notes = [f"Holm adjusts each p-value column over the {m} comparison{'s' * (m != 1)} in this table only, "
+             "not across tables, targets or windows",
+             f"with {n} paired seeds the smallest sign-flip p is {min_sign_flip_p(n):.3g} and the smallest "
+             f"adjusted p {floor_p:.3g}" + (f", so no model can reach {ALPHA:g} on seeds alone: run more seeds"
+                                            if floor_p >= ALPHA else "")]
+    lags = sorted({c.dm_lags for c in comps if c.dm_lags is not None})
+    if lags:
+        span = f"{lags[0]}" if len(lags) == 1 else f"{lags[0]}–{lags[-1]}"
+        notes.append(f"DM long-run variance: Bartlett kernel with {span} lag{'s' * (lags[-1] != 1)} "
+                     "(Andrews' rule, after AR(1) prewhitening)")
+    return notes
+
+
 def build_table(inp: TaskInputs) -> TaskTable:
     """Rows: networks then naive baselines, each `mean ± half-width` per metric, n, the paired
     difference on the test metric and its two Holm-adjusted p-values; then the floor row."""
@@ -204,7 +233,7 @@ def build_table(inp: TaskInputs) -> TaskTable:
     tm = inp.test_metric
     header = ["model", "n"] + list(inp.metrics)
     if reference:
-        header += [f"Δ {tm} vs {reference}", "Wilcoxon p (seeds)", "DM p (test points)"]
+        header += [f"Δ {tm} vs {reference}", "sign-flip p (seeds)", "DM p (test points)"]
     rows, intervals, flagged, seeds = [], {}, [], 0
     ordered = [m for m in inp.models if m not in inp.naive] + [m for m in inp.models if m in inp.naive]
     for m in ordered:
@@ -232,12 +261,12 @@ def build_table(inp: TaskInputs) -> TaskTable:
             elif c is None:
                 row += ["–", "–", "–"]
             else:
-                row += [f"{c.delta:+.3g}", PValue(c.wilcoxon_holm, c.wilcoxon_note), PValue(c.dm_holm, c.dm_note)]
+                row += [f"{c.delta:+.3g}", PValue(c.sign_flip_holm, c.sign_flip_note), PValue(c.dm_holm, c.dm_note)]
         rows.append(row)
     floor_cells = [fmt_number(inp.floors[m]) if m in inp.floors else "" for m in inp.metrics]
     if any(floor_cells):
         rows.append(["floor (analytic)", ""] + floor_cells + ([""] * 3 if reference else []))
-    notes = []
+    notes = paired_test_notes(list(comps.values()))
     if tm and not reference:
         notes.append("no naive baseline in this table, so no paired tests")
     return TaskTable(inp.label, header, rows, reference, tm, list(comps.values()), intervals, flagged, seeds, notes,

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 from tabulate import tabulate
 
-from reports.stats import Interval
+from reports.intervals import Interval
 
 ALPHA = 0.05  # a Holm-adjusted p below this gets the marker
 MARK = "*"
-BOOT_MARK = "†"  # this cell's interval is a percentile bootstrap (skewed seeds)
 FLOOR_FLAG = "⚠ beats floor"
 
 
@@ -46,26 +45,21 @@ class Estimate:
     iv: Interval
     beats_floor: bool = False
 
-    def _parts(self) -> tuple[str, str | None, str | None]:
+    def _parts(self) -> tuple[str, str | None]:
         iv = self.iv
         if iv.method == "t":
             m, h = fmt_with_error(iv.mean, iv.half_width)
-            return m, h, None
-        if iv.method == "bootstrap":
-            errs = (iv.mean - iv.lo, iv.hi - iv.mean)
-            m, lo, hi = (fmt_with_error(v, *errs)[0] for v in (iv.mean, iv.lo, iv.hi))
-            return m, None, f"{lo}, {hi}"
-        return fmt_number(iv.mean), None, None
+            return m, h
+        return fmt_number(iv.mean), None
 
     def md(self) -> str:
-        m, h, rng = self._parts()
-        text = f"{m} ± {h}" if h else (f"{m} [{rng}]{BOOT_MARK}" if rng else m)
+        m, h = self._parts()
+        text = f"{m} ± {h}" if h else m
         return f"{text} {FLOOR_FLAG}" if self.beats_floor else text
 
     def tex(self) -> str:
-        m, h, rng = self._parts()
-        text = (f"${m} \\pm {h}$" if h else
-                f"${m}$ $[{rng}]^{{\\dagger}}$" if rng else f"${m}$" if m != "–" else "--")
+        m, h = self._parts()
+        text = f"${m} \\pm {h}$" if h else f"${m}$" if m != "–" else "--"
         return text + r" \textbf{(!)~beats floor}" if self.beats_floor else text
 
 

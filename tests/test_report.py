@@ -53,8 +53,16 @@ def test_formats_choose_the_files(store_dir):
     assert main(["report", "--out", str(store_dir), "--format", "TEX, md", "--no-figures"]) == 0
     check_latex_structure((store_dir / "results.tex").read_text())
     md = (store_dir / "results.md").read_text()
-    assert "95 % Student-t interval" in md and "floor (analytic)" in md and "Wilcoxon p (seeds)" in md
-    assert "smallest possible p is 0.25 before the Holm adjustment" in md  # 3 seeds: 2 / 2^3
+    assert "95 % Student-t interval" in md and "floor (analytic)" in md and "sign-flip p (seeds)" in md
+    assert "smallest p is 2/2ⁿ (0.25 for 3) and after Holm" in md and "at 3 seeds it cannot reach 0.05" in md
+    # Each table says what Holm covers and the smallest adjusted p its seeds and comparisons allow.
+    notes = re.findall(r"^Note: Holm adjusts each p-value column over the (\d+) comparisons in this table only, "
+                       r"not across tables, targets or windows\.$", md, flags=re.M)
+    assert notes and all(int(m) >= 2 for m in notes)
+    m = int(notes[0])
+    assert f"Note: with 3 paired seeds the smallest sign-flip p is 0.25 and the smallest adjusted p {min(1, m * 0.25):.3g}, " \
+           "so no model can reach 0.05 on seeds alone: run more seeds." in md
+    assert re.search(r"^Note: DM long-run variance: Bartlett kernel with \d+(–\d+)? lags?", md, flags=re.M)
 
 
 def test_report_md_states_protocol_tables_and_failures(store_dir):

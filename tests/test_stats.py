@@ -1,78 +1,16 @@
 """The statistics on known numbers: textbook values, hand computations and scipy on fixed data."""
+import itertools
 import math
 
 import numpy as np
 import pytest
 from scipy import stats
+from scipy.signal import lfilter
 
-from reports.stats import (bootstrap_interval, diebold_mariano, dm_over_seeds, holm, min_wilcoxon_p, seed_interval,
-                           skewness, t_interval, wilcoxon_paired, wilson_interval)
-
-
-def test_t_interval_by_hand():
-    # mean 3, s = sqrt(2.5), se = s / sqrt(5) = 0.70711, t_{0.975, 4} = 2.776445
-    iv = t_interval(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
-    assert iv.method == "t" and iv.n == 5
-    assert iv.mean == 3.0
-    assert iv.half_width == pytest.approx(2.776445 * math.sqrt(2.5) / math.sqrt(5), rel=1e-6)
-    assert (iv.lo, iv.hi) == pytest.approx((1.036757, 4.963243), abs=1e-6)
-
-
-def test_t_interval_one_value_has_none():
-    iv = t_interval(np.array([0.5]))
-    assert iv.method == "none" and iv.mean == 0.5 and math.isnan(iv.lo)
-
-
-def test_skewness_of_one_outlier_in_five():
-    # deviations -1.8 x4 and 7.2: m2 = 12.96, m3 = 139.968, g1 = 139.968 / 12.96^1.5 = 1.5
-    assert skewness(np.array([1.0, 1, 1, 1, 10])) == pytest.approx(1.5)
-    assert skewness(np.array([1.0, 2, 3, 4, 5])) == 0.0
-
-
-def test_seed_interval_rule():
-    assert seed_interval(np.array([1.0, 2, 3, 4, 5])).method == "t"  # symmetric
-    assert seed_interval(np.array([1.0, 1, 1, 1, 10])).method == "bootstrap"  # |g1| = 1.5 > 1, n = 5
-    assert seed_interval(np.array([1.0, 1, 10])).method == "t"  # skewed but n < 5: too few to resample
-    exact = seed_interval(np.array([0.25] * 5))
-    assert exact.method == "exact" and exact.lo == exact.hi == 0.25
-    assert seed_interval(np.array([1.0, np.nan, 3.0])).n == 2  # NaN dropped
-
-
-def test_bootstrap_is_seeded_and_matches_its_definition():
-    x = np.array([1.0, 1, 1, 1, 10])
-    iv = bootstrap_interval(x, resamples=2000, rng=np.random.default_rng(7))
-    again = bootstrap_interval(x, resamples=2000, rng=np.random.default_rng(7))
-    assert (iv.lo, iv.hi) == (again.lo, again.hi)
-    means = x[np.random.default_rng(7).integers(0, 5, size=(2000, 5))].mean(1)
-    assert (iv.lo, iv.hi) == pytest.approx(tuple(np.quantile(means, [0.025, 0.975])))
-    # Resampled means of {1,1,1,1,10} lie on the grid 1 + 9k/5; the lowest is 1 (no 10 drawn, p = 0.33).
-    assert iv.lo == 1.0 and iv.hi == pytest.approx(1 + 9 * 3 / 5)
-    assert iv.mean == pytest.approx(2.8)
-
-
-def test_wilcoxon_exact_textbook():
-    # Darwin's Zea mays differences (cross- minus self-fertilised, eighths of an inch), Fisher 1935;
-    # the exact two-sided p is 0.041259765625 (scipy's documentation uses the same data).
-    d = np.array([6, 8, 14, 16, 23, 24, 28, 29, 41, -48, 49, 56, 60, -67, 75], dtype=float)
-    p, note = wilcoxon_paired(d, np.zeros_like(d))
-    assert note == "" and p == pytest.approx(0.041259765625)
-
-
-def test_wilcoxon_five_seeds_cannot_reach_five_percent():
-    # All five differences positive: exact two-sided p = 2 / 2^5 = 0.0625, the smallest possible.
-    p, _ = wilcoxon_paired(np.array([1.1, 1.2, 1.3, 1.4, 1.5]), np.ones(5))
-    assert p == pytest.approx(0.0625) == min_wilcoxon_p(5)
-    assert min_wilcoxon_p(6) == pytest.approx(0.03125)
-
-
-def test_wilcoxon_zeros_and_degenerate_cases():
-    p, note = wilcoxon_paired(np.ones(5), np.ones(5))
-    assert (p, note) == (1.0, "identical")
-    # One zero difference is dropped: four positive differences left, p = 2 / 16.
-    p, _ = wilcoxon_paired(np.array([1.0, 2, 3, 4, 5]), np.array([1.0, 0, 0, 0, 0]))
-    assert p == pytest.approx(0.125)
-    p, note = wilcoxon_paired(np.array([1.0]), np.array([0.0]))
-    assert math.isnan(p) and note == "1 pair"
+from reports.stats import (EXACT_MAX_N, FLIP_DRAWS, andrews_lags, ar1_coefficient, diebold_mariano, dm_over_seeds,
+                           dm_test, holm, min_holm_p, min_sign_flip_p, newey_west_variance, sign_flip_test,
+                           wilson_interval)
+from scripts.dm_size import rejection_rates
 
 
 def test_holm_by_hand():
@@ -83,20 +21,109 @@ def test_holm_by_hand():
     assert holm([0.6, 0.7]) == [1.0, 1.0]  # capped at 1
 
 
+def _all_sign_sums(d):
+    """Every Σ ±d_i, one sign pattern at a time (the definition, for small n)."""
+    return np.array([np.dot(signs, d) for signs in itertools.product([-1.0, 1.0], repeat=len(d))])
+
+
+def test_sign_flip_by_hand_with_ties():
+    # d = 1, 1, -1, 2: Σ = 3. The signed sums are ±1 ±1 ±1 ±2: 2 + {-3, -1, 1, 3} and -2 + {-3, -1, 1, 3},
+    # the inner values 1, 3, 3, 1 times; |sum| >= 3 for 5 (1), 3 (3), -3 (3), -5 (1): 8 of 16.
+    p, note = sign_flip_test(np.array([1.0, 1, -1, 2]), np.zeros(4))
+    assert (p, note) == (0.5, "")
+    # A zero difference flips to itself: d = 0, 2, 2 has |Σ ±d| = 4 in 4 of 8 patterns.
+    assert sign_flip_test(np.array([3.0, 5, 5]), np.array([3.0, 3, 3]))[0] == 0.5
+    # Every difference of one sign: only the observed pattern and its mirror are as extreme.
+    assert sign_flip_test(np.arange(1.0, 11), np.zeros(10))[0] == pytest.approx(2 / 2 ** 10) == min_sign_flip_p(10)
+
+
+def test_sign_flip_matches_enumeration():
+    rng = np.random.default_rng(5)
+    for n in (2, 3, 7, 12):
+        d = rng.integers(-3, 4, n).astype(float)  # small integers: many ties and zeros
+        if not d.any():
+            continue
+        sums = _all_sign_sums(d)
+        expected = np.mean(np.abs(sums) >= abs(d.sum()) - 1e-9)
+        assert sign_flip_test(d, np.zeros(n))[0] == pytest.approx(expected), d
+
+
+def test_sign_flip_degenerate_cases_and_monte_carlo():
+    assert sign_flip_test(np.ones(5), np.ones(5)) == (1.0, "identical")
+    p, note = sign_flip_test(np.array([1.0]), np.array([0.0]))
+    assert math.isnan(p) and note == "1 pair"
+    assert sign_flip_test(np.array([1.0, -1, 2, -2]), np.zeros(4))[0] == 1.0  # Σ d = 0
+    d = np.random.default_rng(6).normal(0.3, 1, EXACT_MAX_N + 4)  # above the enumeration limit
+    p, _ = sign_flip_test(d, np.zeros(len(d)))
+    assert p == sign_flip_test(d, np.zeros(len(d)))[0]  # a fixed seed
+    t = abs(d.sum()) / (d.std(ddof=1) * math.sqrt(len(d)))
+    assert p == pytest.approx(2 * stats.norm.sf(t), abs=0.03)  # the permutation null is close to normal here
+    assert min_sign_flip_p(EXACT_MAX_N + 4) == 1 / (1 + FLIP_DRAWS)
+
+
+def test_smallest_holm_p_for_a_table():
+    # m comparisons, every network better in every seed: Holm gives each m * 2 / 2^n.
+    assert min_holm_p(5, 5) == pytest.approx(5 * 2 / 32)  # 0.3125: never significant
+    assert min_holm_p(10, 6) == pytest.approx(6 * 2 / 1024)  # 0.0117
+    assert min_holm_p(8, 6) < 0.05 <= min_holm_p(7, 6)
+    assert holm([2 / 1024] * 6) == pytest.approx([min_holm_p(10, 6)] * 6)
+
+
+def test_newey_west_by_hand():
+    # d = 1, 2, 3, 4, 5: dc = -2, -1, 0, 1, 2; S = 5. γ0 = 10/5 = 2, γ1 = (2 + 0 + 0 + 2)/5 = 0.8,
+    # γ2 = (0 - 1 + 0)/5 = -0.2. L = 2: 2 + 2 (2/3 · 0.8 - 1/3 · 0.2) = 2 + 2 · 0.46667 = 2.93333.
+    d = np.arange(1.0, 6)
+    assert newey_west_variance(d, 0) == pytest.approx(2.0)
+    assert newey_west_variance(d, 1) == pytest.approx(2 + 2 * 0.5 * 0.8)
+    assert newey_west_variance(d, 2) == pytest.approx(2 + 2 * (2 / 3 * 0.8 - 1 / 3 * 0.2))
+    alternating = np.array([1.0, -1] * 20)  # γ1 = -γ0: the Bartlett weights keep it non-negative
+    assert all(newey_west_variance(alternating, L) >= 0 for L in range(0, 39))
+
+
 def test_diebold_mariano_by_hand():
-    # d = 1, 2, 3, 4: mean 2.5, gamma0 = 1.25, var = 1.25 / 4, DM = 2.5 / sqrt(0.3125) = 4.4721;
-    # HLN factor sqrt((4 + 1 - 2) / 4) = 0.86603 -> 3.8730, compared with t_3.
-    stat, p = diebold_mariano(np.array([1.0, 2, 3, 4]), np.zeros(4))
-    assert stat == pytest.approx(2.5 / math.sqrt(0.3125) * math.sqrt(0.75))
-    assert p == pytest.approx(2 * stats.t.sf(stat, df=3))
+    # Without prewhitening and with 1 lag: d = 1..5, mean 3, LRV = 2.8 (above), var = 2.8 / 5;
+    # DM = 3 / sqrt(0.56) = 4.0089, HLN factor sqrt((5 + 1 - 2) / 5) = 0.89443 -> 3.5857, against t_4.
+    r = dm_test(np.arange(1.0, 6), np.zeros(5), lags=1, prewhiten=False)
+    assert r.stat == pytest.approx(3 / math.sqrt(2.8 / 5) * math.sqrt(4 / 5))
+    assert r.p == pytest.approx(2 * stats.t.sf(r.stat, df=4)) and r.lags == 1
+    # Prewhitened: ρ from the centred series, residuals e_t = dc_t - ρ dc_{t-1}, recoloured by 1 / (1 - ρ)².
+    d = np.array([0.3, 1.1, 0.4, 0.9, 1.6, 0.2, 0.8, 1.3, 0.7, 1.0])
+    dc = d - d.mean()
+    rho = (dc[1:] @ dc[:-1]) / (dc[:-1] @ dc[:-1])
+    assert ar1_coefficient(d) == pytest.approx(rho)
+    e = dc[1:] - rho * dc[:-1]
+    var = newey_west_variance(e, 2) / (1 - rho) ** 2 / 10
+    r = dm_test(d, np.zeros(10), lags=2)
+    assert r.stat == pytest.approx(d.mean() / math.sqrt(var) * math.sqrt(9 / 10)) and r.rho == pytest.approx(rho)
     assert diebold_mariano(np.ones(5), np.ones(5)) == (0.0, 1.0)
+    assert dm_test(np.ones(5) * 2, np.ones(5)).p == 0.0  # a constant non-zero differential
+    assert dm_test(np.arange(5.0), np.zeros(5), horizon=3, lags=0).lags == 2  # at least horizon - 1
+
+
+def test_andrews_bandwidth():
+    # ρ = 0.5: α = 4 · 0.25 / (0.25 · 2.25) = 1.7778; S = 500: ⌊1.1447 (888.9)^(1/3)⌋ = ⌊11.0⌋ = 11.
+    x = np.random.default_rng(8).standard_normal(500)
+    d = lfilter([1], [1, -0.5], x)
+    rho = ar1_coefficient(d)
+    alpha = 4 * rho ** 2 / ((1 - rho) ** 2 * (1 + rho) ** 2)
+    assert andrews_lags(d) == math.floor(1.1447 * (alpha * 500) ** (1 / 3))
+    assert 8 <= andrews_lags(d) <= 14
+    assert andrews_lags(np.arange(10.0)) <= 9  # at most S - 1
+
+
+def test_dm_size_under_an_ar1_null():
+    """An AR(1) loss differential (φ = 0.5, 400 points) with mean 0: the HAC test rejects about 5 %
+    of 1,500 series at 0.05; a lag-0 variance, which ignores the serial correlation, about a quarter."""
+    rates = rejection_rates(phi=0.5, points=400, draws=1500, rng=np.random.default_rng(9))
+    assert 0.03 <= rates["shown"] <= 0.075
+    assert rates["lag 0"] > 0.2
 
 
 def test_dm_over_seeds_averages_losses_first():
     rng = np.random.default_rng(3)
     a, b = rng.random((5, 50)), rng.random((1, 50))
-    assert dm_over_seeds(a, b) == diebold_mariano(a.mean(0), b[0])
-    assert all(math.isnan(v) for v in dm_over_seeds(a, rng.random((5, 49))))
+    assert dm_over_seeds(a, b) == dm_test(a.mean(0), b[0])
+    assert math.isnan(dm_over_seeds(a, rng.random((5, 49))).p)
 
 
 def test_wilson_known_values():
@@ -115,13 +142,3 @@ def test_accuracy_counts_ties_as_a_uniform_pick():
     two_way = np.zeros((1, 1, 10))
     two_way[0, 0, [0, 3]] = 1.0  # a tie between the right class and one other
     assert accuracy(two_way, np.array([3]))[0] == pytest.approx(0.5)
-
-
-def test_an_infinite_seed_value_gives_an_infinite_mean_and_no_interval():
-    import warnings
-    from reports.stats import seed_interval
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        iv = seed_interval(np.array([0.1, 0.2, np.inf, 0.15, 0.12]))
-    assert iv.method == "non-finite" and iv.mean == np.inf and iv.n == 5
-    assert np.isnan(iv.lo) and np.isnan(iv.hi)

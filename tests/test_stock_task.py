@@ -122,6 +122,7 @@ def test_end_to_end_from_a_user_csv(tmp_path, capsys, writer):
     assert {"direction_acc", "direction_acc_lo", "dm_stat_vs_persistence", "dm_p_vs_persistence"} <= set(df.metric)
     md = (out / "results.md").read_text()
     assert "Stock: ratio to persistence by model × target" in md
+    assert "dm_stat_vs_persistence" not in md  # per-seed test results are counted, not averaged over seeds
     assert "prices.csv" in (out / "report.md").read_text()  # the protocol notes name the data file
     if not figs:
         assert (out / "figures" / "stock_targetlogret_predictions.png").exists()

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 
 from reports.document import Section, results_latex
-from reports.stats import seed_interval
+from reports.intervals import seed_interval
 from reports.summary import TaskInputs, beats_floor, build_table
 from reports.tables import Estimate, PValue, fmt_with_error, latex_escape, to_latex, to_markdown
 
@@ -33,7 +34,7 @@ def _losses(base: float, spread: float, seed: int, phase: float) -> np.ndarray:
 # model -> (base, spread per point, per-seed offsets)
 MODELS = {
     "mlp": (0.10, 0.04, [0.004, -0.003, 0.001, 0.006, -0.002]),
-    "gru": (0.08, 0.03, [0.0, 0.001, 0.0005, 0.0002, 0.02]),  # one bad seed: skewed -> bootstrap
+    "gru": (0.08, 0.03, [0.0, 0.001, 0.0005, 0.0002, 0.02]),  # one bad seed: skewed, still a t-interval
     "rnn": (0.048, 0.004, [0.0, 0.0005, -0.0005, 0.0002, 0.0001]),  # far below the 0.09 floor
     "copy_last_row": (0.15, 0.1, [0.0] * 5),  # deterministic naive baselines
     "mean": (0.40, 0.2, [0.0] * 5),
@@ -80,11 +81,11 @@ def test_rows_say_what_the_reader_needs():
     assert t.flagged == [("rnn", "mse")]
     md = to_markdown(t.header, t.rows)
     assert "⚠ beats floor" in md.splitlines()[4]  # rnn's row
-    assert t.header[-3:] == ["Δ mse vs copy_last_row", "Wilcoxon p (seeds)", "DM p (test points)"]
+    assert t.header[-3:] == ["Δ mse vs copy_last_row", "sign-flip p (seeds)", "DM p (test points)"]
     # The interval shown is the seed interval of the per-seed values.
     mlp = [float(_losses(0.10 + o, 0.04, s, 0).mean()) for s, o in zip(SEEDS, MODELS["mlp"][2])]
     assert t.intervals[("mlp", "mse")] == seed_interval(np.array(mlp))
-    assert t.intervals[("gru", "mse")].method == "bootstrap"
+    assert t.intervals[("gru", "mse")].method == "t"
     assert t.intervals[("copy_last_row", "mse")].method == "exact"
 
 
@@ -92,12 +93,35 @@ def test_paired_tests_and_holm():
     t = build_table(toy_inputs())
     by = {c.model: c for c in t.comparisons}
     assert set(by) == {"mlp", "gru", "rnn", "mean"}
-    # Every network beats copy_last_row on all five seeds: raw p = 0.0625, Holm x4 -> 0.25.
-    assert by["mlp"].wilcoxon == pytest.approx(0.0625) and by["mlp"].wilcoxon_holm == pytest.approx(0.25)
+    # Every network beats copy_last_row on all five seeds: raw p = 2 / 2^5 = 0.0625, Holm x3 -> 0.1875;
+    # mean and copy_last_row are both deterministic, so they get no seed-level test (and no share of Holm).
+    assert by["mlp"].sign_flip == pytest.approx(0.0625) and by["mlp"].sign_flip_holm == pytest.approx(0.1875)
+    assert math.isnan(by["mean"].sign_flip) and by["mean"].sign_flip_note == "no seed variation"
+    assert t.notes[0].startswith("Holm adjusts each p-value column over the 3 comparisons")
     assert by["mlp"].delta < 0 < by["mean"].delta
     assert by["rnn"].dm_holm < 0.05 and by["rnn"].dm_note == ""
     cell = t.rows[2][-1]
     assert isinstance(cell, PValue) and cell.md().endswith("*")
+
+
+def test_ten_seeds_can_reach_significance_after_holm():
+    # Three networks beat the reference in all ten seeds: raw p = 2 / 2^10, Holm over m = 4 -> 0.0078.
+    seeds = range(10)
+    rows = [(m, s, "mse", base - 0.01 * (m != "ref") + 0.001 * s) for m, base in
+            (("a", 0.5), ("b", 0.6), ("c", 0.7), ("ref", 0.8), ("other", 0.9)) for s in seeds]
+    inp = TaskInputs(label="ten", values=pd.DataFrame(rows, columns=["model", "seed", "metric", "value"]),
+                     metrics=["mse"], better={"mse": "lower"}, models=["a", "b", "c", "ref", "other"],
+                     naive=frozenset({"ref", "other"}), test_metric="mse")
+    t = build_table(inp)
+    by = {c.model: c for c in t.comparisons}
+    assert by["a"].sign_flip_holm == pytest.approx(4 * 2 / 1024) and by["a"].sign_flip_holm < 0.05
+    assert t.notes[:2] == ["Holm adjusts each p-value column over the 4 comparisons in this table only, "
+                           "not across tables, targets or windows",
+                           "with 10 paired seeds the smallest sign-flip p is 0.00195 and the smallest adjusted p "
+                           "0.00781"]
+    assert all(c.dm_note == "no per-point losses" and c.dm_lags is None for c in t.comparisons)
+    t5 = build_table(replace(inp, values=inp.values[inp.values.seed < 5]))
+    assert t5.notes[1].endswith("so no model can reach 0.05 on seeds alone: run more seeds")
 
 
 def test_dm_refused_when_losses_do_not_match_the_metric():
@@ -113,7 +137,7 @@ def test_no_naive_model_means_no_tests():
     inp = toy_inputs()
     t = build_table(toy_inputs(models=["mlp", "gru"], naive=frozenset(),
                                values=inp.values[inp.values.model.isin(["mlp", "gru"])]))
-    assert t.reference is None and "Wilcoxon p (seeds)" not in t.header
+    assert t.reference is None and "sign-flip p (seeds)" not in t.header
     assert t.notes == ["no naive baseline in this table, so no paired tests"]
 
 
