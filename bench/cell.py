@@ -18,8 +18,9 @@ from bench.device import timed
 from bench.store import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
+from bench.stateful_train import train_stateful
 from bench.train import TrainSettings, train_members, warm_up
-from models import BuildArgs, get_model, native
+from models import BuildArgs, carries_state, get_model, native
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     log = None
     if spec.trainable:
         cfg = train_settings(s, data.classification)
-        if task.train is not None:
-            log = task.train(model, data, seeds, cfg, s)
+        trainer = train_stateful if carries_state(model) else task.train  # the model's regime first
+        if trainer is not None:
+            log = trainer(model, data, seeds, cfg, s)
         else:
             log = train_members(model, train, val, seeds, cfg, data.val_score)
     elif getattr(model, "positional", False):  # mean_row: fitted per target position
@@ -116,6 +118,7 @@ def _run(job: Job, device: torch.device) -> CellRecord:
                 status[seed], reason[seed] = "diverged", f"non-finite training loss at epoch {bad}"
         rows[seed] = row
     out_arrays = {(-1, name): a for name, a in data.arrays.items()}
+    floors = data.past_floors if carries_state(model) and data.past_floors is not None else data.floors
     for k, seed in enumerate(seeds):
         for name, a in arrays.items():
             out_arrays[(seed, name)] = a[k]
@@ -125,4 +128,4 @@ def _run(job: Job, device: torch.device) -> CellRecord:
                 out_arrays[(seed, "val_loss")] = log.val_loss[k, :log.epochs[k]]
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
                       settings=s, seeds=seeds, status=status, reason=reason, metrics=rows,
-                      env=environment(device), floors=data.floors, protocol=data.protocol, arrays=out_arrays)
+                      env=environment(device), floors=floors, protocol=data.protocol, arrays=out_arrays)

@@ -90,6 +90,8 @@ def build_parser() -> Parser:
     r.add_argument("--hidden", type=_bounded(int, "--hidden", 1, 65_536))
     r.add_argument("--lr", type=_bounded(float, "--lr", 1e-12, 1e6))
     r.add_argument("--batch-size", type=_bounded(int, "--batch-size", 1, 10_000_000))
+    r.add_argument("--bptt", type=_bounded(int, "--bptt", 1, 100_000),
+                   help="stateful models: steps L per truncated-BPTT chunk (default: the registry's)")
     r.add_argument("--no-figures", action="store_true", help="skip figures (tables only)")
     r.add_argument("--stock-csv", help="stock tasks: a Yahoo, kabuoji3 or FRED CSV instead of the default S&P 500")
     r.add_argument("--stock-column", help="stock tasks: the price column (default: the adjusted close if the "
@@ -147,7 +149,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     executor = a.executor if a.executor is not None else ("dask" if a.scheduler else "process")
     check_executor(executor, a.scheduler, a.workers)
     overrides = {k: v for k, v in (("epochs", a.epochs), ("window", a.window), ("hidden", a.hidden),
-                                   ("lr", a.lr), ("batch_size", a.batch_size)) if v is not None}
+                                   ("lr", a.lr), ("batch_size", a.batch_size), ("bptt", a.bptt)) if v is not None}
     overrides.update({k: v for k, v in (("stock_csv", a.stock_csv), ("stock_column", a.stock_column),
                                         ("target", a.target)) if v is not None})
     if a.fashion_mnist_dir:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.assignment2_answers import answers
 from bench.errors import UserError
 from bench.report_figures import write_figures
 from bench.report_inputs import cost_inputs, environment, load_run, not_in_tables, task_inputs, task_kind, tidy_results
@@ -83,10 +84,11 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         csv = out / "results.csv"
         tidy.drop(columns=["status"]).to_csv(csv, index=False)
         written.append(csv)
-    sections, empty = [], []
+    sections, empty, tables = [], [], []
     for label, cs in run.labels.items():
         inp = task_inputs(run, label, tidy, store)
         table = build_table(inp)
+        tables.append((label, inp, table))
         if not table.rows:  # e.g. skipped offline: say why instead of a table
             empty.append(f"\n## {label}\n\n" + _no_results(run.wide, [c["key"] for c in cs]) + "\n")
             continue
@@ -104,10 +106,11 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     title = f"Results: grid `{manifest['grid']}`, profile `{manifest['profile']}`, {seeds} seeds"
     plain = tidy.drop(columns=["status"])
     if "md" in formats:
-        extra = task_sections(plain, manifest, run.cells) + diverged_note(tidy) + empty
+        answered = [a for a in (answers(run, store, tables),) if a]
+        extra = answered + task_sections(plain, manifest, run.cells) + diverged_note(tidy) + empty
         (out / "results.md").write_text(results_markdown(title, sections, seeds, extra))
         env = {"environment": environment(run)}
-        (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run)))
+        (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run), answered))
         written += [out / "results.md", out / "report.md"]
     if "tex" in formats:
         (out / "results.tex").write_text(results_latex(sections))

@@ -101,8 +101,11 @@ def task_inputs(run: Run, label: str, tidy: pd.DataFrame, store: Store) -> TaskI
                and f.better and not f.timing]
     models = [m for m in MODELS if m in set(values.model)]
     floors: dict[str, float] = {}
+    own: dict[str, dict[str, float]] = {}  # a stateful model's floors (it reads the whole past)
     for c in cs:
-        floors.update(run.cells.get(c["key"], {}).get("floors", {}))
+        spec = MODELS.get(c["model"])
+        into = own.setdefault(c["model"], {}) if spec is not None and spec.regime == "stateful" else floors
+        into.update(run.cells.get(c["key"], {}).get("floors", {}))
     kind = task_kind(cs[0]["task"])
     test_metric = TEST_METRIC.get(kind)
     if test_metric not in metrics:  # e.g. a task scored only by accuracy: sign-flip test only
@@ -120,6 +123,7 @@ def task_inputs(run: Run, label: str, tidy: pd.DataFrame, store: Store) -> TaskI
                       better={f.name: f.better for f in FIELDS}, models=models,
                       naive=frozenset(m for m in models if not MODELS[m].trainable),
                       floors={k: float(v) for k, v in floors.items() if k in metrics},
+                      model_floors={m: {k: float(v) for k, v in f.items() if k in metrics} for m, f in own.items()},
                       test_metric=test_metric, pointwise=pointwise,
                       proportions=PROPORTIONS & set(metrics))
 
@@ -129,7 +133,7 @@ def cost_inputs(inp: TaskInputs) -> TaskInputs:
     present = set(inp.values.metric)
     metrics = [f.name for f in FIELDS if f.name in present and f.name not in NOT_IN_TABLES
                and (f.timing or not f.better)]
-    return replace(inp, metrics=metrics, floors={}, test_metric=None, pointwise={})
+    return replace(inp, metrics=metrics, floors={}, model_floors={}, test_metric=None, pointwise={})
 
 
 def not_in_tables(run: Run) -> list[str]:

@@ -24,8 +24,8 @@ from bench.config import CellConfig
 from bench import executors
 from bench.grids import Entry, Grid
 from bench.store import DONE, STATUSES, CellRecord, Store
-from bench.tasks import get_task
-from models import get_model
+from bench.tasks import Task, get_task
+from models import ModelSpec, get_model
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,24 @@ def cell_status(statuses: Iterable[str]) -> str:
     return "skipped" if st == {"skipped"} else "ok"
 
 
+def applies(spec: ModelSpec, task: Task) -> bool:
+    """Whether a model can run on a task: its kind of output, and for a stateful model a task that
+    lists it (one series to read as streams; other tasks' data are not)."""
+    return spec.tasks in ("any", task.kind) and (spec.regime != "stateful" or spec.name in task.models)
+
+
+def model_settings(settings: Mapping, spec: ModelSpec, overrides: Mapping) -> dict:
+    """One model's cell settings: the task's; the model's own with their defaults (e.g. the stateful
+    models' bptt); the task's settings for the model's regime ("stateful.epochs" is the epochs of
+    stateful models, other models' cells leave it out); then the command line's overrides."""
+    prefix = spec.regime + "."
+    out = {k: v for k, v in settings.items() if "." not in k}
+    out.update(spec.settings)
+    out.update({k.removeprefix(prefix): v for k, v in settings.items() if k.startswith(prefix)})
+    out.update({k: v for k, v in overrides.items() if k in out})
+    return out
+
+
 def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: Mapping) -> list[PlannedCell]:
     """Every (task, model, variant) cell of the entries with its resolved settings."""
     cells, seen = [], set()
@@ -73,9 +91,9 @@ def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: 
             label = e.task + (" (" + ", ".join(f"{k}={settings[k]}" for k in named) + ")" if named else "")
             for m in e.models or task.models:
                 spec = get_model(m)
-                if spec.tasks not in ("any", task.kind):
+                if not applies(spec, task):
                     continue
-                cfg = CellConfig.make(e.task, m, profile, device_type, settings)
+                cfg = CellConfig.make(e.task, m, profile, device_type, model_settings(settings, spec, overrides))
                 if cfg.key not in seen:
                     seen.add(cfg.key)
                     cells.append(PlannedCell(cfg, label))

@@ -21,6 +21,7 @@ from bench.optim import make_optimizer
 from bench.windows import WindowSet
 from models import native
 from models.stacked import member_generators
+from models.stateful import carries_state
 
 SHUFFLE_SALT = 0x5EED  # shuffle generators differ from initialisation generators
 GATHER_ELEMENTS = 1 << 21  # inputs gathered per block of steps (8 MiB float32), not per step
@@ -76,7 +77,10 @@ def _clip_per_member(params: list[nn.Parameter], max_norm: float) -> None:
 
 @torch.no_grad()
 def predict(model: nn.Module, ws: WindowSet, chunk: int = 8192) -> torch.Tensor:
-    """Outputs (K, S, out) for every sample of ws, in chunks; every member sees the same samples."""
+    """Outputs (K, S, out) for every sample of ws, in chunks; every member sees the same samples.
+    A model that carries its state reads the whole series before each target instead of its window."""
+    if carries_state(model):
+        return model.outputs_at(ws.base, ws.seq, ws.start + ws.window)
     model.eval()
     outs = []
     for lo in range(0, len(ws), chunk):
@@ -101,7 +105,7 @@ def _members(model: nn.Module) -> int:
 
 
 @torch.no_grad()
-def _eval_loss(model: nn.Module, ws: WindowSet, classification: bool) -> torch.Tensor:
+def eval_loss(model: nn.Module, ws: WindowSet, classification: bool) -> torch.Tensor:
     pred = predict(model, ws)
     K = pred.shape[0]
     return member_losses(pred, ws.targets.unsqueeze(0).expand(K, *ws.targets.shape), classification)
@@ -172,7 +176,7 @@ def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, see
     elif val_score is not None:
         val_losses = partial(val_score, model, val)
     else:
-        val_losses = partial(_eval_loss, model, val, cfg.classification)
+        val_losses = partial(eval_loss, model, val, cfg.classification)
     return fit_members(model, len(train), batch_losses, val_losses, seeds, cfg,
                        batches=partial(_gathered, train), native_step=native_step)
 

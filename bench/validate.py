@@ -20,7 +20,7 @@ from models import BuildArgs, get_model
 
 OUTPUT_FILES = ("results.csv", "results.md", "results.tex", "report.md", "window_study.md", MANIFEST)
 FIGURES = "figures"
-SHOWN = ("window", "hidden", "epochs", "lr", "batch_size", "optimizer")  # settings a dry run prints
+SHOWN = ("window", "hidden", "epochs", "lr", "batch_size", "optimizer", "bptt")  # settings a dry run prints
 
 
 def out_path(text: str) -> Path:
@@ -122,7 +122,7 @@ def plan_lines(name: str, cells, seeds: list[int], state: StoreState, device: to
         s = c.config.params
         todo = [x for x in seeds if x not in state.done.get(c.config.key, set())]
         shown = " ".join(f"{k}={s[k]}" for k in SHOWN if k in s)
-        lines.append(f"  {c.label:{width}s} {c.config.model:12s} {c.config.key}  {shown}  "
+        lines.append(f"  {c.label:{width}s} {c.config.model:13s} {c.config.key}  {shown}  "
                      f"to run: {len(todo)} seeds")
     return lines
 

@@ -25,7 +25,9 @@ def window_frame(tidy: pd.DataFrame, store: Store, manifest: dict) -> pd.DataFra
         if c["key"] not in cells:
             continue
         rec = cells[c["key"]]
-        info[c["label"]] = (c["task"], rec["settings"].get("window"), rec["floors"])
+        spec = MODELS.get(c["model"])
+        if c["label"] not in info or spec is None or spec.regime != "stateful":  # a window's bound
+            info[c["label"]] = (c["task"], rec["settings"].get("window"), rec["floors"])
         if c["label"] not in minimal:  # cell-level arrays are the same for every model of a label
             k = store.arrays(c["key"]).get(-1, {}).get("minimal_window")
             minimal[c["label"]] = float(k[0]) if k is not None else np.nan
@@ -52,11 +54,15 @@ def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFra
         return []
     order = list(MODELS)
     baselines = tuple(m for m, spec in MODELS.items() if not spec.trainable)
+    stateful = tuple(m for m, spec in MODELS.items() if spec.regime == "stateful")
     doc = ["# Score against window length\n",
            "Mean ± sample std over seeds. *best possible*: the best score any function of the window can reach "
            "on that test set (for periodic sequences: each context's most frequent successor), or the analytic "
            "floor. *minimal window*: the shortest window after which every context has one successor (for a sum "
-           "of sinusoids: the order of its linear recurrence, 2 per sinusoid).\n"]
+           "of sinusoids: the order of its linear recurrence, 2 per sinusoid). The stateful models "
+           "(`*-stateful`) read no window: they read the whole series before each target; their cells at "
+           "each window differ only in the test targets that window's split leaves (the same as the other "
+           "models'), and the figures draw them as one flat line at their mean over windows and seeds.\n"]
     written = []
     for metric, label, log_y in METRICS:
         fm = frame[frame.metric == metric]
@@ -67,7 +73,7 @@ def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFra
         if figures:
             written += plot_metric_vs_window(fm, label, out / "figures" / f"window_{metric}",
                                              f"{label} against window length (mean over seeds, bar: min–max)",
-                                             order, faint=baselines, log_y=log_y)
+                                             order, faint=baselines, flat=stateful, log_y=log_y)
     path = out / "window_study.md"
     path.write_text("\n".join(doc) + "\n")
     return [path] + written

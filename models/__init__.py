@@ -1,8 +1,9 @@
-"""The model registry: every entry maps (K, B, T, F) -> (K, B, out) for K members trained together."""
+"""The model registry: every entry maps (K, B, T, F) -> (K, B, out) for K members trained together;
+the stateful ones map a chunk (K, B, L, F) and a carried state to (K, B, L, out) and the next state."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 from torch import nn
 
@@ -10,6 +11,7 @@ from models.baselines import Baseline, Chance, Mean, Persistence, RowMean
 from models.mlp import MLP
 from models.recurrent import Recurrent
 from models.stacked import member_generators
+from models.stateful import StatefulRecurrent, carries_state
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,28 @@ class ModelSpec:
     build: Callable[[BuildArgs], nn.Module]
     description: str
     tasks: str = "any"  # "regression", "classification" or "any"
+    # "windowed": reads a T-step window from a zero state; "stateful": reads the whole series
+    # before each target with a carried state (models/stateful.py)
+    regime: str = "windowed"
+    # Settings only this model's cells carry, name -> default (e.g. the stateful models' chunk
+    # length); other models' cells leave them out, so their results do not depend on them.
+    settings: Mapping[str, object] = field(default_factory=dict)
 
 
 def _recurrent(kind: str) -> Callable[[BuildArgs], nn.Module]:
     return lambda a: Recurrent(kind, member_generators(list(a.seeds)), a.in_features, a.hidden, a.out_features)
+
+
+def _stateful(kind: str) -> Callable[[BuildArgs], nn.Module]:
+    return lambda a: StatefulRecurrent(kind, member_generators(list(a.seeds)), a.in_features, a.hidden,
+                                       a.out_features)
+
+
+# The stateful regime's truncated-BPTT length L (steps per chunk) and number of streams B (a step
+# reads B·L targets), chosen by measurement (docs/assignment2.md).
+BPTT, STREAMS = 16, 8
+_STATEFUL = ("reads the whole series: `streams` streams in chunks of `bptt` steps, state carried across "
+             "chunks (truncated BPTT), a loss at every step")
 
 
 def _baseline(cls: type[Baseline]) -> Callable[[BuildArgs], nn.Module]:
@@ -49,6 +69,12 @@ MODELS: dict[str, ModelSpec] = {
     "rnn": ModelSpec("rnn", True, _recurrent("rnn"), "Elman RNN (tanh), last hidden state -> linear head"),
     "lstm": ModelSpec("lstm", True, _recurrent("lstm"), "LSTM, last hidden state -> linear head"),
     "gru": ModelSpec("gru", True, _recurrent("gru"), "GRU, last hidden state -> linear head"),
+    "rnn-stateful": ModelSpec("rnn-stateful", True, _stateful("rnn"), f"Elman RNN (tanh) that {_STATEFUL}",
+                              regime="stateful", settings={"bptt": BPTT, "streams": STREAMS}),
+    "lstm-stateful": ModelSpec("lstm-stateful", True, _stateful("lstm"), f"LSTM that {_STATEFUL}",
+                               regime="stateful", settings={"bptt": BPTT, "streams": STREAMS}),
+    "gru-stateful": ModelSpec("gru-stateful", True, _stateful("gru"), f"GRU that {_STATEFUL}",
+                              regime="stateful", settings={"bptt": BPTT, "streams": STREAMS}),
     "persistence": ModelSpec("persistence", False, _baseline(Persistence), "naive: repeat the last value"),
     "mean": ModelSpec("mean", False, _baseline(Mean), "naive: training-target mean (or class frequencies)"),
     "mean_row": ModelSpec("mean_row", False, _baseline(RowMean),
@@ -67,4 +93,4 @@ def get_model(name: str) -> ModelSpec:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}") from None
 
 
-__all__ = ["MODELS", "ModelSpec", "BuildArgs", "get_model", "Baseline"]
+__all__ = ["MODELS", "ModelSpec", "BuildArgs", "get_model", "Baseline", "carries_state"]

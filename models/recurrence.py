@@ -23,13 +23,16 @@ GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
 def eager_last_hidden(kind: str, xp: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor,
-                      every_step: bool = False) -> torch.Tensor:
+                      every_step: bool = False, state: tuple[torch.Tensor, torch.Tensor] | None = None,
+                      final_state: bool = False):
     """h_T (K, B, H) from xp (K, T, B, G·H), w_hh (K, H, G·H), b_hh (K, 1, G·H); plain autograd.
-    every_step: every h_t instead, (K, T, B, H) (many-to-many tasks)."""
+    every_step: every h_t instead, (K, T, B, H) (many-to-many tasks). state: (h0, c0), each
+    (K, B, H), to start from instead of zeros (c0 is read by lstm only); final_state: return
+    (output, (h_T, c_T)) so that a later call can carry on where this one stopped."""
     K, T, B, GH = xp.shape
     H = w_hh.shape[1]
-    h = xp.new_zeros(K, B, H)
-    c = torch.zeros_like(h)
+    h = xp.new_zeros(K, B, H) if state is None else state[0]
+    c = torch.zeros_like(h) if state is None else state[1]
     seen = []
     for xt in xp.unbind(1):  # (K, B, G·H); unbind beats indexing inside the loop
         hp = torch.baddbmm(b_hh, h, w_hh)  # (K, B, G·H)
@@ -47,7 +50,8 @@ def eager_last_hidden(kind: str, xp: torch.Tensor, w_hh: torch.Tensor, b_hh: tor
             h = torch.sigmoid(g[..., 3 * H:]) * torch.tanh(c)
         if every_step:
             seen.append(h)
-    return torch.stack(seen, 1) if every_step else h
+    out = torch.stack(seen, 1) if every_step else h
+    return (out, (h, c)) if final_state else out
 
 
 def last_hidden(kind: str, xp: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor) -> torch.Tensor:

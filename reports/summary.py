@@ -32,6 +32,9 @@ class TaskInputs:
     models: list[str]  # row order; naive ones are listed after the networks
     naive: frozenset[str]
     floors: dict[str, float] = field(default_factory=dict)  # metric -> analytic floor
+    # model -> its own floors where they differ from the table's (e.g. a model that reads the
+    # whole past is not held to the best any short window allows)
+    model_floors: dict[str, dict[str, float]] = field(default_factory=dict)
     test_metric: str | None = None  # what the paired tests compare; its per-point losses feed DM
     pointwise: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)  # model -> seed -> (S,)
     proportions: frozenset[str] = frozenset()  # metrics that are shares of the S test points
@@ -186,7 +189,7 @@ def test_sample_se(inp: TaskInputs, model: str, metric: str, mean: float) -> flo
 def beats_floor(inp: TaskInputs, model: str, metric: str, iv: Interval) -> bool:
     """True when the mean is better than the floor by more than the combined 95 % allowance:
     the seed interval's half on the floor's side and 1.96 test-sample standard errors, in quadrature."""
-    floor, better = inp.floors.get(metric), inp.better.get(metric, "")
+    floor, better = inp.model_floors.get(model, inp.floors).get(metric), inp.better.get(metric, "")
     if floor is None or not better or not math.isfinite(iv.mean):
         return False
     seed_side = 0.0
@@ -226,7 +229,8 @@ def paired_test_notes(comps: list[Comparison]) -> list[str]:
 
 def build_table(inp: TaskInputs) -> TaskTable:
     """Rows: networks then naive baselines, each `mean ± half-width` per metric, n, the paired
-    difference on the test metric and its two Holm-adjusted p-values; then the floor row."""
+    difference on the test metric and its two Holm-adjusted p-values; then the floor row, and one
+    per group of models with floors of their own."""
     idx = index_values(inp.values)
     reference = choose_reference(inp, idx)
     comps = {c.model: c for c in compare(inp, idx, reference)} if reference else {}
@@ -235,6 +239,7 @@ def build_table(inp: TaskInputs) -> TaskTable:
     if reference:
         header += [f"Δ {tm} vs {reference}", "sign-flip p (seeds)", "DM p (test points)"]
     rows, intervals, flagged, seeds = [], {}, [], 0
+    own: dict[str, list[str]] = {}  # models whose own floors differ from the table's, grouped by floors
     ordered = [m for m in inp.models if m not in inp.naive] + [m for m in inp.models if m in inp.naive]
     for m in ordered:
         present = {s for metric in inp.metrics for s in idx.get((m, metric), {})}
@@ -263,9 +268,13 @@ def build_table(inp: TaskInputs) -> TaskTable:
             else:
                 row += [f"{c.delta:+.3g}", PValue(c.sign_flip_holm, c.sign_flip_note), PValue(c.dm_holm, c.dm_note)]
         rows.append(row)
-    floor_cells = [fmt_number(inp.floors[m]) if m in inp.floors else "" for m in inp.metrics]
-    if any(floor_cells):
-        rows.append(["floor (analytic)", ""] + floor_cells + ([""] * 3 if reference else []))
+        if inp.model_floors.get(m, inp.floors) != inp.floors:
+            own.setdefault(repr(sorted(inp.model_floors[m].items())), []).append(m)
+    for name, floors in [("floor (analytic)", inp.floors)] + [
+            (f"floor of {', '.join(ms)}", inp.model_floors[ms[0]]) for ms in own.values()]:
+        floor_cells = [fmt_number(floors[m]) if m in floors else "" for m in inp.metrics]
+        if any(floor_cells):
+            rows.append([name, ""] + floor_cells + ([""] * 3 if reference else []))
     notes = paired_test_notes(list(comps.values()))
     if tm and not reference:
         notes.append("no naive baseline in this table, so no paired tests")

@@ -26,10 +26,12 @@ def _by_window(frame: pd.DataFrame) -> pd.DataFrame:
 
 def plot_metric_vs_window(frame: pd.DataFrame, metric: str, stem: Path, title: str,
                           models: list[str] | None = None, faint: tuple[str, ...] = (),
-                          log_y: bool = False) -> list[Path]:
+                          flat: tuple[str, ...] = (), log_y: bool = False) -> list[Path]:
     """One panel per task (in order of appearance): metric (mean over seeds, bar = min..max) against
-    window length, a line per model (those in faint drawn thin and dashed, e.g. naive baselines);
-    dashed black: the best any function of the window can do; dotted vertical: the minimal window."""
+    window length, a line per model (those in faint drawn thin and dashed, e.g. naive baselines;
+    those in flat, models that read no window, as one horizontal line at their mean over every
+    window and seed, shaded min..max); dashed black: the best any function of the window can do;
+    dotted vertical: the minimal window."""
     s = _by_window(frame)
     tasks = list(dict.fromkeys(s.task))
     if not tasks:
@@ -45,10 +47,16 @@ def plot_metric_vs_window(frame: pd.DataFrame, metric: str, stem: Path, title: s
             sm = st[st.model == m].sort_values("window")
             if sm.empty:
                 continue
+            color = f"C{i % 10}"  # one colour per model in every panel
+            if m in flat:
+                values = frame[(frame.task == task) & (frame.model == m)].value
+                ax.axhline(values.mean(), ls="-.", lw=1.4, color=color, label=f"{m} (no window)")
+                ax.axhspan(values.min(), values.max(), color=color, alpha=0.12, lw=0)
+                continue
             x = sm.window * (1 + 0.03 * (i - len(models) / 2))  # small offsets keep the bars apart
             err = np.clip([sm["mean"] - sm.lo, sm.hi - sm["mean"]], 0, None)  # float noise when seeds agree
             style = dict(ls="--", lw=0.8, ms=3, alpha=0.7) if m in faint else dict(lw=1.4, ms=4)
-            ax.errorbar(x, sm["mean"], yerr=err, marker="o", capsize=2, label=m, **style)
+            ax.errorbar(x, sm["mean"], yerr=err, marker="o", capsize=2, label=m, color=color, **style)
         bounds = st.drop_duplicates("window").sort_values("window")
         if bounds.bound.notna().any():
             ax.plot(bounds.window, bounds.bound, "k--", lw=1, label="best possible")

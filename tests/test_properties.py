@@ -27,7 +27,7 @@ def option(name, valid):
 
 
 OPTIONS = st.tuples(
-    option("--model", ["mlp", "rnn", "lstm", "gru", "persistence", "mean", "chance"]),
+    option("--model", ["mlp", "rnn", "lstm", "gru", "gru-stateful", "persistence", "mean", "chance"]),
     option("--seeds", ["1", "3", "1000"]),
     option("--profile", ["quick", "seed", "full"]),
     option("--device", ["auto", "cpu", "cuda"]),
@@ -37,10 +37,11 @@ OPTIONS = st.tuples(
     option("--hidden", ["1", "64", "4096", "65536"]),
     option("--lr", ["0.01", "1e6"]),
     option("--batch-size", ["1", "8", "10000000"]),
+    option("--bptt", ["1", "16", "100000"]),
     option("--out", ["o", "o/p", "results.sqlite", "", "a\x00b", "x" * 300]),
 )
 WHAT = st.one_of(st.tuples(st.just("--grid"), st.one_of(st.sampled_from(["sine", "all"]), TEXT)),
-                 st.tuples(st.just("--task"), st.one_of(st.just("sine"), TEXT)))
+                 st.tuples(st.just("--task"), st.one_of(st.sampled_from(["sine", "pi"]), TEXT)))
 EXTRA = st.lists(st.one_of(TEXT, st.sampled_from(["--no-figures", "--deterministic", "--grid", "-x", "--"])),
                  max_size=2)
 

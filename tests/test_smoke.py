@@ -22,7 +22,7 @@ def _cases():
 @pytest.mark.parametrize("task,model", list(_cases()))
 def test_every_model_runs(task, model):
     base = TASKS[task].settings("quick")
-    settings = {**base, **TINY, **{k: v for k, v in SMALL_DATA.items() if k in base}}
+    settings = {**base, **TINY, **{k: v for k, v in SMALL_DATA.items() if k in base}, **MODELS[model].settings}
     rec = run_job(Job(CellConfig.make(task, model, "quick", "cpu", settings), (0, 1), "cpu"))
     assert set(rec.status.values()) <= {"ok", "skipped"}, rec.reason
     if rec.status[0] == "skipped":

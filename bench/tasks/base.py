@@ -26,6 +26,9 @@ class TaskData:
     out_features: int
     classification: bool
     floors: dict[str, float] = field(default_factory=dict)  # metric -> best value any forecast reaches in expectation
+    # The same for a model that reads the whole series before each target (a stateful one), where
+    # that differs: e.g. a periodic sequence is fully determined by its past, not by a short window.
+    past_floors: dict[str, float] | None = None
     protocol: dict[str, str] = field(default_factory=dict)  # source, split, scaler, caveats
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # cell-level arrays for figures
     extra: dict = field(default_factory=dict)  # whatever evaluate needs (scalers, clean targets)
