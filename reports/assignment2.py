@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reports.stats import Interval, dm_over_seeds, holm
+from reports.intervals import Interval
+from reports.stats import dm_over_seeds, holm
 from reports.summary import _stack
 from reports.tables import ALPHA, Estimate, fmt_number
 
@@ -30,8 +31,8 @@ TEXT = {
               "can use more of the past. All are scored on the same test targets. Each line gives the mean and "
               "95 % interval over seeds of the test {metrics}; the test is Diebold–Mariano on the per-point "
               "losses (cross-entropy in nats, or squared error), `{rec}` against `{ref}`, Holm-adjusted over "
-              "the {n} comparisons of this section (serial correlation of the loss differences is not "
-              "modelled); Δ = `{rec}` − `{ref}`.\n"),
+              "the {n} comparisons of this section, with a Newey–West long-run variance for the serial "
+              "correlation of the loss differences; Δ = `{rec}` − `{ref}`.\n"),
     "q.aperiodic": "### (1) Sequences with no period (uniform random numbers, digits of π)\n",
     "q.periodic": "### (2) Periodic sequences (repeating decimals)\n",
     "q.concat": "### (3) Two periodic sequences joined in m:n blocks\n",
@@ -104,7 +105,7 @@ def _tests(cells: list[CellEvidence]) -> dict[str, _Test]:
         la, lb = (_stack(c.losses.get(m, {})) for m in (RECURRENT, REFERENCE))
         if a is None or b is None:
             continue
-        p = dm_over_seeds(la, lb)[1] if la is not None and lb is not None else float("nan")
+        p = dm_over_seeds(la, lb).p if la is not None and lb is not None else float("nan")
         raw[c.label] = (a.mean - b.mean, p)
     adjusted = dict(zip(raw, holm([p for _, p in raw.values()])))
     out = {}

@@ -203,7 +203,7 @@ def test_periodic_cell_floors_and_table(tmp_path):
 
 def _evidence(label, task, question, window, minimal, bound, past, means, losses, better="higher"):
     from reports.assignment2 import CellEvidence
-    from reports.stats import seed_interval
+    from reports.intervals import seed_interval
     scores = {m: seed_interval(np.array(v)) for m, v in means.items()}
     return CellEvidence(label, task, question, window, minimal, "accuracy" if better == "higher" else "mse", better,
                         bound, past, scores, {m: dict(enumerate(a)) for m, a in losses.items()})
