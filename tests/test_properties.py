@@ -38,9 +38,13 @@ OPTIONS = st.tuples(
     option("--lr", ["0.01", "1e6"]),
     option("--batch-size", ["1", "8", "10000000"]),
     option("--out", ["o", "o/p", "results.sqlite", "", "a\x00b", "x" * 300]),
+    option("--folds", ["1", "3", "40"]),
+    option("--fold-days", ["5", "100", "900"]),
+    option("--fee", ["0", "0.1%", "0.001", "10.5%"]),
+    option("--strategy", ["long-flat", "long-short"]),
 )
-WHAT = st.one_of(st.tuples(st.just("--grid"), st.one_of(st.sampled_from(["sine", "all"]), TEXT)),
-                 st.tuples(st.just("--task"), st.one_of(st.just("sine"), TEXT)))
+WHAT = st.one_of(st.tuples(st.just("--grid"), st.one_of(st.sampled_from(["sine", "assignment1", "all"]), TEXT)),
+                 st.tuples(st.just("--task"), st.one_of(st.sampled_from(["sine", "stock"]), TEXT)))
 EXTRA = st.lists(st.one_of(TEXT, st.sampled_from(["--no-figures", "--deterministic", "--grid", "-x", "--"])),
                  max_size=2)
 
