@@ -39,6 +39,21 @@ def fold_points(n: int, folds: int, days: int, val_days: int) -> list[FoldPoints
     return [FoldPoints(b - val_days, b, b + days) for b in range(n - folds * days, n, days)]
 
 
+def lecture_split(n: int, window: int, test: float, val: float) -> FoldPoints:
+    """The lecture's split as one fold: int(test·n) test closes at the end, int(val·n) validation
+    closes before them, windows inside each part. ValueError naming the sizes when a part is too short."""
+    test_len, val_len = int(n * test), int(n * val)
+    b = n - test_len
+    a = b - val_len
+    parts = {"training": a, "validation": val_len, "test": test_len} if val else {"training": a, "test": test_len}
+    short = [f"{k} part has {v}" for k, v in parts.items() if v <= window]
+    if short:
+        need = int(np.ceil((window + 1) / min(test, val or 1, 1 - test - val)))
+        raise ValueError(f"too few for window {window} ({', '.join(short)} closes, each part needs more than "
+                         f"{window}); give at least {need} closes or a smaller --window")
+    return FoldPoints(a, b, n, inside=True)
+
+
 def check_folds(n: int, window: int, folds: int, days: int, val_days: int) -> None:
     """ValueError naming the sizes when the first fold has no room for training windows, or a
     block or the validation part is too short for a window."""

@@ -48,7 +48,8 @@ def test_persistence_is_the_same_forecast_under_every_target(profile):
     assert ref_metrics["dm_stat_vs_persistence"][0] == 0.0
     assert ref_metrics["trade_count"][0] == 0 and ref_metrics["trade_return"][0] == 0  # no move: never trades
     for t, (m, a) in runs.items():
-        for name in ("mse", "mae", "mse_vs_persistence", "direction_acc", "dm_p_vs_persistence", "trade_sharpe_vs_hold"):
+        for name in ("mse", "mae", "mse_vs_persistence", "direction_acc", "dm_p_vs_persistence",
+                     "trade_sharpe_vs_hold"):
             np.testing.assert_array_equal(m[name], ref_metrics[name], err_msg=f"{t} {name}")
         np.testing.assert_array_equal(a["test_pred"], ref_arrays["test_pred"])
 
@@ -136,7 +137,8 @@ def test_end_to_end_from_a_user_csv(tmp_path, capsys, writer):
     ratio = df[(df.metric == "mse_vs_persistence") & (df.model == "persistence")].value
     assert np.allclose(ratio, 1.0)
     assert {"direction_acc", "direction_acc_lo", "dm_stat_vs_persistence", "dm_p_vs_persistence"} <= set(df.metric)
-    assert {"trade_return", "trade_sharpe", "trade_max_drawdown", "trade_count", "trade_sharpe_vs_hold"} <= set(df.metric)
+    trade = {"trade_return", "trade_sharpe", "trade_max_drawdown", "trade_count", "trade_sharpe_vs_hold"}
+    assert trade <= set(df.metric)
     md, report = (out / "results.md").read_text(), (out / "report.md").read_text()
     assert "dm_stat_vs_persistence" not in md  # per-seed test results are counted, not averaged over seeds
     for text in (md, report):  # the same walk-forward and trading evaluation as on the default markets
@@ -175,7 +177,7 @@ def test_cli_refuses_a_file_shorter_than_the_window(tmp_path, capsys):
     _one_line_refusal(["--task", "stock", "--stock-csv", str(f)], tmp_path, capsys,
                       f"{f}: 15 usable closes: 1 validation closes are too few for window 6")
     _one_line_refusal(["--task", "stock", "--stock-csv", str(f), "--profile", "seed"], tmp_path, capsys,
-                      f"{f}: 15 usable closes are too few for window 6")  # the lecture's split
+                      f"{f}: 15 usable closes: too few for window 6 (test part has 4 closes")  # the lecture's split
     g = fred(tmp_path / "ok.csv", walk(200))
     _one_line_refusal(["--task", "stock", "--stock-csv", str(g), "--window", "80"], tmp_path, capsys,
                       "20 validation closes are too few for window 80")

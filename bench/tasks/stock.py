@@ -30,7 +30,8 @@ from bench.targets import DESCRIPTIONS, check_target, represent, to_price
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.tasks.scoring import regression_metrics
 from bench.train import predict
-from bench.walkforward import Fold, FoldPoints, check_folds, fold_points, train_folds, window_starts
+from bench.walkforward import (Fold, FoldPoints, check_folds, fold_points, lecture_split, train_folds,
+                               window_starts)
 from bench.windows import WindowSet, series_windows
 from models import Baseline
 from reports import trading
@@ -41,7 +42,6 @@ _COMMON = dict(stock_csv=None, stock_column=None, stock_sha256=None, market="sp5
                layers=2, optimizer="adam", lr=0.01, batch_size=32, clip=None, scaler="minmax", data_seed=0,
                test=0.3, folds=None, fold_days=None, fee=0.001, strategy="long-flat")
 NO_MOVE = 1e-6  # relative distance from the last close below which a forecast is "no change"
-MAX_FEE = 0.1  # a fee above 10 % of the value traded is a typo, not a market
 DEFAULTS = {
     # The notebook used the Nikkei 225 2017-2019 (scraped); the closest span of the default data.
     "seed": dict(_COMMON, span="2016-01-01/2018-12-31", hidden=100, epochs=50, shuffle=False, patience=None,
@@ -81,29 +81,18 @@ def _source(s: Mapping) -> tuple[Path, Series]:
 
 
 def fold_plan(n: int, s: Mapping, source: str) -> list[FoldPoints]:
-    """Where each fold's parts lie on n closes. The lecture's split (folds None): test_len =
-    int(test·n) closes at the end, val_len = int(val·n) before them, a window lost at each boundary.
-    Walk-forward: `folds` blocks of `fold_days` closes (default int(test·n) // folds) at the end,
-    int(val·n) validation closes before each. Too short -> SequenceError naming the file."""
+    """Where each fold's parts lie on n closes: the lecture's single split (folds None), or
+    `folds` blocks of `fold_days` closes (default int(test·n) // folds) at the end, int(val·n)
+    validation closes before each. Too short -> SequenceError naming the file and the sizes."""
     T, val_len = s["window"], int(n * s["val"])
-    if s["folds"] is not None:
+    try:
+        if s["folds"] is None:
+            return [lecture_split(n, T, s["test"], s["val"])]
         days = s["fold_days"] or int(n * s["test"]) // s["folds"]
-        try:
-            check_folds(n, T, s["folds"], days, val_len)
-        except ValueError as e:
-            raise SequenceError(f"{source}: {n} usable closes: {e}") from None
+        check_folds(n, T, s["folds"], days, val_len)
         return fold_points(n, s["folds"], days, val_len)
-    test_len = int(n * s["test"])
-    b = n - test_len
-    a = b - val_len
-    parts = {"training": a, "validation": val_len, "test": test_len} if s["val"] else \
-        {"training": a, "test": test_len}
-    short = [f"{k} part has {v}" for k, v in parts.items() if v <= T]
-    if short:
-        need = int(np.ceil((T + 1) / min(s["test"], s["val"] or 1, 1 - s["test"] - s["val"])))
-        raise SequenceError(f"{source}: {n} usable closes are too few for window {T} ({', '.join(short)} closes, "
-                            f"each part needs more than {T}); give at least {need} closes or a smaller --window")
-    return [FoldPoints(a, b, n, inside=True)]
+    except ValueError as e:
+        raise SequenceError(f"{source}: {n} usable closes: {e}") from None
 
 
 def _check_settings(s: Mapping) -> None:
@@ -111,8 +100,8 @@ def _check_settings(s: Mapping) -> None:
     trading.check_strategy(s["strategy"])
     if s["scaler_fit"] not in ("train", "all"):
         raise ValueError(f"scaler_fit must be 'train' or 'all', got {s['scaler_fit']!r}")
-    if not 0 <= s["fee"] <= MAX_FEE:
-        raise ValueError(f"fee must be in [0, {MAX_FEE:g}] (a fraction of the value traded), got {s['fee']!r}")
+    if not 0 <= s["fee"] <= trading.MAX_FEE:
+        raise ValueError(f"fee must be in [0, {trading.MAX_FEE:g}] (a fraction of the value traded), got {s['fee']!r}")
     if s["folds"] is None and s["fold_days"] is not None:
         raise ValueError("--fold-days needs --folds: this profile keeps the lecture's single split")
     if s["folds"] is not None and s["scaler_fit"] == "all":
