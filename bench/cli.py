@@ -22,13 +22,12 @@ from bench.executors import EXECUTORS, check_executor, open_backend
 from bench.runner import cells_for, plan, run_cells
 from bench.store import Store
 from bench.targets import TARGETS
-from bench.tasks.stock import MAX_FEE
 from bench.storecheck import inspect_store
 from bench.storelock import check_no_writer, writing
 from bench.tasks import FAMILIES, TASKS, get_task
 from bench.validate import check_cells, check_out, out_path, outcome_lines, plan_lines
 from models import MODELS, get_model
-from reports.trading import STRATEGIES
+from reports.trading import MAX_FEE, STRATEGIES
 from sequences.images import read_fashion_dir
 from sequences.series import SequenceError
 

@@ -20,6 +20,7 @@ import numpy as np
 from reports.dependent import BOOT_SEED, block_length, circular_block_starts, resample_sums
 
 STRATEGIES = ("long-flat", "long-short")
+MAX_FEE = 0.1  # a fee above 10 % of the value traded is a typo, not a market
 ANNUAL_DAYS = 252
 RESAMPLES = 2000  # block-bootstrap resamples of the Sharpe difference
 LEVEL = 0.95
