@@ -102,35 +102,43 @@ def _names(rows: list[Row]) -> str:
     return ", ".join(f"{r.model} under `{r.target}`" for r in rows)
 
 
+def _range(rows: list[Row]) -> str:
+    lo, hi = min(rows, key=lambda r: r.total), max(rows, key=lambda r: r.total)
+    if _pct(lo.total) == _pct(hi.total):
+        return _pct(lo.total) + (f" (`{lo.target}`)" if len(rows) == 1 else " under each target")
+    return f"from {_pct(lo.total)} (`{lo.target}`) to {_pct(hi.total)} (`{hi.target}`)"
+
+
 def trading_sentences(rows: list[Row], fee: float, strategy: str, days: int) -> list[str]:
-    """What a user could and could not have earned, in plain words, from the rows."""
+    """What a user could and could not have earned with each model, in plain words, from the rows."""
     if len(rows) < 3:
         return []
     hold, models = rows[0], [r for r in rows[2:] if r.model != "persistence"]
     out = [f"Buying and holding over these {days} test days turned 1 into {1 + hold.total:.3f} ({_pct(hold.total)}, "
            f"Sharpe {_num(hold.sharpe)}, worst fall {100 * hold.drawdown:.1f} %); never trading keeps 1. Trading "
-           f"{strategy} on a model's forecasts, paying {100 * fee:.2g} % of the value at every change of position "
-           "(persistence never moves, so it never trades):"]
-    same = [r for r in models if abs(r.total - hold.total) <= 1e-12 * max(1.0, abs(hold.total))]
-    richer = [r for r in models if r.total > hold.total and r not in same]
-    poorer = [r for r in models if r.total < hold.total and r not in same]
-    losing = [r for r in poorer if r.total < 0]
-    if richer:
-        out.append(f"- more money than buy-and-hold (mean over seeds): {_names(richer)}.")
-    else:
-        out.append("- no model would have ended with more money than buy-and-hold.")
-    if same:
-        out.append(f"- exactly as much (long every day, like buy-and-hold): {_names(same)}.")
-    out.append(f"- less money than buy-and-hold: {len(poorer)} of {len(models)} strategies"
-               + (f"; {len(losing)} of them lost money ({_names(losing)})." if losing else "; none lost money."))
+           f"{strategy} on a model's forecasts, paying {100 * fee:.2g} % of the value at every change of position, "
+           "a user would have ended with (mean over seeds; persistence never moves, so it never trades):"]
+    tie = 1e-12 * max(1.0, abs(hold.total))
+    for name in dict.fromkeys(r.model for r in models):
+        mine = [r for r in models if r.model == name]
+        richer = [r for r in mine if r.total > hold.total + tie]
+        same = [r for r in mine if abs(r.total - hold.total) <= tie]
+        verdict = (f"more than buy-and-hold under {', '.join(f'`{r.target}`' for r in richer)}" if richer else
+                   "never more than buy-and-hold")
+        if same:
+            verdict += f"; exactly as much under {', '.join(f'`{r.target}`' for r in same)} (long every day)"
+        lost = [r for r in mine if r.total < 0]
+        if lost:
+            verdict += f"; lost money under {', '.join(f'`{r.target}`' for r in lost)}"
+        out.append(f"- {name}: {_range(mine)}; {verdict}.")
     better = [r for r in models if r.lo > 0]
     worse = [r for r in models if r.hi < 0]
     if better:
-        out.append(f"- a better Sharpe ratio than buy-and-hold beyond the 95 % block-bootstrap interval: {_names(better)}; "
-                   "check the fold table before trusting it: one test period is one sample of days.")
+        out.append("- A better Sharpe ratio than buy-and-hold beyond the 95 % block-bootstrap interval: "
+                   f"{_names(better)}; check the fold table before trusting it: one test period is one sample of days.")
     else:
-        out.append("- none has a Sharpe ratio above buy-and-hold's beyond its 95 % block-bootstrap interval: "
-                   "on these days no model's forecasts earned more per unit of risk than simply holding the index"
+        out.append("- No strategy has a Sharpe ratio above buy-and-hold's beyond its 95 % block-bootstrap interval: on "
+                   "these days no model's forecasts earned more per unit of risk than simply holding the index"
                    + (f"; {_names(worse)} did significantly worse." if worse else "."))
     return out
 

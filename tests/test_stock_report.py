@@ -68,8 +68,8 @@ def test_market_section_tables_and_sentences():
     assert "No network beats persistence" in md
     # gru is long every day at no fee: exactly buy-and-hold, so its Sharpe difference is 0 in every resample
     assert re.search(r"\| level +\| gru +\| .* \| \+0\.00 \[\+0\.00, \+0\.00\] +\|", md)
-    assert "- no model would have ended with more money than buy-and-hold." in md
-    assert "- exactly as much (long every day, like buy-and-hold): gru under `level`, " in md
+    assert "- gru: +12.8 % under each target; never more than buy-and-hold; exactly as much under `level`, `logret` " \
+           "(long every day)." in md
 
 
 def test_section_says_when_a_network_wins():
