@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from reports import trading
-from reports.dependent import block_length
+from reports.block_bootstrap import block_length
 from reports.figures import plt, save
 from reports.intervals import t_interval
 from reports.stats import dm_test

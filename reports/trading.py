@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from reports.dependent import BOOT_SEED, block_length, circular_block_starts, resample_sums
+from reports.block_bootstrap import BOOT_SEED, block_length, circular_block_starts, resample_sums
 
 STRATEGIES = ("long-flat", "long-short")
 MAX_FEE = 0.1  # a fee above 10 % of the value traded is a typo, not a market

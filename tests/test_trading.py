@@ -81,7 +81,7 @@ def test_sharpe_difference_of_buy_and_hold_with_itself_is_zero():
 
 def test_sharpe_difference_interval_is_the_percentile_of_resampled_sharpe_ratios():
     """The interval from block sums equals the one from the resampled days written out."""
-    from reports.dependent import BOOT_SEED, circular_block_starts
+    from reports.block_bootstrap import BOOT_SEED, circular_block_starts
     rng = np.random.default_rng(2)
     g, hold = rng.normal(0.001, 0.01, (3, 100)), rng.normal(0.0005, 0.01, 100)
     _, lo, hi, block = trading.sharpe_difference(g, hold, resamples=300)
