@@ -104,6 +104,8 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     n_params = sum(p.numel() for p in model.parameters()) // K
     rows, status, reason = {}, {}, {}
     samples = len(train) * (log.train_loss.shape[1] if log is not None else 1) * K
+    if log is not None and log.samples is not None:  # e.g. walk-forward: several training parts
+        samples = log.samples
     for k, seed in enumerate(seeds):
         row = {name: float(v[k]) for name, v in metrics.items()}
         row.update(params=n_params, train_wall_s=train_s, eval_wall_s=eval_s, members=K,

@@ -27,6 +27,7 @@ from bench.storelock import check_no_writer, writing
 from bench.tasks import FAMILIES, TASKS, get_task
 from bench.validate import check_cells, check_out, out_path, outcome_lines, plan_lines
 from models import MODELS, get_model
+from reports.trading import MAX_FEE, STRATEGIES
 from sequences.images import read_fashion_dir
 from sequences.series import SequenceError
 
@@ -66,6 +67,19 @@ def fashion_dir_arg(text: str) -> str:
     return str(Path(text).resolve())
 
 
+def fee_arg(text: str) -> float:
+    """--fee: a fraction of the value traded (0.001) or a percentage (0.1%), at most MAX_FEE."""
+    body = text.strip()
+    pct = body.endswith("%")
+    try:
+        v = float(body[:-1] if pct else body) / (100 if pct else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--fee must be a number or a percentage, got {text!r}") from None
+    if not 0 <= v <= MAX_FEE:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"--fee must be in [0, {MAX_FEE:g}] ({100 * MAX_FEE:g}%), got {text!r}")
+    return v
+
+
 def build_parser() -> Parser:
     p = Parser(prog="python -m bench", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -98,6 +112,15 @@ def build_parser() -> Parser:
                                           "file has one, else the close; FRED: its series)")
     r.add_argument("--target", choices=TARGETS, help="stock tasks: what the networks predict, mapped back to "
                                                      "prices for scoring (default level, the lecture's)")
+    r.add_argument("--folds", type=_bounded(int, "--folds", 1, 1000),
+                   help="stock tasks: walk-forward test blocks, each retrained on everything before it "
+                        "(default 3 in quick; the seed profile keeps the lecture's single split)")
+    r.add_argument("--fold-days", type=_bounded(int, "--fold-days", 1, 1_000_000),
+                   help="stock tasks: closes per walk-forward block (default: the last 30 %% of the closes / --folds)")
+    r.add_argument("--fee", type=fee_arg, help="stock tasks: trading fee per position change, a fraction of the "
+                                               "value traded or a percentage (0.001 or 0.1%%; default 0.1%%)")
+    r.add_argument("--strategy", choices=STRATEGIES, help="stock tasks: how forecasts become positions (default "
+                                                          "long-flat: long when the forecast is above today's close)")
     r.add_argument("--dry-run", action="store_true",
                    help="validate everything and print the planned cells; train nothing, write nothing")
     r.add_argument("--deterministic", action="store_true",
@@ -151,7 +174,8 @@ def cmd_run(a: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("epochs", a.epochs), ("window", a.window), ("hidden", a.hidden),
                                    ("lr", a.lr), ("batch_size", a.batch_size), ("bptt", a.bptt)) if v is not None}
     overrides.update({k: v for k, v in (("stock_csv", a.stock_csv), ("stock_column", a.stock_column),
-                                        ("target", a.target)) if v is not None})
+                                        ("target", a.target), ("folds", a.folds), ("fold_days", a.fold_days),
+                                        ("fee", a.fee), ("strategy", a.strategy)) if v is not None})
     if a.fashion_mnist_dir:
         overrides["fashion_mnist_dir"] = a.fashion_mnist_dir
     name = a.grid or a.task

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bench.errors import UserError
 from bench.targets import TARGETS
+from sequences.stock import MARKETS
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,9 @@ class Grid:
 _GRIDS: tuple[Grid, ...] = (
     Grid("sine", "noisy sine: MLP/RNN/LSTM/GRU and naive baselines, one-step and closed-loop",
          (Entry("sine"),)),
-    Grid("assignment1", "next-day close (S&P 500 or --stock-csv): RNN/LSTM/GRU/MLP vs persistence and mean, "
-         "every target", (Entry("stock", variants=tuple({"target": t} for t in TARGETS)),)),
+    Grid("assignment1", "next-day close (S&P 500 and NASDAQ, or --stock-csv): RNN/LSTM/GRU/MLP vs persistence "
+         "and mean, every target, walk-forward, traded after fees",
+         (Entry("stock", variants=tuple({"market": m, "target": t} for m in MARKETS for t in TARGETS)),)),
     Grid("formal", "capacity probes: can each cell count? aⁿbⁿ and aⁿbⁿcⁿ, tested far past the training n",
          (Entry("anbn"), Entry("anbncn"))),
     Grid("assignment2", "MLP vs RNN/LSTM/GRU on no-period, repeating, m:n-concatenated and summed sequences, "

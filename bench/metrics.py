@@ -31,6 +31,13 @@ FIELDS: tuple[Field, ...] = (
     Field("dm_stat_vs_persistence", "lower", "Diebold-Mariano statistic of squared errors vs the persistence "
           "forecast (HLN-corrected, prewhitened Newey-West variance; negative: this model is more accurate)"),
     Field("dm_p_vs_persistence", "", "two-sided p-value of dm_stat_vs_persistence (Student t, n - 1 df)"),
+    Field("trade_return", "higher", "total return of trading the forecasts after fees over the test days (fraction)"),
+    Field("trade_annual_return", "higher", "trade_return compounded per year of 252 trading days (fraction)"),
+    Field("trade_sharpe", "higher", "annualised Sharpe ratio of the strategy's daily returns after fees, "
+          "risk-free rate 0"),
+    Field("trade_max_drawdown", "lower", "largest fall of the strategy's wealth from a running peak (fraction)"),
+    Field("trade_count", "", "position changes of the trading strategy, the first entry included"),
+    Field("trade_sharpe_vs_hold", "higher", "trade_sharpe minus buy-and-hold's Sharpe ratio over the same days"),
     Field("accuracy", "higher", "next-symbol accuracy on the test targets"),
     Field("cross_entropy", "lower", "next-symbol cross-entropy on the test targets, nats"),
     Field("max_n_correct", "higher", "largest n such that every string with n' <= n is predicted correctly"),

@@ -14,7 +14,8 @@ import pandas as pd
 from bench.assignment2_answers import answers
 from bench.errors import UserError
 from bench.report_figures import write_figures
-from bench.report_inputs import cost_inputs, environment, load_run, not_in_tables, task_inputs, task_kind, tidy_results
+from bench.report_inputs import (Run, cost_inputs, environment, label_arrays, load_run, not_in_tables,
+                                 task_inputs, task_kind, tidy_results)
 from bench.store import Store
 from bench.tasks import get_task
 from bench.window_study import write_window_study
@@ -107,10 +108,11 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     plain = tidy.drop(columns=["status"])
     if "md" in formats:
         answered = [a for a in (answers(run, store, tables),) if a]
-        extra = answered + task_sections(plain, manifest, run.cells) + diverged_note(tidy) + empty
+        summaries = answered + task_sections(plain, manifest, run, store)
+        extra = summaries + diverged_note(tidy) + empty
         (out / "results.md").write_text(results_markdown(title, sections, seeds, extra))
         env = {"environment": environment(run)}
-        (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run), answered))
+        (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run), summaries))
         written += [out / "results.md", out / "report.md"]
     if "tex" in formats:
         (out / "results.tex").write_text(results_latex(sections))
@@ -119,15 +121,17 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     return written
 
 
-def task_sections(tidy, manifest: dict, cells: dict) -> list[str]:
-    """Each task's own summary section (e.g. stock: ratio to persistence by model × target)."""
+def task_sections(tidy, manifest: dict, run: Run, store: Store) -> list[str]:
+    """Each task's own summary section (e.g. stock: ratio to persistence by model × target); it
+    reads a label's stored arrays through a loader, so tasks without a section load nothing."""
     out = []
     for name in dict.fromkeys(c["task"] for c in manifest["cells"]):
         task = get_task(name)
-        settings = {c["label"]: cells[c["key"]]["settings"] for c in manifest["cells"]
-                    if c["task"] == name and c["key"] in cells}
+        settings = {c["label"]: run.cells[c["key"]]["settings"] for c in manifest["cells"]
+                    if c["task"] == name and c["key"] in run.cells}
         if task.section is not None and settings:
-            out.append(task.section(tidy[tidy.task.isin(settings)], settings))
+            out.append(task.section(tidy[tidy.task.isin(settings)], settings,
+                                    lambda label: label_arrays(store, run.labels[label])))
     return [s for s in out if s]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.errors import UserError
-from bench.report_inputs import Run, unit_of
+from bench.report_inputs import Run, label_arrays, unit_of
 from bench.store import Store
 from bench.tasks import get_task
 from reports.document import Section
@@ -96,17 +96,12 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
 def _draw_label(label: str, cs: list[dict], task, section: Section | None, store: Store,
                 figdir: Path) -> list[Path]:
     from reports.figures import plot_loss_curves  # matplotlib: only when something is drawn
-    by_model, cell_arrays, curves = {}, {}, {}
-    for c in cs:
-        arrays = store.arrays(c["key"])
-        if not arrays:
-            continue
-        cell_arrays = arrays.get(-1, cell_arrays)
-        seeds = {s: a for s, a in arrays.items() if s >= 0}
-        by_model[c["model"]] = seeds
+    by_model, cell_arrays = label_arrays(store, cs)
+    curves = {}
+    for model, seeds in by_model.items():
         losses = [a["train_loss"] for a in seeds.values() if "train_loss" in a]
         if losses:  # early stopping: shorter curves are padded with NaN
-            curves[c["model"]] = pd.DataFrame(losses).to_numpy(dtype=float)
+            curves[model] = pd.DataFrame(losses).to_numpy(dtype=float)
     stem = file_stem(label)
     paths = []
     if task is not None and task.figures and by_model:

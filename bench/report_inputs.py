@@ -128,6 +128,18 @@ def task_inputs(run: Run, label: str, tidy: pd.DataFrame, store: Store) -> TaskI
                       proportions=PROPORTIONS & set(metrics))
 
 
+def label_arrays(store: Store, cells: list[dict]) -> tuple[dict[str, dict[int, dict]], dict]:
+    """The stored arrays of one label's cells: ({model: {seed: {name: array}}}, cell-level arrays)."""
+    by_model, cell_arrays = {}, {}
+    for c in cells:
+        arrays = store.arrays(c["key"])
+        if not arrays:
+            continue
+        cell_arrays = arrays.get(-1, cell_arrays)
+        by_model[c["model"]] = {s: a for s, a in arrays.items() if s >= 0}
+    return by_model, cell_arrays
+
+
 def cost_inputs(inp: TaskInputs) -> TaskInputs:
     """The same rows for the cost table: parameters and wall-clock figures, no tests, no floors."""
     present = set(inp.values.metric)

@@ -47,6 +47,7 @@ class TrainLog:
     diverged: np.ndarray  # (K,) bool: a non-finite loss was seen
     steps: int  # optimiser steps taken
     epochs: np.ndarray | None = None  # (K,) epochs each member would have run alone (<= epochs_run)
+    samples: int | None = None  # training samples processed, all members; None: windows x epochs_run x K
 
 
 def member_losses(pred: torch.Tensor, target: torch.Tensor, classification: bool,

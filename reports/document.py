@@ -143,17 +143,17 @@ def results_latex(sections: list[Section]) -> str:
     return LATEX_PREAMBLE + f"% {notes}\n\n" + "\n\n".join(body) + "\n"
 
 
-def report_markdown(run: dict, sections: list[Section], not_run: list[str], answers: list[str] = ()) -> str:
-    """report.md: the protocol of the run, the legend, answers to the questions the run asks
-    (markdown sections, e.g. assignment 2's), then per task its protocol, table, findings and
-    figures (relative paths, PNG embedded, PDF linked)."""
+def report_markdown(run: dict, sections: list[Section], not_run: list[str], summaries: list[str] = ()) -> str:
+    """report.md: the protocol of the run, the legend, the answers and summaries the run's tasks give
+    (markdown sections, e.g. assignment 2's answers, the stock evaluation), then per task label its
+    protocol, table, findings and figures (relative paths, PNG embedded, PDF linked)."""
     seeds = run.get("seeds", [])
     lines = [f"# Report: grid `{run['grid']}`\n",
              f"- profile: `{run['profile']}`", f"- seeds: {len(seeds)} ({', '.join(map(str, seeds))})"]
     lines += [f"- {k}: {v}" for k, v in run.get("environment", {}).items()]
     lines += ["- every number below is regenerated from `results.sqlite` by "
               "`python -m bench report --out DIR`; the tidy values are in `results.csv`\n",
-              "## How to read the tables\n", "\n".join(legend(len(seeds))) + "\n", *answers]
+              "## How to read the tables\n", "\n".join(legend(len(seeds))) + "\n", *summaries]
     for s in sections:
         t = s.table
         lines += [f"## {t.label}\n", "### Protocol\n"]

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 
 def save(fig, stem: Path) -> list[Path]:
     stem.parent.mkdir(parents=True, exist_ok=True)
-    paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
+    paths = [stem.parent / f"{stem.name}.png", stem.parent / f"{stem.name}.pdf"]  # a stem may hold a dot
     for p in paths:
         fig.savefig(p, dpi=120, bbox_inches="tight")
     plt.close(fig)

@@ -1,4 +1,5 @@
-"""The stock section: ratio to persistence by model × target, and the predictions figure.
+"""The stock section per market: ratio to persistence by model × target, the walk-forward folds,
+the trading table (reports/trading_report.py), and the predictions figure.
 
 Pure functions of the tidy results (columns task, model, seed, metric, value) and of arrays.
 """
@@ -11,9 +12,13 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
+from reports import trading
+from reports.block_bootstrap import block_length
 from reports.figures import plt, save
 from reports.intervals import t_interval
+from reports.stats import dm_test
 from reports.tables import fmt_number, to_markdown
+from reports.trading_report import trading_rows, trading_sentences, trading_table
 
 NETWORKS = ("mlp", "rnn", "lstm", "gru")
 ORDER = NETWORKS + ("persistence", "mean")
@@ -69,8 +74,9 @@ def _verdict(stats_: dict, targets: list[str]) -> list[str]:
     if better_any:
         best = min(better_any, key=lambda x: x[2])
         second = (f"Some rows beat persistence beyond their seed interval (best: {best[0]} under `{best[1]}`, "
-                  f"ratio {best[2]:.3f}, i.e. {1 - best[2]:.1%} lower MSE); check the Diebold-Mariano p-values "
-                  "before reading this as predictability, since the test period is a single sample.")
+                  f"ratio {best[2]:.3f}, i.e. {1 - best[2]:.1%} lower MSE); check that it holds in every "
+                  "walk-forward fold and in the pooled Diebold–Mariano test before reading this as predictability: "
+                  "the seed interval says nothing about other test periods.")
     else:
         second = ("No network beats persistence by more than its interval under any target: on these data the "
                   "last closes carry no usable information about the next close beyond the last one, which is "
@@ -83,42 +89,100 @@ def _count(n: pd.Series) -> str:
     return f"{lo}" if lo == hi else f"{lo}–{hi}"
 
 
-def ratio_section(tidy: pd.DataFrame, target_by_label: dict[str, str]) -> str:
-    """Markdown: ratio-to-persistence and direction-accuracy tables by model × target, two sentences."""
+def fold_ratios(loss: np.ndarray, persistence: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Ratio of MSE to persistence's per fold: losses (K, S), persistence (S,), each fold's first
+    day (F,) -> (K, F)."""
+    bounds = list(starts) + [loss.shape[1]]
+    return np.stack([loss[:, a:b].mean(1) / persistence[a:b].mean() for a, b in zip(bounds, bounds[1:])], 1)
+
+
+def _seed_counts(tidy: pd.DataFrame, label: str, model: str) -> str:
+    """Seeds whose own DM test against persistence is significant (p < 0.05): better / worse, of all."""
+    d = tidy[(tidy.task == label) & (tidy.model == model)]
+    s = d[d.metric == "dm_p_vs_persistence"].merge(d[d.metric == "dm_stat_vs_persistence"], on="seed",
+                                                    suffixes=("_p", "_s"))
+    hit = s[s.value_p < 0.05]
+    return f"{int((hit.value_s < 0).sum())} / {int((hit.value_s > 0).sum())} of {len(s)}" if len(s) else "–"
+
+
+def fold_table(tidy: pd.DataFrame, labels: dict[str, tuple[str, dict, dict]]) -> tuple[list[str], list[list[str]]]:
+    """Rows: target × model; columns: each fold's ratio to persistence (geometric mean over seeds),
+    the pooled ratio with its interval, the pooled Diebold–Mariano test on the losses averaged over
+    seeds, and the count of seeds whose own test is significant. labels: label -> (target,
+    {model: {seed: arrays}}, cell arrays)."""
+    header, rows = [], []
+    for label, (target, by_model, cell) in labels.items():
+        if "persistence_loss" not in cell:
+            continue
+        pers, starts, dates = cell["persistence_loss"], cell["fold_starts"], cell["test_dates"]
+        ends = list(starts[1:] - 1) + [len(dates) - 1]
+        header = header or (["target", "model"] + [f"fold {i + 1}: {dates[a]}..{dates[b]}" for i, (a, b) in
+                                                   enumerate(zip(starts, ends))]
+                            + ["pooled", "DM stat", "DM p", "seeds better / worse"])
+        for m, seeds in by_model.items():
+            loss = np.stack([a["pointwise_loss"] for _, a in sorted(seeds.items()) if "pointwise_loss" in a])
+            per = fold_ratios(loss, pers, starts)
+            pooled = t_interval(loss.mean(1) / pers.mean(), log=True)
+            dm = dm_test((loss - pers).mean(0), np.zeros_like(pers))  # differences first: exactly 0 for persistence
+            rows.append([target, m] + [fmt_number(t_interval(per[:, j], log=True).mean) for j in range(per.shape[1])]
+                        + [_cell(pooled.mean, pooled.lo, pooled.hi), fmt_number(dm.stat),
+                           "–" if math.isnan(dm.p) else f"{dm.p:.3g}" + (" *" if dm.p < 0.05 else ""),
+                           _seed_counts(tidy, label, m)])
+    return header, rows
+
+
+def market_section(tidy: pd.DataFrame, market: str, labels: dict[str, tuple[str, dict, dict]], fee: float,
+                   strategy: str) -> str:
+    """Markdown for one market: ratio and direction tables by model × target, the walk-forward
+    folds with the pooled DM test, the trading table, and sentences. labels: label -> (target,
+    {model: {seed: arrays}}, cell arrays), as bench reads them from the store."""
+    target_by_label = {label: v[0] for label, v in labels.items()}
     header, rows, st = ratio_table(tidy, target_by_label)
     if not rows:
         return ""
     targets = list(dict.fromkeys(target_by_label.values()))
     n = tidy[tidy.metric == "mse_vs_persistence"].groupby(["task", "model"]).seed.nunique()
     dh, drows, _ = ratio_table(tidy, target_by_label, "direction_acc", log=False)
-    sig = tidy[tidy.metric == "dm_p_vs_persistence"].merge(
-        tidy[tidy.metric == "dm_stat_vs_persistence"], on=["task", "model", "seed"], suffixes=("_p", "_s"))
-    sig_rows = []
-    for m in [r[0] for r in rows]:
-        row = [m]
-        for t in targets:
-            s = sig[(sig.model == m) & sig.task.isin([lb for lb, tt in target_by_label.items() if tt == t])]
-            hit = s[s.value_p < 0.05]
-            row.append(f"{int((hit.value_s < 0).sum())} / {int((hit.value_s > 0).sum())} of {len(s)}" if len(s) else "–")
-        sig_rows.append(row)
-    lines = ["\n## Stock: ratio to persistence by model × target\n",
-             "Test MSE ÷ persistence MSE, in prices (below 1: better than repeating today's close). Geometric "
-             f"mean over seeds (n = {_count(n)}) with the 95 % t-interval of the mean log ratio, mapped back: "
-             "training randomness only; the test period is one sample (the Diebold–Mariano table speaks to that).\n",
+    fh, frows = fold_table(tidy, labels)
+    trade = trading_rows(labels, fee, strategy)
+    days = next((len(c["test_dates"]) for _, _, c in labels.values() if "test_dates" in c), 0)
+    lines = [f"\n## Stock: {market}\n",
+             f"### Ratio to persistence by model × target ({market})\n",
+             "Test MSE ÷ persistence MSE over every test day, in prices (below 1: better than repeating today's "
+             f"close). Geometric mean over seeds (n = {_count(n)}) with the 95 % t-interval of the mean log ratio, "
+             "mapped back: training randomness only; the walk-forward table below shows how the ratio moves "
+             "from one test period to the next.\n",
              to_markdown(header, rows),
              "\nDirection accuracy, mean over seeds [95 % t-interval] (share of test days whose up/down move is "
-             "called right; persistence calls no move, so it scores only the rare unchanged days; compare with the up-day base rate in the "
-             "protocol notes, the score of always guessing up):\n",
-             to_markdown(dh, drows),
-             "\nDiebold–Mariano test against persistence per seed (squared errors, p < 0.05): seeds significantly "
-             "better / significantly worse, of all seeds:\n",
-             to_markdown(["model"] + [f"target={t}" for t in targets], sig_rows), ""]
-    return "\n".join(lines + _verdict(st, targets)) + "\n"
+             "called right; persistence calls no move, so it scores only the rare unchanged days; compare with the "
+             "up-day base rate in the protocol notes, the score of always guessing up):\n",
+             to_markdown(dh, drows)]
+    if frows:
+        lines += [f"\n### Walk-forward folds ({market})\n",
+                  "Ratio to persistence per test block (geometric mean over seeds; each block scored by members "
+                  "trained only on the closes before it), pooled over all blocks [95 % interval over seeds], the "
+                  "Diebold–Mariano test against persistence on every test day (squared errors averaged over seeds; "
+                  "the suite's DM: prewhitened Newey–West variance, HLN factor, Student t; negative: more accurate "
+                  "than persistence; `*` p < 0.05, not corrected for the number of rows), and how many seeds' own "
+                  "DM tests find them significantly better / worse than persistence (p < 0.05):\n",
+                  to_markdown(fh, frows)]
+    if trade:
+        lines += [f"\n### Trading the forecasts after fees ({market})\n",
+                  f"{strategy} on each seed's one-step forecasts (long when the forecast is above today's close), "
+                  f"fee {100 * fee:.2g} % of the value traded per position change, over the {days} test days: mean "
+                  "over seeds; `seed vote` sizes the position by the share of seeds that agree. Sharpe ratios are "
+                  "annualised (252 days, risk-free rate 0); the interval of the Sharpe difference is a 95 % circular "
+                  f"block bootstrap over days ({trading.RESAMPLES} resamples, blocks of "
+                  f"{block_length(days)} days, fixed seed), the same days drawn for the strategy and buy-and-hold.\n",
+                  trading_table(trade), ""]
+    lines += _verdict(st, targets) + [""] + trading_sentences(trade, fee, strategy, days)
+    return "\n".join(lines) + "\n"
 
 
 def plot_predictions(dates: np.ndarray, true: np.ndarray, preds: dict[str, np.ndarray], stem: Path,
-                     title: str, zoom: int = 60) -> list[Path]:
-    """Test-period closes with each model's one-step predictions (S,), and the last `zoom` days."""
+                     title: str, zoom: int = 60, fold_starts: np.ndarray = np.zeros(1, dtype=int)) -> list[Path]:
+    """Test-period closes with each model's one-step predictions (S,), and the last `zoom` days;
+    dotted lines where a walk-forward fold begins (fold_starts: each fold's first day)."""
     fig, axes = plt.subplots(1, 2, figsize=(13, 4), gridspec_kw={"width_ratios": [2, 1]})
     span = float(np.ptp(true)) or 1.0
     for ax, lo in ((axes[0], 0), (axes[1], max(len(true) - zoom, 0))):
@@ -128,6 +192,9 @@ def plot_predictions(dates: np.ndarray, true: np.ndarray, preds: dict[str, np.nd
         t = true[lo:]
         pad = 0.1 * (float(np.ptp(t)) or span)  # a forecast far off (e.g. a level mean) leaves the view
         ax.set_ylim(float(t.min()) - pad, float(t.max()) + pad)
+        for i in np.asarray(fold_starts)[1:]:
+            if i >= lo:
+                ax.axvline(dates[int(i)], color="0.6", ls=":", lw=1)
         ax.set_xlabel("date")
         ax.set_ylabel("close (price units)")
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))

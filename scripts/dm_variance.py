@@ -1,7 +1,7 @@
 """Diebold–Mariano tests of one table's models against its reference under three long-run variances
 (not a test; it reads a finished run's store and changes nothing):
 
-    PYTHONPATH=. python scripts/dm_variance.py --out results/assignment1 [--label "stock (target=level)"]
+    PYTHONPATH=. python scripts/dm_variance.py --out results/assignment1 [--label "stock (market=sp500, target=level)"]
 
 For each model: the lag-1 autocorrelation of the loss differential (losses averaged over seeds, as the
 table's DM column uses them), and the HLN-corrected statistic and p-value with
@@ -39,7 +39,8 @@ def _lag1(d: np.ndarray) -> float:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True, help="a folder written by `python -m bench run`")
-    p.add_argument("--label", default="stock (target=level)", help="the table (its heading in results.md)")
+    p.add_argument("--label", default="stock (market=sp500, target=level)",
+                   help="the table (its heading in results.md)")
     a = p.parse_args()
     with Store(a.out / STORE) as store:
         run = load_run(store, read_manifest(a.out))

@@ -178,11 +178,20 @@ def between(series: Series, start: str | None, end: str | None) -> Series:
                   index=d[keep], meta=meta)
 
 
-def sp500_path() -> Path | None:
-    """The daily S&P 500 (1999-2018, Yahoo CSV, gzip) shipped with the ``arch`` package, found
-    without importing arch (its import takes seconds); None when arch is not installed."""
+# The daily indices shipped with the ``arch`` package (1999-2018, Yahoo CSV, gzip): name -> (index, file).
+MARKETS = {
+    "sp500": ("S&P 500", "sp500/sp500.csv.gz"),
+    "nasdaq": ("NASDAQ Composite", "nasdaq/nasdaq.csv.gz"),
+}
+
+
+def market_path(market: str) -> Path | None:
+    """The file of one of MARKETS, found without importing arch (its import takes seconds); None
+    when arch is not installed. An unknown name raises SequenceError listing the valid ones."""
+    if market not in MARKETS:
+        raise SequenceError(f"unknown market {market!r}; choose from {', '.join(MARKETS)}")
     spec = find_spec("arch")
     if spec is None or not spec.submodule_search_locations:
         return None
-    p = Path(list(spec.submodule_search_locations)[0]) / "data" / "sp500" / "sp500.csv.gz"
+    p = Path(list(spec.submodule_search_locations)[0]) / "data" / MARKETS[market][1]
     return p if p.exists() else None

@@ -39,9 +39,13 @@ OPTIONS = st.tuples(
     option("--batch-size", ["1", "8", "10000000"]),
     option("--bptt", ["1", "16", "100000"]),
     option("--out", ["o", "o/p", "results.sqlite", "", "a\x00b", "x" * 300]),
+    option("--folds", ["1", "3", "40"]),
+    option("--fold-days", ["5", "100", "900"]),
+    option("--fee", ["0", "0.1%", "0.001", "10.5%"]),
+    option("--strategy", ["long-flat", "long-short"]),
 )
-WHAT = st.one_of(st.tuples(st.just("--grid"), st.one_of(st.sampled_from(["sine", "all"]), TEXT)),
-                 st.tuples(st.just("--task"), st.one_of(st.sampled_from(["sine", "pi"]), TEXT)))
+WHAT = st.one_of(st.tuples(st.just("--grid"), st.one_of(st.sampled_from(["sine", "assignment1", "all"]), TEXT)),
+                 st.tuples(st.just("--task"), st.one_of(st.sampled_from(["sine", "pi", "stock"]), TEXT)))
 EXTRA = st.lists(st.one_of(TEXT, st.sampled_from(["--no-figures", "--deterministic", "--grid", "-x", "--"])),
                  max_size=2)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sequences import SequenceError
-from sequences.stock import between, detect_format, load_stock_csv, sp500_path
+from sequences.stock import MARKETS, between, detect_format, load_stock_csv, market_path
 from stock_files import KABU_HEADER, YAHOO_HEADER, fred, kabuoji3, walk, yahoo
 
 
@@ -85,15 +85,21 @@ def test_detect_format():
     assert detect_format(["when", "price"]) is None
 
 
-def test_default_sp500_is_the_arch_data():
-    """Read through this loader without importing arch, it equals arch.data.sp500.load()."""
-    s = load_stock_csv(sp500_path())
-    from arch.data import sp500
-    ref = sp500.load()
+@pytest.mark.parametrize("market", MARKETS)
+def test_default_markets_are_the_arch_data(market):
+    """Read through this loader without importing arch, each equals arch.data.<market>.load()."""
+    import importlib
+    s = load_stock_csv(market_path(market))
+    ref = importlib.import_module(f"arch.data.{market}").load()
     np.testing.assert_array_equal(s.values, ref["Adj Close"].to_numpy())
     np.testing.assert_array_equal(s.index, ref.index.to_numpy().astype("datetime64[D]"))
     part = between(s, "2012-01-01", "2018-12-31")
     assert len(part.values) == 1760 and part.meta["first"] == "2012-01-03"
+
+
+def test_unknown_market_lists_the_known_ones():
+    with pytest.raises(SequenceError, match="unknown market 'nikkei'; choose from sp500, nasdaq"):
+        market_path("nikkei")
 
 
 Y = YAHOO_HEADER + "\n"

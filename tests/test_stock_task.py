@@ -10,7 +10,7 @@ from bench.runner import cells_for, plan
 from bench.targets import TARGETS, represent, to_price
 from bench.tasks import get_task
 from models import MODELS, BuildArgs
-from sequences.stock import between, load_stock_csv, sp500_path
+from sequences.stock import MARKETS, between, load_stock_csv, market_path
 from stock_files import fred, kabuoji3, walk, yahoo
 
 STOCK = get_task("stock")
@@ -19,7 +19,7 @@ FAST = ["--epochs", "2", "--hidden", "4", "--executor", "local", "--seeds", "2"]
 
 @pytest.fixture(scope="module")
 def sp500():
-    return load_stock_csv(sp500_path()).values
+    return load_stock_csv(market_path("sp500")).values
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -46,8 +46,10 @@ def test_persistence_is_the_same_forecast_under_every_target(profile):
     ref_metrics, ref_arrays = runs["level"]
     assert ref_metrics["mse_vs_persistence"][0] == 1.0
     assert ref_metrics["dm_stat_vs_persistence"][0] == 0.0
+    assert ref_metrics["trade_count"][0] == 0 and ref_metrics["trade_return"][0] == 0  # no move: never trades
     for t, (m, a) in runs.items():
-        for name in ("mse", "mae", "mse_vs_persistence", "direction_acc", "dm_p_vs_persistence"):
+        for name in ("mse", "mae", "mse_vs_persistence", "direction_acc", "dm_p_vs_persistence",
+                     "trade_sharpe_vs_hold"):
             np.testing.assert_array_equal(m[name], ref_metrics[name], err_msg=f"{t} {name}")
         np.testing.assert_array_equal(a["test_pred"], ref_arrays["test_pred"])
 
@@ -65,36 +67,51 @@ def test_seed_profile_is_the_lecture():
         (6, 100, "adam", 0.01, 50, 32, False)
     assert (s["target"], s["scaler"], s["scaler_fit"], s["test"], s["val"]) == ("level", "minmax", "all", 0.3, 0.0)
     data = STOCK.build(s, np.random.default_rng(0))
-    prices = between(load_stock_csv(sp500_path()), "2016-01-01", "2018-12-31").values
+    prices = between(load_stock_csv(market_path("sp500")), "2016-01-01", "2018-12-31").values
     n = len(prices)
     train_len = n - int(n * 0.3)  # the notebook's split
     assert len(data.train) == train_len - 6 and len(data.test) == n - train_len - 6 and data.val is None
-    assert data.extra["scaler"].shift == prices.min()  # fitted on the whole series: the leak
+    assert data.extra["folds"][0].scaler.shift == prices.min()  # fitted on the whole series: the leak
     assert "leaks" in data.protocol["scaler"]
 
 
-def test_quick_profile_fits_the_scaler_on_training_only():
+def test_quick_profile_walks_forward_with_a_scaler_per_fold():
     s = STOCK.settings("quick")
     data = STOCK.build(s, np.random.default_rng(0))
-    prices = between(load_stock_csv(sp500_path()), "2012-01-01", "2018-12-31").values
-    a = len(prices) - int(len(prices) * 0.3) - int(len(prices) * 0.1)
-    assert data.extra["scaler"].shift == prices[:a].min()
-    assert data.extra["scaler"].scale == prices[:a].max() - prices[:a].min()
-    assert len(data.val) > 0 and data.protocol["scaler"].endswith("training part only")
+    prices = between(load_stock_csv(market_path("sp500")), "2012-01-01", "2018-12-31").values
+    n = len(prices)
+    days, val = int(0.3 * n) // 3, int(0.1 * n)
+    folds = data.extra["folds"]
+    assert [int(f.at[0]) for f in folds] == [n - 3 * days, n - 2 * days, n - days]
+    assert all(len(f.at) == days for f in folds)
+    for f in folds:
+        a = int(f.at[0]) - val
+        assert f.scaler.shift == prices[:a].min() and f.scaler.scale == prices[:a].max() - prices[:a].min()
+        assert len(f.val) == val - 6
+    np.testing.assert_array_equal(data.arrays["test_true"], prices[n - 3 * days:])  # every test day, once
+    np.testing.assert_array_equal(data.arrays["fold_starts"], [0, days, 2 * days])
+    assert "walk-forward" in data.protocol and data.protocol["scaler"].endswith("each fold's training part only")
 
 
-def test_grid_assignment1_runs_every_model_under_level_and_logret():
+def test_grid_assignment1_runs_every_model_and_target_on_both_markets():
     cells = plan(get_grid("assignment1").entries, "quick", "cpu", {})
-    pairs = {(c.config.model, c.config.params["target"]) for c in cells}
-    for m in ("mlp", "rnn", "lstm", "gru", "persistence", "mean"):
-        assert {(m, "level"), (m, "logret")} <= pairs
-    assert {c.label for c in cells} >= {"stock (target=level)", "stock (target=logret)"}
-    # Same data and split: only the target differs between variants.
-    by_target = {}
+    combos = {(c.config.model, c.config.params["market"], c.config.params["target"]) for c in cells}
+    assert combos == {(m, k, t) for m in ("mlp", "rnn", "lstm", "gru", "persistence", "mean") for k in MARKETS
+                      for t in TARGETS}
+    assert {c.label for c in cells} >= {"stock (market=sp500, target=level)", "stock (market=nasdaq, target=logret)"}
+    # Same settings otherwise: only the market and the target differ between variants.
+    by_model = {}
     for c in cells:
-        p = {k: v for k, v in c.config.params.items() if k != "target"}
-        by_target.setdefault(c.config.model, []).append(p)
-    assert all(all(p == ps[0] for p in ps) for ps in by_target.values())
+        p = {k: v for k, v in c.config.params.items() if k not in ("target", "market", "stock_sha256")}
+        by_model.setdefault(c.config.model, []).append(p)
+    assert all(all(p == ps[0] for p in ps) for ps in by_model.values())
+
+
+def test_a_user_file_replaces_both_markets(tmp_path):
+    f = yahoo(tmp_path / "prices.csv", walk(300))
+    cells = plan(get_grid("assignment1").entries, "quick", "cpu", {"stock_csv": str(f)})
+    assert len(cells) == 6 * len(TARGETS)
+    assert {c.label for c in cells} == {f"stock (market=prices.csv, target={t})" for t in TARGETS}
 
 
 def test_cell_key_follows_the_file_contents(tmp_path):
@@ -116,16 +133,23 @@ def test_end_to_end_from_a_user_csv(tmp_path, capsys, writer):
                 + FAST + figs) == 0
     df = pd.read_csv(out / "results.csv")
     assert set(df.model) == {"mlp", "rnn", "lstm", "gru", "persistence", "mean"}
-    assert set(df.task) == {"stock (target=logret)"}
+    assert set(df.task) == {"stock (market=prices.csv, target=logret)"}
     ratio = df[(df.metric == "mse_vs_persistence") & (df.model == "persistence")].value
     assert np.allclose(ratio, 1.0)
     assert {"direction_acc", "direction_acc_lo", "dm_stat_vs_persistence", "dm_p_vs_persistence"} <= set(df.metric)
-    md = (out / "results.md").read_text()
-    assert "Stock: ratio to persistence by model × target" in md
+    trade = {"trade_return", "trade_sharpe", "trade_max_drawdown", "trade_count", "trade_sharpe_vs_hold"}
+    assert trade <= set(df.metric)
+    md, report = (out / "results.md").read_text(), (out / "report.md").read_text()
     assert "dm_stat_vs_persistence" not in md  # per-seed test results are counted, not averaged over seeds
-    assert "prices.csv" in (out / "report.md").read_text()  # the protocol notes name the data file
+    for text in (md, report):  # the same walk-forward and trading evaluation as on the default markets
+        assert "### Ratio to persistence by model × target (prices.csv)" in text
+        assert "| fold 1: " in text and "| fold 3: " in text and "| DM p" in text
+        assert "### Trading the forecasts after fees (prices.csv)" in text and "| buy-and-hold " in text
+        assert "Buying and holding over these 45 test days turned 1 into" in text
+    assert "prices.csv" in report and "- fold 3: train " in report  # the protocol names the file and the folds
     if not figs:
-        assert (out / "figures" / "stock_targetlogret_predictions.png").exists()
+        for name in ("predictions", "equity"):
+            assert (out / "figures" / f"stock_marketprices.csv_targetlogret_{name}.png").exists()
 
 
 def _one_line_refusal(args, tmp_path, capsys, needle, path=None):
@@ -151,16 +175,42 @@ def test_cli_refuses_a_malformed_file(tmp_path, capsys, case):
 def test_cli_refuses_a_file_shorter_than_the_window(tmp_path, capsys):
     f = fred(tmp_path / "short.csv", walk(15))
     _one_line_refusal(["--task", "stock", "--stock-csv", str(f)], tmp_path, capsys,
-                      f"{f}: 15 usable closes are too few for window 6")
+                      f"{f}: 15 usable closes: 1 validation closes are too few for window 6")
+    _one_line_refusal(["--task", "stock", "--stock-csv", str(f), "--profile", "seed"], tmp_path, capsys,
+                      f"{f}: 15 usable closes: too few for window 6 (test part has 4 closes")  # the lecture's split
     g = fred(tmp_path / "ok.csv", walk(200))
     _one_line_refusal(["--task", "stock", "--stock-csv", str(g), "--window", "80"], tmp_path, capsys,
-                      "too few for window 80")
+                      "20 validation closes are too few for window 80")
 
 
 @pytest.mark.parametrize("args,needle", [
     (["--task", "stock", "--target", "price"], "argument --target: invalid choice: 'price'"),
     (["--grid", "sine", "--stock-csv", "x.csv"], "--stock-csv does not apply to any task of this run"),
     (["--task", "stock", "--stock-column", "Nope"], "no column 'Nope'; it has Open, High"),
+    (["--task", "stock", "--profile", "seed", "--folds", "3"], "--folds: walk-forward fits a scaler on each fold's"),
+    (["--task", "stock", "--profile", "seed", "--fold-days", "50"], "--fold-days needs --folds"),
+    (["--task", "stock", "--folds", "0"], "argument --folds: --folds must be in [1, 1000], got '0'"),
+    (["--task", "stock", "--fold-days", "800"], "3 folds of 800 closes after 176 validation closes leave 0 of 1760 "
+                                                "closes to train the first fold on"),
+    (["--task", "stock", "--fee", "20%"], "argument --fee: --fee must be in [0, 0.1] (10%), got '20%'"),
+    (["--task", "stock", "--fee", "-0.1"], "argument --fee: --fee must be in [0, 0.1] (10%), got '-0.1'"),
+    (["--task", "stock", "--fee", "nan"], "argument --fee: --fee must be in [0, 0.1] (10%), got 'nan'"),
+    (["--task", "stock", "--fee", "x%"], "argument --fee: --fee must be a number or a percentage, got 'x%'"),
+    (["--task", "stock", "--strategy", "short"], "argument --strategy: invalid choice: 'short'"),
+    (["--grid", "sine", "--folds", "2"], "--folds does not apply to any task of this run"),
 ])
 def test_cli_refuses_bad_stock_options(tmp_path, capsys, args, needle):
     _one_line_refusal(args, tmp_path, capsys, needle)
+
+
+def test_cli_trading_and_fold_options_reach_the_settings():
+    from bench.cli import build_parser, fee_arg
+    assert fee_arg("0.1%") == pytest.approx(0.001) and fee_arg("0.002") == 0.002 and fee_arg(" 0 % ") == 0.0
+    a = build_parser().parse_args(["run", "--task", "stock", "--fee", "0.25%", "--strategy", "long-short",
+                                   "--folds", "4", "--fold-days", "100"])
+    cells = plan(cells_for(None, "stock", "gru"), "quick", "cpu",
+                 {"fee": a.fee, "strategy": a.strategy, "folds": a.folds, "fold_days": a.fold_days})
+    s = cells[0].config.params
+    assert (s["fee"], s["strategy"], s["folds"], s["fold_days"]) == (0.0025, "long-short", 4, 100)
+    derived = plan(cells_for(None, "stock", "gru"), "quick", "cpu", {"folds": 4})[0].config.params
+    assert derived["fold_days"] == int(0.3 * 1760) // 4  # pinned when planned

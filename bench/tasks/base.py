@@ -43,7 +43,8 @@ Figures = Callable[[str, dict, dict, Path], list[Path]]
 # resolve(settings) -> settings checked and pinned at planning time (e.g. a data file's content
 # hash); raises ValueError (SequenceError) for a bad file or value, before anything trains
 Resolve = Callable[[Mapping], dict]
-# section(tidy rows of this task's cells, {cell label: settings}) -> markdown for results.md
+# section(tidy rows of this task's cells, {cell label: settings}, arrays) -> markdown for results.md and
+# report.md; arrays(label) -> ({model: {seed: {name: array}}}, cell-level arrays) reads the store
 Section = Callable[[object, dict], str]
 # train(model, data, seeds, TrainSettings, settings) -> bench.train.TrainLog, for data that are
 # not windows (e.g. whole strings); None trains with bench.train.train_members

@@ -1,22 +1,25 @@
 """Next-day close from the last `window` closes (lecture: GRU stock prediction; assignment 1).
 
-Data: the daily S&P 500 shipped with `arch` (offline default), or a user's Yahoo, kabuoji3 or
-FRED CSV (--stock-csv, --stock-column). The file is checked and its content hash pinned into the
-settings when the cell is planned, so a bad file is refused before anything trains and a changed
-file is a different cell.
+Data: a daily index shipped with `arch` (offline: `market` sp500 or nasdaq), or a user's Yahoo,
+kabuoji3 or FRED CSV (--stock-csv, --stock-column), which replaces the market. The file is
+checked and its content hash pinned into the settings when the cell is planned, so a bad file is
+refused before anything trains and a changed file is a different cell.
 
 seed profile: the notebook's protocol — closes only, 70/30 chronological split
 (train_len = N - int(0.3 N)), windows inside each part, min-max scaler fitted on the WHOLE series
 (a leak), window 6, GRU hidden 100, Adam 0.01, 50 epochs, batch 32, no shuffling.
-quick/full: 60/10/30 with early stopping on the validation part and the scaler fitted on the
-training part only. Every target (bench/targets.py) is scored in prices.
+quick/full: walk-forward (bench/walkforward.py): `folds` blocks of `fold_days` closes cover the
+last `test` share of the series; each fold retrains every member on everything before its block
+(validation: the last `val` share of the closes before it; scaler fitted on the training part).
+Every target (bench/targets.py) is scored in prices; each member's forecasts are also traded
+(reports/trading.py: `strategy`, a `fee` per position change) against buy-and-hold.
 """
 from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 import torch
@@ -27,21 +30,28 @@ from bench.targets import DESCRIPTIONS, check_target, represent, to_price
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.tasks.scoring import regression_metrics
 from bench.train import predict
-from bench.windows import SplitPoints, WindowSet, chronological_split, series_windows
+from bench.walkforward import (Fold, FoldPoints, check_folds, fold_points, lecture_split, train_folds,
+                               window_starts)
+from bench.windows import WindowSet, series_windows
+from models import Baseline
+from reports import trading
 from sequences import SequenceError, Series
-from sequences.stock import between, load_stock_csv, sp500_path
+from sequences.stock import MARKETS, between, load_stock_csv, market_path
 
-_COMMON = dict(stock_csv=None, stock_column=None, stock_sha256=None, target="level", window=6, layers=2,
-               optimizer="adam", lr=0.01, batch_size=32, clip=None, scaler="minmax", data_seed=0, test=0.3)
+_COMMON = dict(stock_csv=None, stock_column=None, stock_sha256=None, market="sp500", target="level", window=6,
+               layers=2, optimizer="adam", lr=0.01, batch_size=32, clip=None, scaler="minmax", data_seed=0,
+               test=0.3, folds=None, fold_days=None, fee=0.001, strategy="long-flat")
 NO_MOVE = 1e-6  # relative distance from the last close below which a forecast is "no change"
 DEFAULTS = {
     # The notebook used the Nikkei 225 2017-2019 (scraped); the closest span of the default data.
     "seed": dict(_COMMON, span="2016-01-01/2018-12-31", hidden=100, epochs=50, shuffle=False, patience=None,
                  val=0.0, scaler_fit="all"),
-    "quick": dict(_COMMON, span="2012-01-01/2018-12-31", hidden=32, epochs=50, shuffle=True, patience=10,
-                  val=0.1, scaler_fit="train"),
+    # Walk-forward retrains every fold on two markets: shorter training than a single split would
+    # need keeps the grid's cost near twice the single split's (docs/stock.md has the figures).
+    "quick": dict(_COMMON, span="2012-01-01/2018-12-31", hidden=32, epochs=30, shuffle=True, patience=5,
+                  val=0.1, scaler_fit="train", folds=3, batch_size=64),
     "full": dict(_COMMON, span="1999-01-01/2018-12-31", hidden=100, epochs=200, shuffle=True, patience=20,
-                 val=0.1, scaler_fit="train"),
+                 val=0.1, scaler_fit="train", folds=6),
 }
 
 
@@ -55,51 +65,65 @@ def _load(path: str, column: str | None, stamp: tuple) -> Series:  # stamp: (siz
 
 
 def _source(s: Mapping) -> tuple[Path, Series]:
-    """The data file and its prices: the user's CSV whole, or the default S&P 500 over `span`."""
+    """The data file and its prices: the user's CSV whole, or the market's index over `span`."""
     if s["stock_csv"]:
         p = Path(s["stock_csv"]).expanduser()
         stat = p.stat() if p.is_file() else None
         series = _load(str(p), s["stock_column"], (stat.st_size, stat.st_mtime_ns) if stat else None)
         return p, series
-    p = sp500_path()
+    p = market_path(s["market"])
     if p is None:
-        raise Unavailable("the default S&P 500 data comes with the `arch` package: pip install arch, "
+        raise Unavailable(f"the {MARKETS[s['market']][0]} data come with the `arch` package: pip install arch, "
                           "or pass --stock-csv FILE")
     series = _load(str(p), s["stock_column"], None)
     start, _, end = (s["span"] or "/").partition("/")
     return p, between(series, start or None, end or None)
 
 
-def split_points(n: int, s: Mapping, source: str) -> SplitPoints:
-    """The lecture's split: test_len = int(test·n) closes at the end, val_len = int(val·n) before
-    them; a window of T closes is lost at each boundary. Too short -> SequenceError naming the file."""
-    T = s["window"]
-    test_len, val_len = int(n * s["test"]), int(n * s["val"])
-    b = n - test_len
-    a = b - val_len
-    parts = {"training": a, "validation": val_len, "test": test_len} if s["val"] else \
-        {"training": a, "test": test_len}
-    short = [f"{k} part has {v}" for k, v in parts.items() if v <= T]
-    if short:
-        need = int(np.ceil((T + 1) / min(s["test"], s["val"] or 1, 1 - s["test"] - s["val"])))
-        raise SequenceError(f"{source}: {n} usable closes are too few for window {T} ({', '.join(short)} closes, "
-                            f"each part needs more than {T}); give at least {need} closes or a smaller --window")
-    return SplitPoints(a, b)
+def fold_plan(n: int, s: Mapping, source: str) -> list[FoldPoints]:
+    """Where each fold's parts lie on n closes: the lecture's single split (folds None), or
+    `folds` blocks of `fold_days` closes (default int(test·n) // folds) at the end, int(val·n)
+    validation closes before each. Too short -> SequenceError naming the file and the sizes."""
+    T, val_len = s["window"], int(n * s["val"])
+    try:
+        if s["folds"] is None:
+            return [lecture_split(n, T, s["test"], s["val"])]
+        days = s["fold_days"] or int(n * s["test"]) // s["folds"]
+        check_folds(n, T, s["folds"], days, val_len)
+        return fold_points(n, s["folds"], days, val_len)
+    except ValueError as e:
+        raise SequenceError(f"{source}: {n} usable closes: {e}") from None
+
+
+def _check_settings(s: Mapping) -> None:
+    check_target(s["target"])
+    trading.check_strategy(s["strategy"])
+    if s["scaler_fit"] not in ("train", "all"):
+        raise ValueError(f"scaler_fit must be 'train' or 'all', got {s['scaler_fit']!r}")
+    if not 0 <= s["fee"] <= trading.MAX_FEE:
+        raise ValueError(f"fee must be in [0, {trading.MAX_FEE:g}] (a fraction of the value traded), got {s['fee']!r}")
+    if s["folds"] is None and s["fold_days"] is not None:
+        raise ValueError("--fold-days needs --folds: this profile keeps the lecture's single split")
+    if s["folds"] is not None and s["scaler_fit"] == "all":
+        raise ValueError("--folds: walk-forward fits a scaler on each fold's training part, this profile fits "
+                         "one on the whole series (the lecture's protocol); use --profile quick or full")
 
 
 def resolve(s: Mapping) -> dict:
-    """Check the settings and the data file before anything trains; pin the file's content hash."""
+    """Check the settings and the data file before anything trains; pin the file's content hash
+    (and, for a user's file, its name as the market) and the fold length."""
     s = dict(s)
-    check_target(s["target"])
-    if s["scaler_fit"] not in ("train", "all"):
-        raise ValueError(f"scaler_fit must be 'train' or 'all', got {s['scaler_fit']!r}")
+    _check_settings(s)
     try:
         path, series = _source(s)  # errors name the file as the user gave it
     except Unavailable:
         return s  # the cell is recorded as skipped when it runs
-    split_points(len(series.values), s, str(path if s["stock_csv"] else series.source))
+    n = len(series.values)
+    plan = fold_plan(n, s, str(path if s["stock_csv"] else series.source))
+    if s["folds"] is not None:
+        s["fold_days"] = plan[0].e - plan[0].b
     if s["stock_csv"]:  # workers may run elsewhere: pin the absolute path; the span is for the default data
-        s["stock_csv"], s["span"] = str(path.resolve()), None
+        s["stock_csv"], s["span"], s["market"] = str(path.resolve()), None, path.name
     s["stock_sha256"] = file_hash(path)
     return s
 
@@ -113,8 +137,42 @@ def _relative_windows(rep: np.ndarray, idx: np.ndarray, scaler: Scaler) -> Windo
                      torch.zeros(S, dtype=torch.long), torch.from_numpy(np.ascontiguousarray(r[:, T:])), T)
 
 
-def _part(name: str, dates: np.ndarray, ws: WindowSet) -> str:
-    return f"{name} {len(dates)} closes {dates[0]}..{dates[-1]} ({len(ws)} windows)"
+def _fold(prices: np.ndarray, rep: np.ndarray | None, p: FoldPoints, s: Mapping) -> Fold:
+    """One fold's windows in the target's representation, scaled by a scaler fitted on its
+    training part (the whole series under the lecture's protocol)."""
+    T, fit_all = s["window"], s["scaler_fit"] == "all"
+    starts = window_starts(len(prices), T, p)  # train, validation, test
+    if rep is None:  # level, the lecture's windows: strided views over one scaled series
+        scaler = Scaler.fit(s["scaler"], prices if fit_all else prices[:p.a])
+        ws = series_windows(scaler.transform(prices), T)
+        train, val, test = (ws.subset(i) for i in starts)
+    else:
+        scaler = Scaler.fit(s["scaler"], rep if fit_all else rep[starts[0]])
+        train, val, test = (_relative_windows(rep, i, scaler) for i in starts)
+    return Fold(train, val if len(val) else None, test, scaler, starts[2] + T)
+
+
+def _span(dates: np.ndarray, lo: int, hi: int) -> str:
+    return f"{dates[lo]}..{dates[hi - 1]}" if hi > lo else "none"
+
+
+def _split_note(folds: list[Fold], points: list[FoldPoints], dates: np.ndarray, T: int) -> dict[str, str]:
+    """Protocol lines: where each fold trains, validates and tests."""
+    out = {}
+    for i, (f, p) in enumerate(zip(folds, points)):
+        val = f"validation {_span(dates, p.a, p.b)} ({len(f.val) if f.val else 0} windows), " if p.b > p.a else ""
+        out["split" if len(folds) == 1 else f"fold {i + 1}"] = (
+            f"train {_span(dates, 0, p.a)} ({len(f.train)} windows), {val}"
+            f"test {_span(dates, int(f.at[0]), int(f.at[-1]) + 1)} ({len(f.at)} days)")
+    if len(folds) == 1:
+        out["split"] = "chronological, one window lost at each boundary: " + out["split"]
+    else:
+        out["walk-forward"] = (f"{len(folds)} consecutive test blocks of {points[0].e - points[0].b} closes; each "
+                               "fold retrains every member from its initial parameters on everything before its "
+                               f"block (expanding window), validation the {points[0].b - points[0].a} closes before "
+                               f"the block (one window of {T} lost after the training part); a test window's "
+                               "inputs may reach back before its block (closes known on the day of the forecast)")
+    return out
 
 
 def build(s: Mapping, rng: np.random.Generator) -> TaskData:
@@ -123,83 +181,125 @@ def build(s: Mapping, rng: np.random.Generator) -> TaskData:
         raise SequenceError(f"{path}: the file changed after the run was planned; run again")
     prices, dates, T, target = series.values, series.index, s["window"], s["target"]
     n = len(prices)
-    pts = split_points(n, s, str(path))
-    fit_all = s["scaler_fit"] == "all"
-    pos = chronological_split(series_windows(prices, T), pts)  # window start positions per part
-    if target == "level":  # the lecture's windows: strided views over one scaled series
-        scaler = Scaler.fit(s["scaler"], prices if fit_all else prices[:pts.a])
-        train, val, test = chronological_split(series_windows(scaler.transform(prices), T), pts)
-    else:
-        rep = represent(target, np.lib.stride_tricks.sliding_window_view(prices, T + 1))  # (N-T, T+1)
-        scaler = Scaler.fit(s["scaler"], rep if fit_all else rep[pos[0].start.numpy()])
-        train, val, test = (_relative_windows(rep, p.start.numpy(), scaler) for p in pos)
-    at = pos[2].start.numpy() + T  # (S,) test target positions
+    points = fold_plan(n, s, str(path))
+    rep = None if target == "level" else represent(target, np.lib.stride_tricks.sliding_window_view(prices, T + 1))
+    folds = [_fold(prices, rep, p, s) for p in points]
+    at = np.concatenate([f.at for f in folds])  # (S,) test target positions, consecutive days
     true, last = prices[at], prices[at - 1]
-    up = float(np.mean(true > last))
-    parts = [_part("train", dates[:pts.a], train)] + \
-        ([_part("validation", dates[pts.a:pts.b], val)] if len(val) else []) + [_part("test", dates[pts.b:], test)]
+    asset = trading.asset_returns(true, last)
+    hold = trading.strategy_returns(np.ones_like(asset), asset, s["fee"])
+    fit_all = s["scaler_fit"] == "all"
     m = series.meta
+    default = f" (default data: {MARKETS[s['market']][0]} from the arch package)" if not s["stock_csv"] else ""
     protocol = {
-        "source": f"{series.source}: {n} closes {m['first']}..{m['last']}"
-                  + (" (default data: S&P 500 from the arch package)" if not s["stock_csv"] else ""),
+        "source": f"{series.source}: {n} closes {m['first']}..{m['last']}{default}",
         "cleaning": f"rows dropped for a missing value: {m['missing_dropped']}; repeated dates dropped: "
                     f"{m['duplicates_dropped']} ({m['conflicting_dates']} with differing values, later row kept); "
                     f"rows reordered by date: {'yes' if m['reordered'] else 'no'}",
-        "split": "chronological, one window lost at each boundary: " + "; ".join(parts),
+        **_split_note(folds, points, dates, T),
         "scaler": (f"{s['scaler']} fitted on the WHOLE series, test period included: the lecture's protocol, which "
                    "leaks the test period's range into training" if fit_all else
-                   f"{s['scaler']} fitted on the training part only"),
+                   f"{s['scaler']} fitted on " + ("each fold's" if len(folds) > 1 else "the") + " training part only"),
         "target": f"{target}: {DESCRIPTIONS[target]}; predictions mapped back to prices before scoring",
-        "direction base rate": f"{up:.1%} of test days close up (the direction accuracy of always guessing up)",
+        "direction base rate": f"{np.mean(true > last):.1%} of test days close up (the direction accuracy of "
+                               "always guessing up)",
+        "trading": f"{s['strategy']} on each member's forecasts, fee {s['fee']:.4g} of the value traded per "
+                   "position change (reports/trading.py); buy-and-hold pays one entry fee",
     }
     if fit_all and not s["val"]:
         protocol["lecture"] = ("the notebook scraped the Nikkei 225 2017-2019 and set torch.manual_seed(1); its test "
                                "plot fed x/x_max instead of the min-max scaling it trained on and shifted predictions "
                                "by the first test error; here test windows use the training scaling, no shift")
+    starts = np.cumsum([0] + [len(f.at) for f in folds[:-1]])  # (F,) each fold's first test day
     return TaskData(
-        train=train, val=val if len(val) else None, test=test, in_features=1, out_features=1,
+        train=folds[-1].train, val=folds[-1].val, test=folds[-1].test, in_features=1, out_features=1,
         classification=False, protocol=protocol,
-        arrays={"test_true": true, "persistence_loss": (last - true) ** 2, "test_dates": dates[at]},
-        extra={"scaler": scaler, "true": true, "last": last},
+        arrays={"test_true": true, "test_last": last, "test_dates": dates[at], "fold_starts": starts,
+                "persistence_loss": (last - true) ** 2, "hold_returns": hold},
+        extra={"folds": folds, "prices": prices, "true": true, "last": last, "asset": asset},
     )
+
+
+def train(model, data: TaskData, seeds: list, cfg, s: Mapping):
+    """Every fold in turn from the same initial parameters; evaluate reads the kept parameters."""
+    log, data.extra["states"] = train_folds(model, data.extra["folds"], seeds, cfg, data.val_score)
+    return log
+
+
+def forecasts(model, data: TaskData, s: Mapping) -> np.ndarray:
+    """Price forecasts (K, S) over every fold's test days: each fold by its own parameters (a
+    baseline refitted on the fold's training targets)."""
+    states, device = data.extra.get("states"), data.test.base.device
+    out = []
+    for i, f in enumerate(data.extra["folds"]):
+        if states is not None:
+            model.load_state_dict(states[i])
+        elif isinstance(model, Baseline):
+            model.fit(f.train.targets.to(device))
+        r = f.scaler.inverse(predict(model, f.test.to(device)).cpu().numpy()[..., 0].astype(np.float64))
+        out.append(to_price(s["target"], r, data.extra["prices"][f.at - 1]))
+    pred, last = np.concatenate(out, axis=1), data.extra["last"]
+    # The representations are float32: a "no change" forecast comes back a few 1e-8 off the last
+    # close. Within NO_MOVE it is no change, so persistence is exactly the same forecast under
+    # every target, calls no move, and never trades.
+    return np.where(np.abs(pred - last) <= NO_MOVE * last, last, pred)
 
 
 def evaluate(model, data: TaskData, s: Mapping):
     from reports.stats import diebold_mariano, wilson_interval  # scipy: seconds to import, workers only
-    scaler, true, last = data.extra["scaler"], data.extra["true"], data.extra["last"]
-    r = scaler.inverse(predict(model, data.test).cpu().numpy()[..., 0].astype(np.float64))  # (K, S)
-    pred = to_price(s["target"], r, last)
-    # The representations are float32: a "no change" forecast comes back a few 1e-8 off the last
-    # close. Within NO_MOVE it is no change, so persistence is exactly the same forecast under
-    # every target and calls no move.
-    pred = np.where(np.abs(pred - last) <= NO_MOVE * last, last, pred)
+    true, last = data.extra["true"], data.extra["last"]
+    pred = forecasts(model, data, s)
     out = regression_metrics(pred, true, last)
     acc = metrics.direction_accuracy(pred, true, last)
     n = len(true)
     wilson = np.array([wilson_interval(a * n, n) for a in acc])  # (K, 2)
     loss = (pred - true[None]) ** 2  # (K, S)
     dm = np.array([diebold_mariano(lk, data.arrays["persistence_loss"]) for lk in loss])  # (K, 2)
+    pos = trading.positions(pred, last, s["strategy"])
+    g = trading.strategy_returns(pos, data.extra["asset"], s["fee"])  # (K, S)
+    t = trading.summary(g, pos)
     out.update(direction_acc=acc, direction_acc_lo=wilson[:, 0], direction_acc_hi=wilson[:, 1],
-               dm_stat_vs_persistence=dm[:, 0], dm_p_vs_persistence=dm[:, 1])
-    return out, {"test_pred": pred, "pointwise_loss": loss}
+               dm_stat_vs_persistence=dm[:, 0], dm_p_vs_persistence=dm[:, 1],
+               trade_return=t["total_return"], trade_annual_return=t["annual_return"], trade_sharpe=t["sharpe"],
+               trade_max_drawdown=t["max_drawdown"], trade_count=t["trades"],
+               trade_sharpe_vs_hold=t["sharpe"] - trading.sharpe(data.arrays["hold_returns"]))
+    return out, {"test_pred": pred, "pointwise_loss": loss, "trade_returns": g}
 
 
 def figures(stem: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
     from reports.stock import plot_predictions
-    preds = {m: seeds[min(seeds)]["test_pred"] for m, seeds in by_model.items()
-             if seeds and "test_pred" in seeds[min(seeds)]}
-    if not preds or "test_true" not in cell:
+    from reports.trading_report import plot_equity
+    if "test_true" not in cell:
         return []
-    return plot_predictions(cell["test_dates"], cell["test_true"], preds, outdir / f"{stem}_predictions",
-                            title=f"{stem}: next-day close, one-step predictions (first seed)")
+    first = {m: seeds[min(seeds)] for m, seeds in by_model.items() if seeds}
+    preds = {m: a["test_pred"] for m, a in first.items() if "test_pred" in a}
+    starts = cell.get("fold_starts", np.zeros(1, dtype=int))
+    paths = plot_predictions(cell["test_dates"], cell["test_true"], preds, outdir / f"{stem}_predictions",
+                             title=f"{stem}: next-day close, one-step predictions (first seed)",
+                             fold_starts=starts) if preds else []
+    returns = {m: np.stack([a["trade_returns"] for a in seeds.values()]) for m, seeds in by_model.items()
+               if seeds and all("trade_returns" in a for a in seeds.values())}
+    if returns and "hold_returns" in cell:
+        paths += plot_equity(cell["test_dates"], cell["hold_returns"], returns, starts, outdir / f"{stem}_equity",
+                             title=f"{stem}: wealth trading each model's forecasts after fees (median seed)")
+    return paths
 
 
-def section(tidy, settings: dict[str, Mapping]) -> str:
-    from reports.stock import ratio_section
-    return ratio_section(tidy, {label: s["target"] for label, s in settings.items()})
+def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[dict, dict]]) -> str:
+    """The stock summary per market: ratios by model × target, walk-forward folds, trading."""
+    from reports.stock import market_section
+    markets: dict[str, dict[str, Mapping]] = {}
+    for label, st in settings.items():
+        markets.setdefault(st["market"], {})[label] = st
+    return "".join(market_section(tidy[tidy.task.isin(labels)], MARKETS.get(m, (m,))[0],
+                                  {label: (st["target"], *arrays(label)) for label, st in labels.items()},
+                                  fee=next(iter(labels.values()))["fee"],
+                                  strategy=next(iter(labels.values()))["strategy"])
+                   for m, labels in markets.items())
 
 
 TASK = Task(name="stock", kind="regression",
-            description="next-day close from the last closes (lecture: GRU stock; assignment 1), in prices",
-            defaults=DEFAULTS, build=build, evaluate=evaluate, figures=figures, resolve=resolve,
-            section=section, label_keys=("target",))
+            description="next-day close from the last closes (lecture: GRU stock; assignment 1), in prices, "
+                        "walk-forward, traded after fees",
+            defaults=DEFAULTS, build=build, evaluate=evaluate, figures=figures, resolve=resolve, train=train,
+            section=section, label_keys=("market", "target"))

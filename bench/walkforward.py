@@ -1,0 +1,135 @@
+"""Walk-forward (rolling-origin) evaluation of one long series: F consecutive test blocks at its
+end, each scored by the members retrained on everything before the block.
+
+    closes  0 ............................ a ........... b ====== block ====== e ... n
+            training targets (< a)         validation     test targets in [b, e)
+                                           (windows start at or after a, targets before b)
+
+Expanding window: fold f has b = n - (F - f) · days, a = b - val_days, so every fold trains on
+more history than the one before. A test window's inputs may reach back before its block: those
+closes are known on the day of the forecast. No test target of a fold is a training or a
+validation target of that fold. Every fold starts from the members' initial parameters (their
+seeds), so fold f is exactly a fresh stack trained on its own part.
+
+The lecture's single split is one fold whose test windows also start at or after b (a window
+is lost at each boundary: "windows inside each part").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from torch import nn
+
+from bench.scaling import Scaler
+from bench.train import TrainLog, TrainSettings, train_members
+from bench.windows import WindowSet
+
+
+@dataclass(frozen=True)
+class FoldPoints:
+    a: int  # training targets lie before a; validation windows start at or after it
+    b: int  # first test target (validation targets lie before it)
+    e: int  # end of the test block (exclusive)
+    inside: bool = False  # test windows start at or after b (the lecture's split), not only their targets
+
+
+def fold_points(n: int, folds: int, days: int, val_days: int) -> list[FoldPoints]:
+    """F blocks of `days` closes ending at the series' end, each with val_days of validation before it."""
+    return [FoldPoints(b - val_days, b, b + days) for b in range(n - folds * days, n, days)]
+
+
+def lecture_split(n: int, window: int, test: float, val: float) -> FoldPoints:
+    """The lecture's split as one fold: int(test·n) test closes at the end, int(val·n) validation
+    closes before them, windows inside each part. ValueError naming the sizes when a part is too short."""
+    test_len, val_len = int(n * test), int(n * val)
+    b = n - test_len
+    a = b - val_len
+    parts = {"training": a, "validation": val_len, "test": test_len} if val else {"training": a, "test": test_len}
+    short = [f"{k} part has {v}" for k, v in parts.items() if v <= window]
+    if short:
+        need = int(np.ceil((window + 1) / min(test, val or 1, 1 - test - val)))
+        raise ValueError(f"too few for window {window} ({', '.join(short)} closes, each part needs more than "
+                         f"{window}); give at least {need} closes or a smaller --window")
+    return FoldPoints(a, b, n, inside=True)
+
+
+def check_folds(n: int, window: int, folds: int, days: int, val_days: int) -> None:
+    """ValueError naming the sizes when the first fold has no room for training windows, or a
+    block or the validation part is too short for a window."""
+    first = n - folds * days - val_days  # training closes of the first fold
+    if days >= 1 and first > window and (val_days == 0 or val_days > window):
+        return
+    if days < 1:
+        raise ValueError(f"{folds} folds leave no closes to a fold; use fewer --folds, a --fold-days, or more closes")
+    if first > window:
+        raise ValueError(f"{val_days} validation closes are too few for window {window}; give more closes or a "
+                         "smaller --window")
+    most = max(0, (n - val_days - window - 1) // max(folds, 1))
+    raise ValueError(f"{folds} folds of {days} closes after {val_days} validation closes leave {max(first, 0)} of {n} "
+                     f"closes to train the first fold on, which needs more than the window ({window}); at most {most} "
+                     "closes per fold fit, or give more closes or a smaller --window")
+
+
+def window_starts(n: int, window: int, p: FoldPoints) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start positions of the training, validation and test windows (each of `window` closes,
+    its target the close after it) of one fold on a series of n closes."""
+    start = np.arange(n - window)
+    target = start + window
+    train = start[target < p.a]
+    val = start[(start >= p.a) & (target < p.b)]
+    test = start[(target >= p.b) & (target < p.e) & ((start >= p.b) if p.inside else True)]
+    return train, val, test
+
+
+@dataclass
+class Fold:
+    """One fold's windows, the scaler fitted on its training part, and its test targets' positions."""
+
+    train: WindowSet
+    val: WindowSet | None
+    test: WindowSet
+    scaler: Scaler
+    at: np.ndarray  # (S_f,) positions of the test targets in the series
+
+
+def train_folds(model: nn.Module, folds: list[Fold], seeds: list[int], cfg: TrainSettings,
+                val_score=None) -> tuple[TrainLog, list[dict]]:
+    """Train the stack once per fold from the same initial parameters; returns the folds' logs
+    joined (concat_logs) and each fold's trained parameters (state dicts, in fold order)."""
+    device = next(model.parameters()).device
+    init = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    logs, states = [], []
+    for f in folds:
+        model.load_state_dict(init)  # copies in place: prepared native steps keep their addresses
+        val = f.val.to(device) if f.val is not None and len(f.val) else None
+        logs.append(train_members(model, f.train.to(device), val, seeds, cfg, val_score))
+        states.append({k: v.detach().clone() for k, v in model.state_dict().items()})
+    return concat_logs(logs, [len(f.train) for f in folds]), states
+
+
+def concat_logs(logs: list[TrainLog], sizes: list[int]) -> TrainLog:
+    """The folds' logs one after another: member k's curve is its fold curves joined (each as long
+    as that member would have run alone), NaN-padded to the longest; its best epoch is the last
+    fold's, counted from its first epoch of all. sizes: training windows per fold."""
+    K = logs[0].train_loss.shape[0]
+    epochs = np.sum([log.epochs for log in logs], axis=0)
+    width = int(epochs.max())
+    has_val = all(log.val_loss.size for log in logs)
+    tr = np.full((K, width), np.nan)
+    va = np.full((K, width), np.nan) if has_val else np.zeros((K, 0))
+    best = np.empty(K, dtype=int)
+    for k in range(K):
+        off = 0
+        for log in logs:
+            e = int(log.epochs[k])
+            tr[k, off:off + e] = log.train_loss[k, :e]
+            if has_val:
+                va[k, off:off + e] = log.val_loss[k, :e]
+            last, off = off, off + e
+        b = int(logs[-1].best_epoch[k])
+        best[k] = last + b if b >= 0 else -1
+    samples = sum(n * log.train_loss.shape[1] * K for n, log in zip(sizes, logs))
+    return TrainLog(tr, va, best, np.any([log.diverged for log in logs], axis=0), sum(log.steps for log in logs),
+                    epochs, samples=samples)
+

@@ -1,0 +1,119 @@
+"""Trading on one-step forecasts: positions, daily returns after fees, and what they add up to.
+
+    day i: today's close c_i, the forecast f_i of tomorrow's close, tomorrow's close p_i
+    asset return      r_i = p_i / c_i - 1
+    position          long-flat: 1 if f_i > c_i else 0;  long-short: sign(f_i - c_i)
+                      (decided at today's close, held until tomorrow's; flat before the first day)
+    strategy return   g_i = pos_i · r_i - fee · |pos_i - pos_{i-1}|
+
+The fee is a fraction of the value traded, paid on every change of position (long -> short
+trades twice the value). Nothing is charged for the position still open after the last day.
+Buy-and-hold is position 1 every day (one entry fee); never trading is 0 every day. Risk-free
+rate 0; a year is ANNUAL_DAYS trading days. Pure functions of numpy arrays.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from reports.block_bootstrap import BOOT_SEED, block_length, circular_block_starts, resample_sums
+
+STRATEGIES = ("long-flat", "long-short")
+MAX_FEE = 0.1  # a fee above 10 % of the value traded is a typo, not a market
+ANNUAL_DAYS = 252
+RESAMPLES = 2000  # block-bootstrap resamples of the Sharpe difference
+LEVEL = 0.95
+
+
+def check_strategy(name: str) -> str:
+    if name not in STRATEGIES:
+        raise ValueError(f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}")
+    return name
+
+
+def positions(pred: np.ndarray, last: np.ndarray, strategy: str) -> np.ndarray:
+    """Forecasts (..., S) and today's closes (S,) -> positions (..., S) in {0, 1} or {-1, 0, 1}."""
+    move = np.sign(np.asarray(pred, dtype=np.float64) - last)
+    return np.maximum(move, 0.0) if check_strategy(strategy) == "long-flat" else move
+
+
+def asset_returns(true: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Tomorrow's close over today's, minus 1: (S,)."""
+    return np.asarray(true, dtype=np.float64) / last - 1
+
+
+def strategy_returns(pos: np.ndarray, asset: np.ndarray, fee: float) -> np.ndarray:
+    """Daily returns (..., S) after fees of holding pos (..., S) (fractions of equity) over asset (S,)."""
+    change = np.abs(np.diff(pos, axis=-1, prepend=0.0))
+    return pos * asset - fee * change
+
+
+def trades(pos: np.ndarray) -> np.ndarray:
+    """Number of position changes (..., ), the first entry included."""
+    return (np.diff(pos, axis=-1, prepend=0.0) != 0).sum(-1)
+
+
+def equity(g: np.ndarray) -> np.ndarray:
+    """Wealth after each day (..., S), starting from 1."""
+    return np.cumprod(1 + np.asarray(g, dtype=np.float64), axis=-1)
+
+
+def sharpe(g: np.ndarray) -> np.ndarray:
+    """Annualised Sharpe ratio of daily returns (..., S): mean / sd · sqrt(ANNUAL_DAYS); 0 for
+    returns that are all zero (never trading), NaN for other constant returns."""
+    g = np.asarray(g, dtype=np.float64)
+    return _sharpe(g.mean(-1), g.std(-1, ddof=1))
+
+
+def _sharpe(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = mean / sd * math.sqrt(ANNUAL_DAYS)
+    return np.where(sd > 0, s, np.where(mean == 0, 0.0, np.nan))
+
+
+def _resampled_sharpe(g: np.ndarray, starts: np.ndarray, block: int) -> np.ndarray:
+    """Sharpe ratio (..., R) of every circular-block resample of daily returns g (..., S), from the
+    resamples' sums of g and g² (sd = 0 when the spread is within rounding of the mean square)."""
+    n = g.shape[-1]
+    s1, s2 = resample_sums(g, starts, block), resample_sums(g * g, starts, block)
+    var = (s2 - s1 * s1 / n) / (n - 1)
+    return _sharpe(s1 / n, np.sqrt(np.where(var > 1e-12 * s2 / n, var, 0.0)))
+
+
+def max_drawdown(g: np.ndarray) -> np.ndarray:
+    """Largest fall from a running peak of wealth (the start, 1, included), as a fraction (..., )."""
+    eq = equity(g)
+    peak = np.maximum.accumulate(np.maximum(eq, 1.0), axis=-1)
+    return (1 - eq / peak).max(-1)
+
+
+def summary(g: np.ndarray, pos: np.ndarray) -> dict[str, np.ndarray]:
+    """Total and annualised return, annualised Sharpe, maximum drawdown and trades of (..., S) returns."""
+    total = equity(g)[..., -1]
+    years = g.shape[-1] / ANNUAL_DAYS
+    with np.errstate(invalid="ignore"):
+        annual = np.where(total > 0, np.power(np.maximum(total, 0), 1 / years) - 1, -1.0)
+    return {"total_return": total - 1, "annual_return": annual, "sharpe": sharpe(g),
+            "max_drawdown": max_drawdown(g), "trades": trades(pos).astype(np.float64)}
+
+
+def sharpe_difference(g: np.ndarray, hold: np.ndarray, block: int | None = None, resamples: int = RESAMPLES,
+                      level: float = LEVEL, seed: int = BOOT_SEED) -> tuple[float, float, float, int]:
+    """Mean over members of Sharpe(g_k) - Sharpe(hold), with a circular-block-bootstrap interval.
+
+    g (K, S) daily strategy returns of K members, hold (S,) buy-and-hold's. Each resample draws
+    the same days for every member and for buy-and-hold, so the interval carries the uncertainty
+    of the test period (one sample of days), not only the members' spread. Returns (difference,
+    low, high, block length)."""
+    g = np.atleast_2d(np.asarray(g, dtype=np.float64))
+    S = g.shape[1]
+    block = block_length(S) if block is None else block
+    point = float(np.mean(sharpe(g)) - sharpe(hold))
+    if S < 3 or not np.isfinite(g).all():
+        return (point, math.nan, math.nan, block)
+    starts = circular_block_starts(S, block, resamples, np.random.default_rng(seed))  # (R, blocks)
+    both = _resampled_sharpe(np.vstack([g, hold]), starts, block)  # (K + 1, R): one computation for all rows
+    diff = both[:-1].mean(0) - both[-1]
+    lo, hi = np.quantile(diff, [(1 - level) / 2, (1 + level) / 2])
+    return (point, float(lo), float(hi), block)
