@@ -1,4 +1,4 @@
-"""The native CPU kernels (models/csrc/recurrence.c): the stacked recurrences as autograd
+"""The native CPU kernels (models/csrc/kernels.c): the stacked recurrences as autograd
 functions (Recurrence: xp -> h_T; Network: a whole many-to-one network), and one-call training
 steps without autograd (TrainStep for rnn/gru/lstm, mlp_mse_step for the MLP).
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-SOURCE = Path(__file__).with_name("csrc") / "recurrence.c"
+SOURCE = Path(__file__).with_name("csrc") / "kernels.c"
 FLAGS = ("-O3", "-march=native", "-fno-math-errno", "-shared", "-fPIC")
 PORTABLE_FLAGS = ("-O3", "-fno-math-errno", "-shared", "-fPIC")  # where -march=native is refused
 SWITCH = "SEQBENCH_NATIVE"
@@ -86,7 +86,7 @@ def library() -> ctypes.CDLL | None:
     cc = os.environ.get("CC", "cc")
     key = hashlib.sha256(b"\0".join([SOURCE.read_bytes(), cc.encode(), " ".join(FLAGS).encode(),
                                       _cpu().encode()])).hexdigest()[:16]
-    path = cache_dir() / f"recurrence-{key}.so"
+    path = cache_dir() / f"kernels-{key}.so"
     try:
         if not path.exists():
             _compile(cc, path)
