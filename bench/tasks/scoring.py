@@ -5,7 +5,7 @@ import numpy as np
 from torch import nn
 
 from bench import metrics
-from bench.scaling import Scaler
+from bench.scalers import Scaler
 from bench.tasks.base import TaskData
 from bench.train import predict
 from bench.windows import WindowSet
