@@ -28,7 +28,7 @@ import torch
 
 from bench.cell import train_settings
 from bench.device import timed
-from bench.reference import lecture_model, train_lecture_loop
+from bench.lecture_loop import lecture_model, train_lecture_loop
 from bench.tasks import get_task
 from bench.train import train_members, warm_up
 from models import BuildArgs, get_model, native

@@ -48,7 +48,7 @@ def suite_run(out: Path, extra: list[str]) -> dict[str, float]:
 def lecture_run(epochs: int) -> dict[str, float]:
     import torch
 
-    from bench.reference import LectureRNN, train_lecture_loop
+    from bench.lecture_loop import LectureRNN, train_lecture_loop
     from bench.tasks import get_task
     task = get_task("fashion-mnist")
     s = task.settings("seed")
