@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from bench.errors import UserError
-from bench.report_figures import write_figures
+from bench.figure_outputs import write_figures
 from bench.report_inputs import cost_inputs, environment, load_run, not_in_tables, task_inputs, task_kind, tidy_results
 from bench.store import Store
 from bench.tasks import get_task
-from bench.window_study import write_window_study
+from bench.window_study_outputs import write_window_study
 from reports.document import Section, report_markdown, results_latex, results_markdown
 from reports.summary import build_table
 
@@ -74,7 +74,7 @@ def _checked_manifest(doc, p: Path) -> dict:
 def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
                   formats: tuple[str, ...] = FORMATS, redraw: bool = False) -> list[Path]:
     """Every output of a run, regenerated from the store alone; returns the files written (figures
-    whose inputs are unchanged are kept, see bench.report_figures)."""
+    whose inputs are unchanged are kept, see bench.figure_outputs)."""
     out.mkdir(parents=True, exist_ok=True)
     run = load_run(store, manifest)
     tidy = tidy_results(run)

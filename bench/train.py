@@ -110,7 +110,7 @@ def _eval_loss(model: nn.Module, ws: WindowSet, classification: bool) -> torch.T
 def warm_up() -> None:
     """One-time costs, paid before any timed region so that a worker's first cell does not carry
     them in train_wall_s: torch.optim imports torch._dynamo on first use (seconds on a busy
-    machine; the reference loop uses torch.optim), and the native kernels are compiled on a
+    machine; the lecture loop uses torch.optim), and the native kernels are compiled on a
     machine's first use (about 3 s) and loaded."""
     import torch._dynamo  # noqa: F401
     native.library()
