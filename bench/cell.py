@@ -19,7 +19,8 @@ from bench.store import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
 from bench.train import TrainSettings, train_members, warm_up
-from models import BuildArgs, get_model, native
+from models import BuildArgs, get_model
+from models.implementation import describe, take_record
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,10 @@ class Job:
 
 
 def environment(device: torch.device) -> dict:
-    """What the numbers were measured with; "kernels" says whether the CPU recurrences ran as
-    native code or torch operations (models/native.py: equal to float rounding, not bit for bit)."""
-    if device.type == "cuda":
-        return {"device_name": torch.cuda.get_device_name(device), "torch": torch.__version__, "kernels": "torch"}
-    return {"device_name": platform.processor() or platform.machine(), "torch": torch.__version__,
-            "kernels": native.implementation()}
+    """What the numbers were measured with (a finished cell adds "impl", which implementations ran
+    its model: models/implementation.py)."""
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
+    return {"device_name": name, "torch": torch.__version__}
 
 
 def uniform_record(job: Job, status: str, reason: str, **kw) -> CellRecord:
@@ -95,10 +94,12 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     else:
         model.fit(train.targets)
     train_s = clock()
+    trained = take_record(model)
     clock = timed(device)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged member's outputs are inf/NaN by nature
         metrics, arrays = task.evaluate(model, data, s)
     eval_s = clock()
+    impl = describe(trained, take_record(model))
     n_params = sum(p.numel() for p in model.parameters()) // K
     rows, status, reason = {}, {}, {}
     samples = len(train) * (log.train_loss.shape[1] if log is not None else 1) * K
@@ -125,4 +126,5 @@ def _run(job: Job, device: torch.device) -> CellRecord:
                 out_arrays[(seed, "val_loss")] = log.val_loss[k, :log.epochs[k]]
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
                       settings=s, seeds=seeds, status=status, reason=reason, metrics=rows,
-                      env=environment(device), floors=data.floors, protocol=data.protocol, arrays=out_arrays)
+                      env={**environment(device), "impl": impl}, floors=data.floors, protocol=data.protocol,
+                      arrays=out_arrays)

@@ -13,7 +13,8 @@ import pandas as pd
 
 from bench.errors import UserError
 from bench.figure_outputs import write_figures
-from bench.report_inputs import cost_inputs, environment, load_run, not_in_tables, task_inputs, task_kind, tidy_results
+from bench.report_inputs import (cost_inputs, environment, implementations, load_run, not_in_tables, task_inputs,
+                                 task_kind, tidy_results)
 from bench.store import Store
 from bench.tasks import get_task
 from bench.window_study_outputs import write_window_study
@@ -93,8 +94,11 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         costs = cost_inputs(inp)
         cost = build_table(costs) if costs.metrics else None
         info = [run.cells[c["key"]] for c in cs if c["key"] in run.cells]
-        sections.append(Section(table, cost, task_kind(cs[0]["task"]), info[0]["protocol"] if info else {},
-                                {i["model"]: i["settings"] for i in info}))
+        protocol = dict(info[0]["protocol"]) if info else {}
+        ran = implementations(run, [c["key"] for c in cs])
+        if ran:
+            protocol["implementation"] = ran
+        sections.append(Section(table, cost, task_kind(cs[0]["task"]), protocol, {i["model"]: i["settings"] for i in info}))
     if figures:
         try:
             written += write_figures(out, store, run, sections, redraw)

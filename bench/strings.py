@@ -70,7 +70,7 @@ def string_set(strings: Sequence[Series]) -> StringSet:
 def step_outputs(model: nn.Module, x: torch.Tensor, window: int) -> torch.Tensor:
     """Predictions after every step: (K, B, L, F) -> (K, B, L, out)."""
     if isinstance(model, Recurrent):
-        return model.sequence(x)
+        return model.sequence(x)[0]
     K, B, L, F = x.shape
     padded = nn.functional.pad(x, (0, 0, window - 1, 0))  # zeros before the start: (K, B, L+W-1, F)
     w = padded.unfold(2, window, 1).transpose(-1, -2)  # (K, B, L, W, F): the last W symbols at step t

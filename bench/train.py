@@ -111,7 +111,7 @@ def warm_up() -> None:
     """One-time costs, paid before any timed region so that a worker's first cell does not carry
     them in train_wall_s: torch.optim imports torch._dynamo on first use (seconds on a busy
     machine; the lecture loop uses torch.optim), and the native kernels are compiled on a
-    machine's first use (about 3 s) and loaded."""
+    machine's first use (seconds) and loaded."""
     import torch._dynamo  # noqa: F401
     native.library()
 
@@ -140,9 +140,9 @@ def _index_batches(perm: torch.Tensor, batch: int) -> Iterator[tuple[torch.Tenso
 
 @contextmanager
 def _collector_frozen():
-    """Hide the objects alive now (torch's ~300k, the data) from Python's cyclic collector while
+    """Hide the objects alive now (torch's own, the data) from Python's cyclic collector while
     the loop runs: each step allocates hundreds of short-lived objects, and the collections they
-    trigger otherwise keep walking the old ones (measured: ~13 % of a small model's step).
+    trigger otherwise keep walking the old ones, a sizeable share of a small model's step.
     unfreeze hands them back, so nothing is kept from collection for good."""
     gc.freeze()
     try:
@@ -162,8 +162,9 @@ def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, see
         x, y = batch
         return member_losses(model(x), y, cfg.classification)
 
-    # Models that can do a regression step's forward and backward natively, without autograd
-    # (models/recurrent.Recurrent.mse_step), do so; the same losses, the same gradients.
+    # A regression step is offered to the model's mse_step first (Recurrent and MLP have one): it
+    # runs forward and backward in one native call without autograd where models/implementation
+    # chooses the native kernels, and returns None otherwise. The same losses, the same gradients.
     native_step = None if cfg.classification else getattr(model, "mse_step", None)
 
     has_val = val is not None and len(val) > 0

@@ -16,7 +16,7 @@ from bench.errors import UserError
 from bench.outputs import MANIFEST, STORE
 from bench.storecheck import StoreState
 from bench.tasks import get_task
-from models import BuildArgs, get_model
+from models import BuildArgs, get_model, implementation
 
 OUTPUT_FILES = ("results.csv", "results.md", "results.tex", "report.md", "window_study.md", MANIFEST)
 FIGURES = "figures"
@@ -57,7 +57,12 @@ def check_out(out: Path, figures: bool) -> None:
 
 def check_cells(cells, seeds: list[int], device: torch.device) -> None:
     """Each task's own size checks (e.g. a window longer than its series), then a lower bound on
-    the memory of each trainable cell against the device's memory."""
+    the memory of each trainable cell against the device's memory; first, that $SEQBENCH_IMPL (if
+    set) names an implementation."""
+    forced = os.environ.get(implementation.SWITCH)
+    if forced and forced not in implementation.FORCED:
+        raise UserError(f"${implementation.SWITCH}={forced[:50]!r}: unknown implementation; "
+                        f"choose from {', '.join(implementation.FORCED)}")
     seen = set()
     for c in cells:
         task = get_task(c.config.task)

@@ -1,17 +1,18 @@
-/* Stacked recurrences (rnn, gru, lstm) on the CPU, forward and hand-written backward (BPTT),
- * float32, one thread, for K independent members in one call; with the rest of a many-to-one
- * network (input projection, head, squared error) and the plain MLP, whole training steps.
+/* The native CPU kernels: whole training steps and forward/backward passes of the suite's
+ * many-to-one recurrent networks (rnn, gru, lstm: input projection, recurrence, linear head) and of
+ * the plain MLP, float32, one thread, K independent members per call, with a hand-written
+ * backward (BPTT).
  *
- * Why native code: at the sizes of this suite (B = 8..128 rows, H = 8..400) a time step is a few
- * microseconds of arithmetic, and a framework call per operation costs as much again; one call
- * here runs the whole sequence of all K members, with register-blocked products and
- * vectorised gate functions. models/native.py builds this file with the machine's C compiler
- * and loads it with ctypes; models/recurrence.py falls back to torch operations without it.
+ * Why native code: at the sizes of this suite a time step is a few microseconds of arithmetic, and
+ * a framework call per operation costs as much again; one call here runs the whole sequence of
+ * all K members, with register-blocked products and vectorised gate functions.
+ * models/native.py builds this file with the machine's C compiler and loads it with ctypes; what
+ * Python may call, and with which arguments, is listed once below (EXPORTS).
  *
- * Layouts (all contiguous, row-major, member-major):
- *   xp (K, T, B, G)   input projections of every step, b_ih included   (G = gates · H)
- *   w  (K, H, G)      recurrent weights, so that pre = h W + b          (PyTorch's W_hh transposed)
- *   bh (K, G)         recurrent bias b_hh
+ * Layouts (all contiguous, row-major), per member:
+ *   xp (T, B, G)   input projections of every step, b_ih included   (G = gates · H)
+ *   w  (H, G)      recurrent weights, so that pre = h W + b          (PyTorch's W_hh transposed)
+ *   bh (G)         recurrent bias b_hh
  * Equations and gate order are PyTorch's: rnn tanh; lstm i f g o; gru r z n with
  * n = tanh(x_n + r (h W_n + b_hn)).  Each member is computed by the same code whatever K is, so
  * a member trained in a stack gets exactly the numbers it gets alone.
@@ -55,10 +56,10 @@ INLINE void tile(float *C, int ldc, const float *A, int ars, int acs, const floa
 
 /* Columns n..n+8·NV of C += A @ Bm, for all M rows: 4-row tiles, then single rows. A 4×24 tile
  * holds its 12 accumulators, 3 vectors of Bm and one broadcast in the 16 AVX registers: 7 loads
- * per 12 FMAs, so the FMA units set the pace (measured at 8×64 @ 64×64: 73 GFLOP/s, against 38
- * when the compiler folds the loads of Bm into every row's FMA). The rows run inside the column
- * panel, so that a panel of Bm (Kd × 24) is read from memory once, not once per 4 rows: with
- * H = 400 (W_hh 2.5 MB) the other order made the step 3x slower than MKL. */
+ * per 12 FMAs, so the FMA units set the pace rather than the loads (the compiler, left alone,
+ * folds the loads of Bm into every row's FMA). The rows run inside the column panel, so that a
+ * panel of Bm (Kd × 24) is read from memory once, not once per 4 rows, which matters once W_hh
+ * outgrows the cache (docs/implementations.md). */
 INLINE void column_panel(float *C, int ldc, const float *A, int ars, int acs, const float *Bm, int ldb, int M,
                          int Kd, const int NV) {
     int i = 0;
@@ -160,246 +161,204 @@ INLINE void store_n(float *p, v8 v, int n) {
 
 /* ---- rnn: h_t = tanh(x_t + h_{t-1} W + b) ---------------------------------------------------- */
 
-/* hs (K, T+1, B, H): hs[:, 0] = 0, hs[:, t+1] = h_t. */
-void rnn_forward(int K, int T, int B, int H, const float *xp, const float *w, const float *bh, float *hs) {
+/* One member: x (T, B, H) input projections, W (H, H), b (H); hs (T+1, B, H): hs[0] = 0, hs[t+1] = h_t. */
+static void rnn_forward(int T, int B, int H, const float *x, const float *W, const float *b, float *h) {
     const int64_t step = (int64_t)B * H;
-    for (int k = 0; k < K; k++) {
-        const float *x = xp + k * T * step, *W = w + (int64_t)k * H * H, *b = bh + (int64_t)k * H;
-        float *h = hs + k * (T + 1) * step;
-        memset(h, 0, sizeof(float) * step);
-        for (int t = 0; t < T; t++) {
-            float *cur = h + (t + 1) * step;
-            for (int r = 0; r < B; r++)
-                for (int j = 0; j < H; j++) cur[r * H + j] = x[t * step + r * H + j] + b[j];
-            if (t) gemm_acc(cur, H, h + t * step, H, 1, W, H, B, H, H); /* h_{-1} = 0 */
-            for (int64_t i = 0; i < step; i += 8) store_n(cur + i, vtanh(load_n(cur + i, step - i)), step - i);
-        }
+    memset(h, 0, sizeof(float) * step);
+    for (int t = 0; t < T; t++) {
+        float *cur = h + (t + 1) * step;
+        for (int r = 0; r < B; r++)
+            for (int j = 0; j < H; j++) cur[r * H + j] = x[t * step + r * H + j] + b[j];
+        if (t) gemm_acc(cur, H, h + t * step, H, 1, W, H, B, H, H); /* h_{-1} = 0 */
+        for (int64_t i = 0; i < step; i += 8) store_n(cur + i, vtanh(load_n(cur + i, step - i)), step - i);
     }
 }
 
-/* dh (K, B, H): gradient of h_T. Writes dxp (K, T, B, H), dw (K, H, H), db (K, H); wt (H×H) and
- * dcur (B×H) are scratch. */
-void rnn_backward(int K, int T, int B, int H, const float *hs, const float *w, const float *dh_last,
-                  float *dxp, float *dw, float *db, float *wt, float *dcur) {
+/* dh (B, H): gradient of h_T. Writes d (T, B, H) = dxp, dw (H, H), db (H); wt (H×H) and dcur (B×H)
+ * are scratch. */
+static void rnn_backward(int T, int B, int H, const float *h, const float *w, const float *dh_last, float *d,
+                         float *dw, float *db, float *wt, float *dcur) {
     const int64_t step = (int64_t)B * H;
-    for (int k = 0; k < K; k++) {
-        const float *h = hs + k * (T + 1) * step;
-        float *d = dxp + k * T * step;
-        transpose(wt, w + (int64_t)k * H * H, H, H);
-        memcpy(dcur, dh_last + k * step, sizeof(float) * step);
-        for (int t = T - 1; t >= 0; t--) {
-            const float *ht = h + (t + 1) * step;
-            float *dt = d + t * step;
-            for (int64_t i = 0; i < step; i++) dt[i] = dcur[i] * (1.0f - ht[i] * ht[i]);
-            if (t) {
-                memset(dcur, 0, sizeof(float) * step);
-                gemm_acc(dcur, H, dt, H, 1, wt, H, B, H, H);
-            }
+    transpose(wt, w, H, H);
+    memcpy(dcur, dh_last, sizeof(float) * step);
+    for (int t = T - 1; t >= 0; t--) {
+        const float *ht = h + (t + 1) * step;
+        float *dt = d + t * step;
+        for (int64_t i = 0; i < step; i++) dt[i] = dcur[i] * (1.0f - ht[i] * ht[i]);
+        if (t) {
+            memset(dcur, 0, sizeof(float) * step);
+            gemm_acc(dcur, H, dt, H, 1, wt, H, B, H, H);
         }
-        weight_grads(dw + (int64_t)k * H * H, db + (int64_t)k * H, h, d, T * B, B, H, H);
     }
+    weight_grads(dw, db, h, d, T * B, B, H, H);
 }
 
 /* ---- gru: r, z = σ(x + h W + b); n = tanh(x_n + r (h W_n + b_n)); h' = n + z (h - n) ---------- */
 
-/* Saved: hp (K, T, B, 3H) = h W + b_hh; rz (K, T, B, 2H); ns (K, T, B, H); hs (K, T+1, B, H). */
-void gru_forward(int K, int T, int B, int H, const float *xp, const float *w, const float *bh,
-                 float *hp, float *rz, float *ns, float *hs) {
+/* One member: xp (T, B, 3H), W (H, 3H), b (3H). Saved: hp (T, B, 3H) = h W + b_hh; rz (T, B, 2H);
+ * ns (T, B, H); hs (T+1, B, H). */
+static void gru_forward(int T, int B, int H, const float *xp, const float *W, const float *b, float *hp,
+                        float *rz, float *ns, float *h) {
     const int G = 3 * H;
     const int64_t step = (int64_t)B * H;
-    for (int k = 0; k < K; k++) {
-        const float *W = w + (int64_t)k * H * G, *b = bh + (int64_t)k * G;
-        float *h = hs + k * (T + 1) * step;
-        memset(h, 0, sizeof(float) * step);
-        for (int t = 0; t < T; t++) {
-            int64_t at = (int64_t)(k * T + t) * B;  /* row of (k, t, 0) in the (K·T·B)-row buffers */
-            const float *x = xp + at * G;
-            float *g = hp + at * G, *gz = rz + at * 2 * H, *n = ns + at * H;
-            const float *prev = h + t * step;
-            float *cur = h + (t + 1) * step;
-            affine(g, prev, H, 1, W, b, B, t ? H : 0, G); /* h_{-1} = 0: no product at t = 0 */
-            for (int r = 0; r < B; r++) {
-                const float *xr = x + r * G, *gr = g + r * G, *pr = prev + r * H;
-                float *zr = gz + r * 2 * H, *nr = n + r * H, *hr = cur + r * H;
-                for (int j = 0; j < 2 * H; j += 8) {
-                    int m = 2 * H - j;
-                    store_n(zr + j, vsigmoid(load_n(xr + j, m) + load_n(gr + j, m)), m);
-                }
-                for (int j = 0; j < H; j += 8) {
-                    int m = H - j;
-                    v8 nn = vtanh(load_n(xr + 2 * H + j, m) + load_n(zr + j, m) * load_n(gr + 2 * H + j, m));
-                    store_n(nr + j, nn, m);
-                    store_n(hr + j, nn + load_n(zr + H + j, m) * (load_n(pr + j, m) - nn), m);
-                }
+    memset(h, 0, sizeof(float) * step);
+    for (int t = 0; t < T; t++) {
+        int64_t at = (int64_t)t * B;  /* row of (t, 0) in the (T·B)-row buffers */
+        const float *x = xp + at * G;
+        float *g = hp + at * G, *gz = rz + at * 2 * H, *n = ns + at * H;
+        const float *prev = h + t * step;
+        float *cur = h + (t + 1) * step;
+        affine(g, prev, H, 1, W, b, B, t ? H : 0, G); /* h_{-1} = 0: no product at t = 0 */
+        for (int r = 0; r < B; r++) {
+            const float *xr = x + r * G, *gr = g + r * G, *pr = prev + r * H;
+            float *zr = gz + r * 2 * H, *nr = n + r * H, *hr = cur + r * H;
+            for (int j = 0; j < 2 * H; j += 8) {
+                int m = 2 * H - j;
+                store_n(zr + j, vsigmoid(load_n(xr + j, m) + load_n(gr + j, m)), m);
+            }
+            for (int j = 0; j < H; j += 8) {
+                int m = H - j;
+                v8 nn = vtanh(load_n(xr + 2 * H + j, m) + load_n(zr + j, m) * load_n(gr + 2 * H + j, m));
+                store_n(nr + j, nn, m);
+                store_n(hr + j, nn + load_n(zr + H + j, m) * (load_n(pr + j, m) - nn), m);
             }
         }
     }
 }
 
-/* Writes dxp (K, T, B, 3H), dw (K, H, 3H), db (K, 3H); scratch: wt (3H×H), dg (T·B×3H), dcur (B×H). */
-void gru_backward(int K, int T, int B, int H, const float *hp, const float *rz, const float *ns, const float *hs,
-                  const float *w, const float *dh_last, float *dxp, float *dw, float *db, float *wt, float *dg,
-                  float *dcur) {
+/* Writes dxp (T, B, 3H), dw (H, 3H), db (3H); scratch: wt (3H×H), dg (T·B×3H), dcur (B×H). */
+static void gru_backward(int T, int B, int H, const float *hp, const float *rz, const float *ns, const float *h,
+                         const float *w, const float *dh_last, float *dxp, float *dw, float *db, float *wt,
+                         float *dg, float *dcur) {
     const int G = 3 * H;
     const int64_t step = (int64_t)B * H;
-    for (int k = 0; k < K; k++) {
-        const float *h = hs + k * (T + 1) * step;
-        transpose(wt, w + (int64_t)k * H * G, H, G);
-        memcpy(dcur, dh_last + k * step, sizeof(float) * step);
-        for (int t = T - 1; t >= 0; t--) {
-            int64_t at = (int64_t)(k * T + t) * B;
-            float *dx = dxp + at * G, *dgt = dg + (int64_t)t * B * G;
-            for (int r = 0; r < B; r++) {
-                const float *g = hp + (at + r) * G, *gz = rz + (at + r) * 2 * H, *n = ns + (at + r) * H;
-                const float *prev = h + t * step + r * H;
-                float *dh = dcur + r * H, *dxr = dx + r * G, *dgr = dgt + r * G;
-                for (int j = 0; j < H; j += 8) {
-                    int m = H - j;
-                    v8 rr = load_n(gz + j, m), z = load_n(gz + H + j, m), nn = load_n(n + j, m);
-                    v8 dhj = load_n(dh + j, m);
-                    v8 dn = dhj * (1.0f - z) * (1.0f - nn * nn);
-                    v8 dr = dn * load_n(g + 2 * H + j, m) * rr * (1.0f - rr);
-                    v8 dz = dhj * (load_n(prev + j, m) - nn) * z * (1.0f - z);
-                    store_n(dxr + j, dr, m);
-                    store_n(dxr + H + j, dz, m);
-                    store_n(dxr + 2 * H + j, dn, m);
-                    store_n(dgr + j, dr, m);
-                    store_n(dgr + H + j, dz, m);
-                    store_n(dgr + 2 * H + j, dn * rr, m);
-                    store_n(dh + j, dhj * z, m); /* the direct path; dg W^T is added below */
-                }
+    transpose(wt, w, H, G);
+    memcpy(dcur, dh_last, sizeof(float) * step);
+    for (int t = T - 1; t >= 0; t--) {
+        int64_t at = (int64_t)t * B;
+        float *dx = dxp + at * G, *dgt = dg + at * G;
+        for (int r = 0; r < B; r++) {
+            const float *g = hp + (at + r) * G, *gz = rz + (at + r) * 2 * H, *n = ns + (at + r) * H;
+            const float *prev = h + t * step + r * H;
+            float *dh = dcur + r * H, *dxr = dx + r * G, *dgr = dgt + r * G;
+            for (int j = 0; j < H; j += 8) {
+                int m = H - j;
+                v8 rr = load_n(gz + j, m), z = load_n(gz + H + j, m), nn = load_n(n + j, m);
+                v8 dhj = load_n(dh + j, m);
+                v8 dn = dhj * (1.0f - z) * (1.0f - nn * nn);
+                v8 dr = dn * load_n(g + 2 * H + j, m) * rr * (1.0f - rr);
+                v8 dz = dhj * (load_n(prev + j, m) - nn) * z * (1.0f - z);
+                store_n(dxr + j, dr, m);
+                store_n(dxr + H + j, dz, m);
+                store_n(dxr + 2 * H + j, dn, m);
+                store_n(dgr + j, dr, m);
+                store_n(dgr + H + j, dz, m);
+                store_n(dgr + 2 * H + j, dn * rr, m);
+                store_n(dh + j, dhj * z, m); /* the direct path; dg W^T is added below */
             }
-            if (t) gemm_acc(dcur, H, dgt, G, 1, wt, H, B, G, H);
         }
-        weight_grads(dw + (int64_t)k * H * G, db + (int64_t)k * G, h, dg, T * B, B, H, G);
+        if (t) gemm_acc(dcur, H, dgt, G, 1, wt, H, B, G, H);
     }
+    weight_grads(dw, db, h, dg, T * B, B, H, G);
 }
 
 /* ---- lstm: i f g o; c' = f c + i g; h' = o tanh(c') ------------------------------------------- */
 
-/* Saved: acts (K, T, B, 4H) = i f g o after their activations; hs, cs (K, T+1, B, H) with
- * hs[:, 0] = cs[:, 0] = 0; tcs (K, T, B, H) = tanh(c_t). */
-void lstm_forward(int K, int T, int B, int H, const float *xp, const float *w, const float *bh,
-                  float *acts, float *hs, float *cs, float *tcs) {
+/* One member: xp (T, B, 4H), W (H, 4H), b (4H). Saved: acts (T, B, 4H) = i f g o after their
+ * activations; hs, cs (T+1, B, H) with hs[0] = cs[0] = 0; tcs (T, B, H) = tanh(c_t). */
+static void lstm_forward(int T, int B, int H, const float *xp, const float *W, const float *b, float *acts,
+                         float *h, float *c, float *tcs) {
     const int G = 4 * H;
     const int64_t step = (int64_t)B * H;
-    for (int k = 0; k < K; k++) {
-        const float *W = w + (int64_t)k * H * G, *b = bh + (int64_t)k * G;
-        float *h = hs + k * (T + 1) * step, *c = cs + k * (T + 1) * step;
-        memset(h, 0, sizeof(float) * step);
-        memset(c, 0, sizeof(float) * step);
-        for (int t = 0; t < T; t++) {
-            int64_t at = (int64_t)(k * T + t) * B;
-            const float *x = xp + at * G;
-            float *a = acts + at * G, *tc = tcs + at * H;
-            for (int r = 0; r < B; r++)
-                for (int j = 0; j < G; j++) a[r * G + j] = x[r * G + j] + b[j];
-            if (t) gemm_acc(a, G, h + t * step, H, 1, W, G, B, H, G); /* h_{-1} = 0 */
-            for (int r = 0; r < B; r++) {
-                float *ar = a + r * G;
-                const float *cp = c + t * step + r * H;
-                float *cn = c + (t + 1) * step + r * H, *hn = h + (t + 1) * step + r * H, *tr = tc + r * H;
-                for (int j = 0; j < H; j += 8) {
-                    int m = H - j;
-                    v8 i = vsigmoid(load_n(ar + j, m)), f = vsigmoid(load_n(ar + H + j, m));
-                    v8 gg = vtanh(load_n(ar + 2 * H + j, m)), o = vsigmoid(load_n(ar + 3 * H + j, m));
-                    v8 cc = f * load_n(cp + j, m) + i * gg, tt = vtanh(cc);
-                    store_n(ar + j, i, m);
-                    store_n(ar + H + j, f, m);
-                    store_n(ar + 2 * H + j, gg, m);
-                    store_n(ar + 3 * H + j, o, m);
-                    store_n(cn + j, cc, m);
-                    store_n(tr + j, tt, m);
-                    store_n(hn + j, o * tt, m);
-                }
+    memset(h, 0, sizeof(float) * step);
+    memset(c, 0, sizeof(float) * step);
+    for (int t = 0; t < T; t++) {
+        int64_t at = (int64_t)t * B;
+        const float *x = xp + at * G;
+        float *a = acts + at * G, *tc = tcs + at * H;
+        for (int r = 0; r < B; r++)
+            for (int j = 0; j < G; j++) a[r * G + j] = x[r * G + j] + b[j];
+        if (t) gemm_acc(a, G, h + t * step, H, 1, W, G, B, H, G); /* h_{-1} = 0 */
+        for (int r = 0; r < B; r++) {
+            float *ar = a + r * G;
+            const float *cp = c + t * step + r * H;
+            float *cn = c + (t + 1) * step + r * H, *hn = h + (t + 1) * step + r * H, *tr = tc + r * H;
+            for (int j = 0; j < H; j += 8) {
+                int m = H - j;
+                v8 i = vsigmoid(load_n(ar + j, m)), f = vsigmoid(load_n(ar + H + j, m));
+                v8 gg = vtanh(load_n(ar + 2 * H + j, m)), o = vsigmoid(load_n(ar + 3 * H + j, m));
+                v8 cc = f * load_n(cp + j, m) + i * gg, tt = vtanh(cc);
+                store_n(ar + j, i, m);
+                store_n(ar + H + j, f, m);
+                store_n(ar + 2 * H + j, gg, m);
+                store_n(ar + 3 * H + j, o, m);
+                store_n(cn + j, cc, m);
+                store_n(tr + j, tt, m);
+                store_n(hn + j, o * tt, m);
             }
         }
     }
 }
 
-/* Writes dxp (K, T, B, 4H), dw (K, H, 4H), db (K, 4H); scratch: wt (4H×H), dcur and dc (B×H). */
-void lstm_backward(int K, int T, int B, int H, const float *acts, const float *hs, const float *cs,
-                   const float *tcs, const float *w, const float *dh_last, float *dxp, float *dw, float *db,
-                   float *wt, float *dcur, float *dc) {
+/* Writes d (T, B, 4H) = dxp, dw (H, 4H), db (4H); scratch: wt (4H×H), dcur and dc (B×H). */
+static void lstm_backward(int T, int B, int H, const float *acts, const float *h, const float *c, const float *tcs,
+                          const float *w, const float *dh_last, float *d, float *dw, float *db, float *wt,
+                          float *dcur, float *dc) {
     const int G = 4 * H;
     const int64_t step = (int64_t)B * H;
-    for (int k = 0; k < K; k++) {
-        const float *h = hs + k * (T + 1) * step, *c = cs + k * (T + 1) * step;
-        transpose(wt, w + (int64_t)k * H * G, H, G);
-        memcpy(dcur, dh_last + k * step, sizeof(float) * step);
-        memset(dc, 0, sizeof(float) * step);
-        for (int t = T - 1; t >= 0; t--) {
-            int64_t at = (int64_t)(k * T + t) * B;
-            float *d = dxp + at * G;
-            for (int r = 0; r < B; r++) {
-                const float *a = acts + (at + r) * G, *tc = tcs + (at + r) * H, *cp = c + t * step + r * H;
-                float *dh = dcur + r * H, *dcr = dc + r * H, *dr = d + r * G;
-                for (int j = 0; j < H; j += 8) {
-                    int m = H - j;
-                    v8 i = load_n(a + j, m), f = load_n(a + H + j, m), g = load_n(a + 2 * H + j, m);
-                    v8 o = load_n(a + 3 * H + j, m), tt = load_n(tc + j, m), dhj = load_n(dh + j, m);
-                    v8 dcj = load_n(dcr + j, m) + dhj * o * (1.0f - tt * tt);
-                    store_n(dr + j, dcj * g * i * (1.0f - i), m);
-                    store_n(dr + H + j, dcj * load_n(cp + j, m) * f * (1.0f - f), m);
-                    store_n(dr + 2 * H + j, dcj * i * (1.0f - g * g), m);
-                    store_n(dr + 3 * H + j, dhj * tt * o * (1.0f - o), m);
-                    store_n(dcr + j, dcj * f, m);
-                }
-            }
-            if (t) {
-                memset(dcur, 0, sizeof(float) * step);
-                gemm_acc(dcur, H, d, G, 1, wt, H, B, G, H);
+    transpose(wt, w, H, G);
+    memcpy(dcur, dh_last, sizeof(float) * step);
+    memset(dc, 0, sizeof(float) * step);
+    for (int t = T - 1; t >= 0; t--) {
+        int64_t at = (int64_t)t * B;
+        float *dt = d + at * G;
+        for (int r = 0; r < B; r++) {
+            const float *a = acts + (at + r) * G, *tc = tcs + (at + r) * H, *cp = c + t * step + r * H;
+            float *dh = dcur + r * H, *dcr = dc + r * H, *dr = dt + r * G;
+            for (int j = 0; j < H; j += 8) {
+                int m = H - j;
+                v8 i = load_n(a + j, m), f = load_n(a + H + j, m), g = load_n(a + 2 * H + j, m);
+                v8 o = load_n(a + 3 * H + j, m), tt = load_n(tc + j, m), dhj = load_n(dh + j, m);
+                v8 dcj = load_n(dcr + j, m) + dhj * o * (1.0f - tt * tt);
+                store_n(dr + j, dcj * g * i * (1.0f - i), m);
+                store_n(dr + H + j, dcj * load_n(cp + j, m) * f * (1.0f - f), m);
+                store_n(dr + 2 * H + j, dcj * i * (1.0f - g * g), m);
+                store_n(dr + 3 * H + j, dhj * tt * o * (1.0f - o), m);
+                store_n(dcr + j, dcj * f, m);
             }
         }
-        weight_grads(dw + (int64_t)k * H * G, db + (int64_t)k * G, h, dxp + (int64_t)k * T * B * G, T * B, B, H,
-                     G);
-    }
-}
-
-/* ---- the rest of a many-to-one network: input projection and head ------------------------- */
-
-/* xp (K, T, B, G) = x W_ih + b_ih for every step; x (K, B, T, F), w_ih (K, F, G), b_ih (K, G). */
-void project_forward(int K, int T, int B, int F, int G, const float *x, const float *w_ih, const float *b_ih,
-                     float *xp) {
-    for (int k = 0; k < K; k++) {
-        const float *xk = x + (int64_t)k * B * T * F, *W = w_ih + (int64_t)k * F * G, *b = b_ih + (int64_t)k * G;
-        for (int t = 0; t < T; t++) {
-            affine(xp + (int64_t)(k * T + t) * B * G, xk + (int64_t)t * F, T * F, 1, W, b, B, F, G);
+        if (t) {
+            memset(dcur, 0, sizeof(float) * step);
+            gemm_acc(dcur, H, dt, G, 1, wt, H, B, G, H);
         }
     }
+    weight_grads(dw, db, h, d, T * B, B, H, G);
 }
 
-/* dw_ih (K, F, G) = Σ_t x_t^T dxp_t, db_ih (K, G) = Σ dxp, from dxp (K, T, B, G). */
-void project_backward(int K, int T, int B, int F, int G, const float *x, const float *dxp, float *dw_ih,
-                      float *db_ih) {
-    for (int k = 0; k < K; k++) {
-        const float *xk = x + (int64_t)k * B * T * F, *d = dxp + (int64_t)k * T * B * G;
-        float *dw = dw_ih + (int64_t)k * F * G, *db = db_ih + (int64_t)k * G;
-        memset(dw, 0, sizeof(float) * F * G);
-        for (int t = 0; t < T; t++)
-            gemm_acc(dw, G, xk + (int64_t)t * F, 1, T * F, d + (int64_t)t * B * G, G, F, B, G);
-        column_sums(db, d, (int64_t)T * B, G);
-    }
+/* ---- the rest of a many-to-one network: input projection, head, squared error ---------------- */
+
+/* One member: xp (T, B, G) = x W_ih + b_ih for every step; x (B, T, F), w_ih (F, G), b_ih (G). */
+static void project_forward(int T, int B, int F, int G, const float *x, const float *w_ih, const float *b_ih,
+                            float *xp) {
+    for (int t = 0; t < T; t++) affine(xp + (int64_t)t * B * G, x + (int64_t)t * F, T * F, 1, w_ih, b_ih, B, F, G);
 }
 
-/* y (K, B, O) = h w_o + b_o; h (K, B, H), w_o (K, H, O), b_o (K, O). */
-void head_forward(int K, int B, int H, int O, const float *h, const float *w_o, const float *b_o, float *y) {
-    for (int k = 0; k < K; k++)
-        affine(y + (int64_t)k * B * O, h + (int64_t)k * B * H, H, 1, w_o + (int64_t)k * H * O, b_o + (int64_t)k * O,
-               B, H, O);
+/* dw_ih (F, G) = Σ_t x_t^T dxp_t, db_ih (G) = Σ dxp, from dxp (T, B, G). */
+static void project_backward(int T, int B, int F, int G, const float *x, const float *dxp, float *dw_ih,
+                             float *db_ih) {
+    memset(dw_ih, 0, sizeof(float) * F * G);
+    for (int t = 0; t < T; t++)
+        gemm_acc(dw_ih, G, x + (int64_t)t * F, 1, T * F, dxp + (int64_t)t * B * G, G, F, B, G);
+    column_sums(db_ih, dxp, (int64_t)T * B, G);
 }
 
-/* From dy (K, B, O): dh (K, B, H) = dy w_o^T, dw_o (K, H, O) = h^T dy, db_o (K, O); wt (O×H) scratch. */
-void head_backward(int K, int B, int H, int O, const float *h, const float *w_o, const float *dy, float *dh,
-                   float *dw_o, float *db_o, float *wt) {
-    for (int k = 0; k < K; k++) {
-        const float *dyk = dy + (int64_t)k * B * O;
-        float *dhk = dh + (int64_t)k * B * H;
-        transpose(wt, w_o + (int64_t)k * H * O, H, O);
-        memset(dhk, 0, sizeof(float) * B * H);
-        gemm_acc(dhk, H, dyk, O, 1, wt, H, B, O, H);
-        weight_grads(dw_o + (int64_t)k * H * O, db_o + (int64_t)k * O, h + (int64_t)k * B * H, dyk, B, 0, H, O);
-    }
+/* From dy (B, O): dh (B, H) = dy w_o^T, dw_o (H, O) = h^T dy, db_o (O); h (B, H); wt (O×H) scratch. */
+static void head_backward(int B, int H, int O, const float *h, const float *w_o, const float *dy, float *dh,
+                          float *dw_o, float *db_o, float *wt) {
+    transpose(wt, w_o, H, O);
+    memset(dh, 0, sizeof(float) * B * H);
+    gemm_acc(dh, H, dy, O, 1, wt, H, B, O, H);
+    weight_grads(dw_o, db_o, h, dy, B, 0, H, O);
 }
 
 /* One member's mean squared error and its gradient: *loss = mean over N of (y - t)², and
@@ -415,103 +374,267 @@ static void mse(int N, const float *y, const float *t, float *loss, float *dy) {
     *loss = s / N;
 }
 
-/* ---- one whole training step: forward, mean squared error, backward ------------------------- */
+/* ---- buffers: the one place that knows their sizes ------------------------------------------ */
 
 enum { RNN = 0, GRU = 1, LSTM = 2 };
 static const int GATES_OF[] = {1, 3, 4};
 
-/* Carves n floats off *at, keeping every buffer on a 64-byte boundary. */
-static float *take(float **at, int64_t n) {
-    float *p = *at;
-    *at += (n + 15) / 16 * 16;
+/* The kind named by a string ("rnn", "gru", "lstm"), or -1. */
+static int kind_of(const char *name) {
+    static const char *const names[] = {"rnn", "gru", "lstm"};
+    for (int k = 0; k < 3; k++)
+        if (strcmp(name, names[k]) == 0) return k;
+    return -1;
+}
+
+/* Carves n floats at offset *used of base (base NULL: only counts), each buffer on a 64-byte boundary. */
+static float *take(float *base, int64_t *used, int64_t n) {
+    float *p = base ? base + *used : NULL;
+    *used += (n + 15) / 16 * 16;
     return p;
 }
 
-/* Floats of scratch mse_train_step needs (pass a buffer of this size, 64-byte aligned): the
- * buffers of one member, since members are trained one after another. */
-int64_t mse_train_step_floats(int kind, int T, int B, int H, int O) {
+/* What a member's forward keeps for its backward: the input projections and the kind's states. */
+typedef struct { float *xp, *hs, *hp, *rz, *ns, *acts, *cs, *tcs; } Saved;
+/* What a backward needs only while it runs (shared by the members, one after another). */
+typedef struct { float *dxp, *dh, *y, *dy, *wt_o, *wt, *dcur, *dc, *dg; } Scratch;
+
+/* One member's Saved buffers carved from base (NULL: counted only); returns the floats they take. */
+static int64_t saved_layout(int kind, int T, int B, int H, float *base, Saved *s) {
     const int64_t G = (int64_t)GATES_OF[kind] * H, steps = (int64_t)T * B, state = (int64_t)(T + 1) * B * H;
-    int64_t n = 2 * steps * G + 2 * (int64_t)B * (H + O) + H * O + G * H + 2 * (int64_t)B * H + state
-                + 16 * 16; /* xp, dxp, h, dh, y, dy, wt_o, wt, dcur, dc, hs, and each buffer's padding */
-    if (kind == GRU) n += steps * G + steps * 3 * H + steps * G;
-    if (kind == LSTM) n += steps * G + state + steps * H;
-    return n;
+    int64_t used = 0;
+    *s = (Saved){0};
+    s->xp = take(base, &used, steps * G);
+    s->hs = take(base, &used, state);
+    if (kind == GRU) {
+        s->hp = take(base, &used, steps * G);
+        s->rz = take(base, &used, steps * 2 * H);
+        s->ns = take(base, &used, steps * H);
+    } else if (kind == LSTM) {
+        s->acts = take(base, &used, steps * G);
+        s->cs = take(base, &used, state);
+        s->tcs = take(base, &used, steps * H);
+    }
+    return used;
 }
 
-/* Each member's mean squared error on x (K, B, T, F) against target (K, B, O) into losses (K)
- * (member k's x and target at x + k·x_stride and target + k·t_stride, each contiguous),
- * and the gradients of their sum with respect to the parameters (w_ih (K, F, G), b_ih (K, G),
- * w_hh (K, H, G), b_hh (K, G), w_o (K, H, O), b_o (K, O)) into the g_* buffers of the same shapes:
- * what the functions above do, in one call. A member's whole step runs before the next
- * member's, so that its weights and states stay in the core's cache from forward to backward
- * (the members' arithmetic does not depend on the order). */
-void mse_train_step(int kind, int K, int T, int B, int F, int H, int O, int x_stride, int t_stride,
-                    const float *x, const float *target,
-                    const float *w_ih, const float *b_ih, const float *w_hh, const float *b_hh, const float *w_o,
-                    const float *b_o, float *g_w_ih, float *g_b_ih, float *g_w_hh, float *g_b_hh, float *g_w_o,
-                    float *g_b_o, float *losses, float *work) {
-    const int G = GATES_OF[kind] * H;
-    const int64_t steps = (int64_t)T * B, state = (int64_t)(T + 1) * B * H, step = (int64_t)B * H;
-    float *at = work;
-    float *xp = take(&at, steps * G), *dxp = take(&at, steps * G);
-    float *h = take(&at, step), *dh = take(&at, step);
-    float *y = take(&at, (int64_t)B * O), *dy = take(&at, (int64_t)B * O);
-    float *wt_o = take(&at, (int64_t)H * O), *wt = take(&at, (int64_t)G * H);
-    float *dcur = take(&at, step), *dc = take(&at, step);
-    /* what the kind keeps from forward for backward (unused ones stay NULL) */
-    float *hs = take(&at, state), *hp = NULL, *rz = NULL, *ns = NULL, *dg = NULL, *acts = NULL, *cs = NULL,
-          *tcs = NULL;
-    if (kind == GRU) {
-        hp = take(&at, steps * G), rz = take(&at, steps * 2 * H), ns = take(&at, steps * H);
-        dg = take(&at, steps * G);
-    } else if (kind == LSTM) {
-        acts = take(&at, steps * G), cs = take(&at, state), tcs = take(&at, steps * H);
-    }
+/* The Scratch buffers carved from base (NULL: counted only); returns the floats they take. */
+static int64_t scratch_layout(int kind, int T, int B, int H, int O, float *base, Scratch *s) {
+    const int64_t G = (int64_t)GATES_OF[kind] * H, steps = (int64_t)T * B, step = (int64_t)B * H;
+    int64_t used = 0;
+    *s = (Scratch){0};
+    s->dxp = take(base, &used, steps * G);
+    s->dh = take(base, &used, step);
+    s->y = take(base, &used, (int64_t)B * O);
+    s->dy = take(base, &used, (int64_t)B * O);
+    s->wt_o = take(base, &used, (int64_t)H * O);
+    s->wt = take(base, &used, G * H);
+    s->dcur = take(base, &used, step);
+    s->dc = take(base, &used, step);
+    if (kind == GRU) s->dg = take(base, &used, steps * G);
+    return used;
+}
+
+/* ---- one member of a many-to-one network: forward and backward -------------------------------- */
+
+/* The parameters of member k, each contiguous: w_ih (F, G), b_ih (G), w_hh (H, G), b_hh (G), w_o (H, O), b_o (O). */
+typedef struct { const float *w_ih, *b_ih, *w_hh, *b_hh, *w_o, *b_o; } Params;
+typedef struct { float *w_ih, *b_ih, *w_hh, *b_hh, *w_o, *b_o; } Grads;
+
+/* y (B, O) from x (B, T, F): the input projection of every step, the recurrence, a linear head on h_T. */
+static void member_forward(int kind, int T, int B, int F, int H, int O, const float *x, Params p, Saved s,
+                           float *y) {
+    project_forward(T, B, F, GATES_OF[kind] * H, x, p.w_ih, p.b_ih, s.xp);
+    if (kind == RNN) rnn_forward(T, B, H, s.xp, p.w_hh, p.b_hh, s.hs);
+    else if (kind == GRU) gru_forward(T, B, H, s.xp, p.w_hh, p.b_hh, s.hp, s.rz, s.ns, s.hs);
+    else lstm_forward(T, B, H, s.xp, p.w_hh, p.b_hh, s.acts, s.hs, s.cs, s.tcs);
+    affine(y, s.hs + (int64_t)T * B * H, H, 1, p.w_o, p.b_o, B, H, O);
+}
+
+/* Every parameter's gradient from dy (B, O), the gradient of member_forward's y. */
+static void member_backward(int kind, int T, int B, int F, int H, int O, const float *x, Params p, Saved s,
+                            Scratch w, const float *dy, Grads g) {
+    head_backward(B, H, O, s.hs + (int64_t)T * B * H, p.w_o, dy, w.dh, g.w_o, g.b_o, w.wt_o);
+    if (kind == RNN) rnn_backward(T, B, H, s.hs, p.w_hh, w.dh, w.dxp, g.w_hh, g.b_hh, w.wt, w.dcur);
+    else if (kind == GRU)
+        gru_backward(T, B, H, s.hp, s.rz, s.ns, s.hs, p.w_hh, w.dh, w.dxp, g.w_hh, g.b_hh, w.wt, w.dg, w.dcur);
+    else lstm_backward(T, B, H, s.acts, s.hs, s.cs, s.tcs, p.w_hh, w.dh, w.dxp, g.w_hh, g.b_hh, w.wt, w.dcur, w.dc);
+    project_backward(T, B, F, GATES_OF[kind] * H, x, w.dxp, g.w_ih, g.b_ih);
+}
+
+/* Member k's slices of the stacked (K, ...) parameters and gradients. */
+static Params member_params(int k, int F, int G, int H, int O, const float *w_ih, const float *b_ih,
+                            const float *w_hh, const float *b_hh, const float *w_o, const float *b_o) {
+    return (Params){w_ih + (int64_t)k * F * G, b_ih + (int64_t)k * G, w_hh + (int64_t)k * H * G,
+                    b_hh + (int64_t)k * G, w_o + (int64_t)k * H * O, b_o + (int64_t)k * O};
+}
+
+static Grads member_grads(int k, int F, int G, int H, int O, float *w_ih, float *b_ih, float *w_hh, float *b_hh,
+                          float *w_o, float *b_o) {
+    return (Grads){w_ih + (int64_t)k * F * G, b_ih + (int64_t)k * G, w_hh + (int64_t)k * H * G,
+                   b_hh + (int64_t)k * G, w_o + (int64_t)k * H * O, b_o + (int64_t)k * O};
+}
+
+/* ---- what Python calls ---------------------------------------------------------------------- */
+/* Every exported function is listed here, once: the list declares it (so the compiler checks its
+ * definition against it) and gives models/native.py its signature as text, through
+ * seqbench_export(i), so the two languages cannot disagree on an argument's type or place.
+ * Python passes arguments by name. A kind is "rnn", "gru" or "lstm"; an int result < 0 means an
+ * unknown kind. Stacked tensors are contiguous and member-major: x (K, B, T, F), w_ih (K, F, G),
+ * b_ih (K, G), w_hh (K, H, G), b_hh (K, G), w_o (K, H, O), b_o (K, O), y and target (K, B, O),
+ * with G = gates · H; g_* are the gradients, shaped like their parameters. work is scratch of the
+ * size the matching *_floats function gives, 64-byte aligned. */
+#define EXPORTS(X)                                                                                                 \
+    X(int64_t, network_floats, (const char *kind, int K, int T, int B, int H, int O))                             \
+    X(int, network_forward, (const char *kind, int K, int T, int B, int F, int H, int O, const float *x,         \
+                             const float *w_ih, const float *b_ih, const float *w_hh, const float *b_hh,         \
+                             const float *w_o, const float *b_o, float *y, float *work))                          \
+    X(int, network_backward, (const char *kind, int K, int T, int B, int F, int H, int O, const float *x,        \
+                              const float *w_ih, const float *b_ih, const float *w_hh, const float *b_hh,        \
+                              const float *w_o, const float *b_o, const float *dy, float *g_w_ih, float *g_b_ih, \
+                              float *g_w_hh, float *g_b_hh, float *g_w_o, float *g_b_o, float *work))            \
+    X(int64_t, mse_train_step_floats, (const char *kind, int T, int B, int H, int O))                             \
+    X(int, mse_train_step, (const char *kind, int K, int T, int B, int F, int H, int O, int64_t x_stride,        \
+                            int64_t t_stride, const float *x, const float *target, const float *w_ih,            \
+                            const float *b_ih, const float *w_hh, const float *b_hh, const float *w_o,           \
+                            const float *b_o, float *g_w_ih, float *g_b_ih, float *g_w_hh, float *g_b_hh,        \
+                            float *g_w_o, float *g_b_o, float *losses, float *work))                             \
+    X(int64_t, mlp_mse_train_step_floats, (int B, int L, const int *sizes))                                       \
+    X(int, mlp_mse_train_step, (int K, int B, int L, const int *sizes, const float *x, const float *target,       \
+                                const float *const *w, const float *const *b, float *const *gw,                  \
+                                float *const *gb, float *losses, float *work))
+
+#define DECLARE(result, name, params) result name params;
+#define SIGNATURE(result, name, params) #result " " #name #params,
+EXPORTS(DECLARE)
+const char *seqbench_export(int i);
+
+/* The i-th exported function's signature as C text, e.g. "int64_t network_floats(const char *kind, ...)";
+ * NULL past the last. */
+const char *seqbench_export(int i) {
+    static const char *const signatures[] = {EXPORTS(SIGNATURE)};
+    return i >= 0 && i < (int)(sizeof signatures / sizeof *signatures) ? signatures[i] : NULL;
+}
+
+/* Floats of work that network_forward and network_backward share: K members' Saved, one Scratch. */
+int64_t network_floats(const char *kind, int K, int T, int B, int H, int O) {
+    int id = kind_of(kind);
+    Saved s;
+    Scratch w;
+    if (id < 0) return -1;
+    return (int64_t)K * saved_layout(id, T, B, H, NULL, &s) + scratch_layout(id, T, B, H, O, NULL, &w);
+}
+
+/* y (K, B, O) from x; work keeps what network_backward needs, untouched until then. */
+int network_forward(const char *kind, int K, int T, int B, int F, int H, int O, const float *x, const float *w_ih,
+                    const float *b_ih, const float *w_hh, const float *b_hh, const float *w_o, const float *b_o,
+                    float *y, float *work) {
+    int id = kind_of(kind);
+    if (id < 0) return -1;
+    Saved s;
+    const int G = GATES_OF[id] * H;
+    const int64_t per = saved_layout(id, T, B, H, NULL, &s);
     for (int k = 0; k < K; k++) {
-        const float *xk = x + (int64_t)k * x_stride, *whh = w_hh + (int64_t)k * H * G, *bhh = b_hh + (int64_t)k * G;
-        const float *wo = w_o + (int64_t)k * H * O;
-        float *gwhh = g_w_hh + (int64_t)k * H * G, *gbhh = g_b_hh + (int64_t)k * G;
-        project_forward(1, T, B, F, G, xk, w_ih + (int64_t)k * F * G, b_ih + (int64_t)k * G, xp);
-        if (kind == RNN) rnn_forward(1, T, B, H, xp, whh, bhh, hs);
-        else if (kind == GRU) gru_forward(1, T, B, H, xp, whh, bhh, hp, rz, ns, hs);
-        else lstm_forward(1, T, B, H, xp, whh, bhh, acts, hs, cs, tcs);
-        memcpy(h, hs + T * step, sizeof(float) * step);
-        head_forward(1, B, H, O, h, wo, b_o + (int64_t)k * O, y);
-        mse(B * O, y, target + (int64_t)k * t_stride, losses + k, dy);
-        head_backward(1, B, H, O, h, wo, dy, dh, g_w_o + (int64_t)k * H * O, g_b_o + (int64_t)k * O, wt_o);
-        if (kind == RNN) rnn_backward(1, T, B, H, hs, whh, dh, dxp, gwhh, gbhh, wt, dcur);
-        else if (kind == GRU) gru_backward(1, T, B, H, hp, rz, ns, hs, whh, dh, dxp, gwhh, gbhh, wt, dg, dcur);
-        else lstm_backward(1, T, B, H, acts, hs, cs, tcs, whh, dh, dxp, gwhh, gbhh, wt, dcur, dc);
-        project_backward(1, T, B, F, G, xk, dxp, g_w_ih + (int64_t)k * F * G, g_b_ih + (int64_t)k * G);
+        saved_layout(id, T, B, H, work + k * per, &s);
+        member_forward(id, T, B, F, H, O, x + (int64_t)k * B * T * F,
+                       member_params(k, F, G, H, O, w_ih, b_ih, w_hh, b_hh, w_o, b_o), s, y + (int64_t)k * B * O);
     }
+    return 0;
+}
+
+/* The parameters' gradients (into g_*) from dy (K, B, O), after network_forward on the same work. */
+int network_backward(const char *kind, int K, int T, int B, int F, int H, int O, const float *x, const float *w_ih,
+                     const float *b_ih, const float *w_hh, const float *b_hh, const float *w_o, const float *b_o,
+                     const float *dy, float *g_w_ih, float *g_b_ih, float *g_w_hh, float *g_b_hh, float *g_w_o,
+                     float *g_b_o, float *work) {
+    int id = kind_of(kind);
+    if (id < 0) return -1;
+    Saved s;
+    Scratch w;
+    const int G = GATES_OF[id] * H;
+    const int64_t per = saved_layout(id, T, B, H, NULL, &s);
+    scratch_layout(id, T, B, H, O, work + K * per, &w);
+    for (int k = 0; k < K; k++) {
+        saved_layout(id, T, B, H, work + k * per, &s);
+        member_backward(id, T, B, F, H, O, x + (int64_t)k * B * T * F,
+                        member_params(k, F, G, H, O, w_ih, b_ih, w_hh, b_hh, w_o, b_o), s, w, dy + (int64_t)k * B * O,
+                        member_grads(k, F, G, H, O, g_w_ih, g_b_ih, g_w_hh, g_b_hh, g_w_o, g_b_o));
+    }
+    return 0;
+}
+
+/* Floats of work mse_train_step needs: one member's Saved and one Scratch, since members are
+ * trained one after another. */
+int64_t mse_train_step_floats(const char *kind, int T, int B, int H, int O) {
+    int id = kind_of(kind);
+    Saved s;
+    Scratch w;
+    if (id < 0) return -1;
+    return saved_layout(id, T, B, H, NULL, &s) + scratch_layout(id, T, B, H, O, NULL, &w);
+}
+
+/* One training step's forward and backward without autograd: each member's mean squared error on
+ * x against target into losses (K), and the gradients of their sum with respect to the parameters
+ * into g_*. Member k's x and target start at x + k·x_stride and target + k·t_stride, each
+ * contiguous. A member's whole step runs before the next member's, so that its weights and states
+ * stay in the core's cache from forward to backward (the members' arithmetic does not depend on
+ * the order). */
+int mse_train_step(const char *kind, int K, int T, int B, int F, int H, int O, int64_t x_stride, int64_t t_stride,
+                   const float *x, const float *target, const float *w_ih, const float *b_ih, const float *w_hh,
+                   const float *b_hh, const float *w_o, const float *b_o, float *g_w_ih, float *g_b_ih,
+                   float *g_w_hh, float *g_b_hh, float *g_w_o, float *g_b_o, float *losses, float *work) {
+    int id = kind_of(kind);
+    if (id < 0) return -1;
+    Saved s;
+    Scratch w;
+    const int G = GATES_OF[id] * H;
+    const int64_t per = saved_layout(id, T, B, H, work, &s);
+    scratch_layout(id, T, B, H, O, work + per, &w);
+    for (int k = 0; k < K; k++) {
+        const float *xk = x + k * x_stride;
+        Params p = member_params(k, F, G, H, O, w_ih, b_ih, w_hh, b_hh, w_o, b_o);
+        member_forward(id, T, B, F, H, O, xk, p, s, w.y);
+        mse(B * O, w.y, target + k * t_stride, losses + k, w.dy);
+        member_backward(id, T, B, F, H, O, xk, p, s, w, w.dy,
+                        member_grads(k, F, G, H, O, g_w_ih, g_b_ih, g_w_hh, g_b_hh, g_w_o, g_b_o));
+    }
+    return 0;
 }
 
 /* ---- the plain MLP's training step ----------------------------------------------------------- */
 
-#define MLP_MAX_LAYERS 64
-
 /* An MLP on the flattened window: a_0 = x (B × n_0), a_{l+1} = relu(a_l W_l + b_l) for the L hidden
  * layers, y = a_L W_L + b_L (n_{L+1} = O outputs); sizes = n_0 .. n_{L+1}; w[l] (K, n_l, n_{l+1}),
- * b[l] (K, n_{l+1}). Each member's mean squared error against target (K, B, O) into losses, and
- * the gradients of their sum into gw[l], gb[l]; work: mlp_mse_train_step_floats floats. */
-int64_t mlp_mse_train_step_floats(int B, int L, const int *sizes) {
-    int64_t n = 16 * (L + 8), widest = 0, largest = 0;
-    for (int l = 1; l <= L + 1; l++) n += (int64_t)B * sizes[l];
+ * b[l] (K, n_{l+1}). Its buffers, carved from base (NULL: counted only): the activations acts[1..L+1]
+ * (B × n_l), dy (B × O), two gradients of the widest layer, and the largest W_l transposed;
+ * returns the floats they take. */
+static int64_t mlp_layout(int B, int L, const int *sizes, float *base, float **acts, float **dy, float **d0,
+                          float **d1, float **wt) {
+    int64_t used = 0, widest = 0, largest = 0;
     for (int l = 0; l <= L + 1; l++) widest = sizes[l] > widest ? sizes[l] : widest;
-    for (int l = 0; l <= L; l++) largest = (int64_t)sizes[l] * sizes[l + 1] > largest ? (int64_t)sizes[l] * sizes[l + 1] : largest;
-    return n + (int64_t)B * sizes[L + 1] + 2 * (int64_t)B * widest + largest;
+    for (int l = 0; l <= L; l++)
+        largest = (int64_t)sizes[l] * sizes[l + 1] > largest ? (int64_t)sizes[l] * sizes[l + 1] : largest;
+    for (int l = 1; l <= L + 1; l++) acts[l] = take(base, &used, (int64_t)B * sizes[l]);
+    *dy = take(base, &used, (int64_t)B * sizes[L + 1]);
+    *d0 = take(base, &used, B * widest);
+    *d1 = take(base, &used, B * widest);
+    *wt = take(base, &used, largest);
+    return used;
 }
 
-void mlp_mse_train_step(int K, int B, int L, const int *sizes, const float *x, const float *target,
-                        const float *const *w, const float *const *b, float *const *gw, float *const *gb,
-                        float *losses, float *work) {
+int64_t mlp_mse_train_step_floats(int B, int L, const int *sizes) {
+    float *acts[L + 2], *dy, *d0, *d1, *wt;
+    return mlp_layout(B, L, sizes, NULL, acts, &dy, &d0, &d1, &wt);
+}
+
+/* Each member's mean squared error against target (K, B, O) into losses, and the gradients of
+ * their sum into gw[l], gb[l]. */
+int mlp_mse_train_step(int K, int B, int L, const int *sizes, const float *x, const float *target,
+                       const float *const *w, const float *const *b, float *const *gw, float *const *gb,
+                       float *losses, float *work) {
     const int O = sizes[L + 1];
-    int widest = 0;
-    for (int l = 0; l <= L + 1; l++) widest = sizes[l] > widest ? sizes[l] : widest;
-    float *at = work, *acts[MLP_MAX_LAYERS + 2];
-    for (int l = 1; l <= L + 1; l++) acts[l] = take(&at, (int64_t)B * sizes[l]);
-    float *dy = take(&at, (int64_t)B * O), *d0 = take(&at, (int64_t)B * widest), *d1 = take(&at, (int64_t)B * widest);
-    float *wt = at; /* the largest W_l transposed */
+    float *acts[L + 2], *dy, *d0, *d1, *wt;
+    mlp_layout(B, L, sizes, work, acts, &dy, &d0, &d1, &wt);
     for (int k = 0; k < K; k++) {
         acts[0] = (float *)x + (int64_t)k * B * sizes[0];
         for (int l = 0; l <= L; l++) {
@@ -536,4 +659,5 @@ void mlp_mse_train_step(int K, int B, int L, const int *sizes, const float *x, c
             d = dn;
         }
     }
+    return 0;
 }
