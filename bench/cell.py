@@ -42,7 +42,7 @@ def uniform_record(job: Job, status: str, reason: str, **kw) -> CellRecord:
     """Every seed of the job with one status and reason (skipped, failed, a lost worker)."""
     c = job.config
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
-                      settings=c.params, seeds=list(job.seeds), status={s: status for s in job.seeds},
+                      settings=c.settings_dict, seeds=list(job.seeds), status={s: status for s in job.seeds},
                       reason={s: reason for s in job.seeds}, metrics=kw.pop("metrics", {}), **kw)
 
 
@@ -73,7 +73,7 @@ def _attempt(job: Job, device: torch.device) -> CellRecord:
 
 def _run(job: Job, device: torch.device) -> CellRecord:
     c, seeds = job.config, list(job.seeds)
-    task, spec, s = get_task(c.task), get_model(c.model), c.params
+    task, spec, s = get_task(c.task), get_model(c.model), c.settings_dict
     data = task.build(s, np.random.default_rng(s["data_seed"]))
     train, val, test = (ws.to(device) if ws is not None else None for ws in (data.train, data.val, data.test))
     data.train, data.val, data.test = train, val, test

@@ -85,14 +85,14 @@ def test_quick_profile_fits_the_scaler_on_training_only():
 
 def test_grid_assignment1_runs_every_model_under_level_and_logret():
     cells = plan(get_grid("assignment1").entries, "quick", "cpu", {})
-    pairs = {(c.config.model, c.config.params["target"]) for c in cells}
+    pairs = {(c.config.model, c.config.settings_dict["target"]) for c in cells}
     for m in ("mlp", "rnn", "lstm", "gru", "persistence", "mean"):
         assert {(m, "level"), (m, "logret")} <= pairs
     assert {c.label for c in cells} >= {"stock (target=level)", "stock (target=logret)"}
     # Same data and split: only the target differs between variants.
     by_target = {}
     for c in cells:
-        p = {k: v for k, v in c.config.params.items() if k != "target"}
+        p = {k: v for k, v in c.config.settings_dict.items() if k != "target"}
         by_target.setdefault(c.config.model, []).append(p)
     assert all(all(p == ps[0] for p in ps) for ps in by_target.values())
 
