@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from bench.train import TrainLog, TrainSettings, _members, fit_members, member_losses
+from bench.train import TrainLog, TrainSettings, fit_members, member_losses, members
 from models.recurrent import Recurrent
 from sequences import Series
 from sequences.formal import strings_correct
@@ -97,7 +97,7 @@ def score_strings(model: nn.Module, ss: StringSet, window: int, max_tokens: int 
     correctness rule), 'det_hits' and 'det_total' (deterministic targets predicted right, and
     their number), 'nll' (cross-entropy summed over the deterministic targets, nats)."""
     model.eval()
-    K = _members(model)
+    K = members(model)
     lengths = ss.valid.sum(1).cpu().numpy()
     hits, totals, nll, ok = [], [], [], []
     lo = 0

@@ -82,7 +82,7 @@ def predict(model: nn.Module, ws: WindowSet, chunk: int = 8192) -> torch.Tensor:
     for lo in range(0, len(ws), chunk):
         idx = torch.arange(lo, min(lo + chunk, len(ws)), device=ws.seq.device)
         x = ws.inputs(idx)  # (B, T, F)
-        K = _members(model)
+        K = members(model)
         outs.append(forward(model, x.unsqueeze(0).expand(K, *x.shape), ws.start[idx] + ws.window))
     model.train()
     return torch.cat(outs, dim=1)
@@ -93,7 +93,8 @@ def forward(model: nn.Module, x: torch.Tensor, positions: torch.Tensor) -> torch
     return model(x, positions) if getattr(model, "positional", False) else model(x)
 
 
-def _members(model: nn.Module) -> int:
+def members(model: nn.Module) -> int:
+    """K, the number of members model holds."""
     p = next(model.parameters(), None)
     if p is not None:
         return p.shape[0]
