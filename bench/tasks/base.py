@@ -41,7 +41,8 @@ Figures = Callable[[str, dict, dict, Path], list[Path]]
 # hash); raises ValueError (SequenceError) for a bad file or value, before anything trains
 Resolve = Callable[[Mapping], dict]
 # section(tidy rows of this task's cells, {cell label: settings}) -> markdown for results.md
-Section = Callable[[object, dict], str]
+# (not reports.document.Section, which is one task label's part of report.md)
+SectionText = Callable[[object, dict], str]
 # train(model, data, seeds, TrainSettings, settings) -> bench.train.TrainLog, for data that are
 # not windows (e.g. whole strings); None trains with bench.train.train_members
 Train = Callable[[nn.Module, TaskData, list, object, Mapping], object]
@@ -63,7 +64,7 @@ class Task:
     check: Check | None = None
     models: tuple[str, ...] = ("mlp", "rnn", "lstm", "gru", "persistence", "mean")
     resolve: Resolve | None = None
-    section: Section | None = None
+    section: SectionText | None = None
     label_keys: tuple[str, ...] = ()  # settings always named in the cell label, e.g. ("target",)
 
     def settings(self, profile: str) -> dict:
