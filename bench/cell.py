@@ -20,7 +20,8 @@ from bench.tasks import get_task
 from bench.tasks.base import Unavailable
 from bench.stateful_train import train_stateful
 from bench.train import TrainSettings, train_members, warm_up
-from models import BuildArgs, carries_state, get_model, native
+from models import BuildArgs, carries_state, get_model
+from models.implementation import describe, take_record
 
 
 @dataclass(frozen=True)
@@ -32,19 +33,17 @@ class Job:
 
 
 def environment(device: torch.device) -> dict:
-    """What the numbers were measured with; "kernels" says whether the CPU recurrences ran as
-    native code or torch operations (models/native.py: equal to float rounding, not bit for bit)."""
-    if device.type == "cuda":
-        return {"device_name": torch.cuda.get_device_name(device), "torch": torch.__version__, "kernels": "torch"}
-    return {"device_name": platform.processor() or platform.machine(), "torch": torch.__version__,
-            "kernels": native.implementation()}
+    """What the numbers were measured with (a finished cell adds "impl", which implementations ran
+    its model: models/implementation.py)."""
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
+    return {"device_name": name, "torch": torch.__version__}
 
 
 def uniform_record(job: Job, status: str, reason: str, **kw) -> CellRecord:
     """Every seed of the job with one status and reason (skipped, failed, a lost worker)."""
     c = job.config
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
-                      settings=c.params, seeds=list(job.seeds), status={s: status for s in job.seeds},
+                      settings=c.settings_dict, seeds=list(job.seeds), status={s: status for s in job.seeds},
                       reason={s: reason for s in job.seeds}, metrics=kw.pop("metrics", {}), **kw)
 
 
@@ -75,7 +74,7 @@ def _attempt(job: Job, device: torch.device) -> CellRecord:
 
 def _run(job: Job, device: torch.device) -> CellRecord:
     c, seeds = job.config, list(job.seeds)
-    task, spec, s = get_task(c.task), get_model(c.model), c.params
+    task, spec, s = get_task(c.task), get_model(c.model), c.settings_dict
     data = task.build(s, np.random.default_rng(s["data_seed"]))
     train, val, test = (ws.to(device) if ws is not None else None for ws in (data.train, data.val, data.test))
     data.train, data.val, data.test = train, val, test
@@ -97,10 +96,12 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     else:
         model.fit(train.targets)
     train_s = clock()
+    trained = take_record(model)
     clock = timed(device)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged member's outputs are inf/NaN by nature
         metrics, arrays = task.evaluate(model, data, s)
     eval_s = clock()
+    impl = describe(trained, take_record(model))
     n_params = sum(p.numel() for p in model.parameters()) // K
     rows, status, reason = {}, {}, {}
     samples = len(train) * (log.train_loss.shape[1] if log is not None else 1) * K
@@ -130,4 +131,5 @@ def _run(job: Job, device: torch.device) -> CellRecord:
                 out_arrays[(seed, "val_loss")] = log.val_loss[k, :log.epochs[k]]
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
                       settings=s, seeds=seeds, status=status, reason=reason, metrics=rows,
-                      env=environment(device), floors=floors, protocol=data.protocol, arrays=out_arrays)
+                      env={**environment(device), "impl": impl}, floors=floors, protocol=data.protocol,
+                      arrays=out_arrays)

@@ -187,7 +187,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     if not cells:
         raise UserError(f"nothing to run: model {a.model!r} does not apply to "
                         + (f"task {a.task!r}" if a.task else f"any task of grid {a.grid!r}"))
-    unused = [k for k in overrides if not any(k in c.config.params for c in cells)]
+    unused = [k for k in overrides if not any(k in c.config.settings_dict for c in cells)]
     if unused:
         raise UserError(f"--{unused[0].replace('_', '-')} does not apply to any task of this run")
     seeds = list(range(a.seeds))

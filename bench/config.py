@@ -23,7 +23,8 @@ class CellConfig:
         return cls(task, model, profile, device, tuple(sorted(settings.items())))
 
     @property
-    def params(self) -> dict:
+    def settings_dict(self) -> dict:
+        """settings as a dict, name -> value (params would read as the model's parameters)."""
         return dict(self.settings)
 
     @property

@@ -95,11 +95,6 @@ def pointwise_nll(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return -np.take_along_axis(logp, labels[None, :, None].astype(np.int64), -1)[..., 0]
 
 
-def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Mean negative log-likelihood in nats: logits (K, S, C), labels (S,) -> (K,)."""
-    return pointwise_nll(logits, labels).mean(1)
-
-
 def direction_accuracy(pred: np.ndarray, true: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Share of steps where sign(pred - last) == sign(true - last); pred (K, S), true/last (S,)."""
     return (np.sign(pred - last[None]) == np.sign(true - last)[None]).mean(1)

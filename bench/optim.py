@@ -1,14 +1,13 @@
 """SGD and Adam for the training loop: torch's multi-tensor (foreach) arithmetic, without its
 bookkeeping.
 
-torch.optim.SGD/Adam spend ~100-200 µs of Python per step on parameter groups, state lookups,
-device grouping and profiler hooks; for the small stacked models here that is a tenth of a
-step. These classes keep one flat list of parameters and issue the same foreach operations,
+torch.optim.SGD/Adam spend Python time at every step on parameter groups, state lookups, device
+grouping and profiler hooks, a noticeable share of a step for the small stacked models here. These classes keep one flat list of parameters and issue the same foreach operations,
 in the same order, with the same scalars, as torch 2.13's `_multi_tensor_sgd` (no momentum)
 and `_multi_tensor_adam` (no amsgrad, no weight decay), so the updates are bit-identical to
 torch's (tests/test_optim.py). Both act element-wise, so stacked members stay independent.
 (torch's fused Adam is cheaper still, but its vectorised and scalar tails round differently, so
-a member's numbers would depend, at ~1e-7, on its position in the stack: measured, and not used.)
+a member's numbers would depend, at float rounding, on its position in the stack: not used.)
 """
 from __future__ import annotations
 

@@ -13,12 +13,12 @@ import pandas as pd
 
 from bench.assignment2_answers import answers
 from bench.errors import UserError
-from bench.report_figures import write_figures
-from bench.report_inputs import (Run, cost_inputs, environment, label_arrays, load_run, not_in_tables,
-                                 task_inputs, task_kind, tidy_results)
+from bench.figure_outputs import write_figures
+from bench.report_inputs import (Run, cost_inputs, environment, implementations, label_arrays, load_run,
+                                 not_in_tables, task_inputs, task_kind, tidy_results)
 from bench.store import Store
 from bench.tasks import get_task
-from bench.window_study import write_window_study
+from bench.window_study_outputs import write_window_study
 from reports.document import Section, report_markdown, results_latex, results_markdown
 from reports.summary import build_table
 
@@ -76,7 +76,7 @@ def _checked_manifest(doc, p: Path) -> dict:
 def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
                   formats: tuple[str, ...] = FORMATS, redraw: bool = False) -> list[Path]:
     """Every output of a run, regenerated from the store alone; returns the files written (figures
-    whose inputs are unchanged are kept, see bench.report_figures)."""
+    whose inputs are unchanged are kept, see bench.figure_outputs)."""
     out.mkdir(parents=True, exist_ok=True)
     run = load_run(store, manifest)
     tidy = tidy_results(run)
@@ -96,8 +96,11 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         costs = cost_inputs(inp)
         cost = build_table(costs) if costs.metrics else None
         info = [run.cells[c["key"]] for c in cs if c["key"] in run.cells]
-        sections.append(Section(table, cost, task_kind(cs[0]["task"]), info[0]["protocol"] if info else {},
-                                {i["model"]: i["settings"] for i in info}))
+        protocol = dict(info[0]["protocol"]) if info else {}
+        ran = implementations(run, [c["key"] for c in cs])
+        if ran:
+            protocol["implementation"] = ran
+        sections.append(Section(table, cost, task_kind(cs[0]["task"]), protocol, {i["model"]: i["settings"] for i in info}))
     if figures:
         try:
             written += write_figures(out, store, run, sections, redraw)

@@ -166,12 +166,22 @@ def not_in_tables(run: Run) -> list[str]:
 
 
 def environment(run: Run) -> dict[str, str]:
-    """Devices, torch versions, recurrence kernels and git commits the stored rows were measured with."""
+    """Devices, torch versions, implementations and git commits the stored rows were measured with."""
     out = {}
-    for col, name in (("device_name", "device"), ("torch", "torch"), ("kernels", "recurrence kernels"),
+    for col, name in (("device_name", "device"), ("torch", "torch"), ("impl", "implementations"),
                       ("git_commit", "git commit")):
         if col in run.wide.columns:
             vals = sorted({str(v) for v in run.wide[col].dropna()})
             if vals:
                 out[name] = ", ".join(vals)
     return out
+
+
+def implementations(run: Run, keys: list[str]) -> str:
+    """Which implementation ran each model of these cells (models/implementation.py), from their
+    rows: e.g. 'gru native; mlp train native+torch, evaluate torch'; '' for rows without the record."""
+    w = run.wide
+    if w.empty or "impl" not in w.columns:
+        return ""
+    rows = w[w.cell_key.isin(keys) & w.impl.notna()]
+    return "; ".join(f"{model} {' | '.join(sorted(set(g.impl)))}" for model, g in rows.groupby("model", sort=False))

@@ -1,8 +1,10 @@
 """Plan a grid's cells, run the missing ones on an executor, and write each result as it lands.
 
-The executor comes from bench/executors.py (local, process, dask); the runner only submits jobs
-and reads futures, so any concurrent.futures.Executor works. Only this coordinating process writes
-the store, one transaction per cell, so a kill at any moment loses at most the cells in flight.
+The backend comes from bench/executors.py (local, process, dask): it hands the runner a
+concurrent.futures.Executor and says how many jobs to keep in flight; the runner only submits jobs
+and reads futures (a new backend implements executor, in_flight and close). Only this coordinating
+process writes the store, one transaction per cell, so a kill at any moment loses at most the cells
+in flight.
 A cell whose worker died or that raised is ``failed`` with its reason and the grid goes on;
 ``retries`` runs failed cells again. A rerun runs every seed the store does not hold as done
 (bench.store.DONE): missing, failed, or skipped because its data was unavailable then.

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from bench.train import TrainLog, TrainSettings, _members, fit_members, member_losses
+from bench.train import TrainLog, TrainSettings, fit_members, member_losses, members
 from models.recurrent import Recurrent
 from sequences import Series
 from sequences.formal import strings_correct
@@ -70,7 +70,7 @@ def string_set(strings: Sequence[Series]) -> StringSet:
 def step_outputs(model: nn.Module, x: torch.Tensor, window: int) -> torch.Tensor:
     """Predictions after every step: (K, B, L, F) -> (K, B, L, out)."""
     if isinstance(model, Recurrent):
-        return model.sequence(x)
+        return model.sequence(x)[0]
     K, B, L, F = x.shape
     padded = nn.functional.pad(x, (0, 0, window - 1, 0))  # zeros before the start: (K, B, L+W-1, F)
     w = padded.unfold(2, window, 1).transpose(-1, -2)  # (K, B, L, W, F): the last W symbols at step t
@@ -97,7 +97,7 @@ def score_strings(model: nn.Module, ss: StringSet, window: int, max_tokens: int 
     correctness rule), 'det_hits' and 'det_total' (deterministic targets predicted right, and
     their number), 'nll' (cross-entropy summed over the deterministic targets, nats)."""
     model.eval()
-    K = _members(model)
+    K = members(model)
     lengths = ss.valid.sum(1).cpu().numpy()
     hits, totals, nll, ok = [], [], [], []
     lo = 0

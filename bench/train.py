@@ -87,7 +87,7 @@ def predict(model: nn.Module, ws: WindowSet, chunk: int = 8192) -> torch.Tensor:
     for lo in range(0, len(ws), chunk):
         idx = torch.arange(lo, min(lo + chunk, len(ws)), device=ws.seq.device)
         x = ws.inputs(idx)  # (B, T, F)
-        K = _members(model)
+        K = members(model)
         outs.append(forward(model, x.unsqueeze(0).expand(K, *x.shape), ws.start[idx] + ws.window))
     model.train()
     return torch.cat(outs, dim=1)
@@ -98,7 +98,8 @@ def forward(model: nn.Module, x: torch.Tensor, positions: torch.Tensor) -> torch
     return model(x, positions) if getattr(model, "positional", False) else model(x)
 
 
-def _members(model: nn.Module) -> int:
+def members(model: nn.Module) -> int:
+    """K, the number of members model holds."""
     p = next(model.parameters(), None)
     if p is not None:
         return p.shape[0]
@@ -115,8 +116,8 @@ def eval_loss(model: nn.Module, ws: WindowSet, classification: bool) -> torch.Te
 def warm_up() -> None:
     """One-time costs, paid before any timed region so that a worker's first cell does not carry
     them in train_wall_s: torch.optim imports torch._dynamo on first use (seconds on a busy
-    machine; the reference loop uses torch.optim), and the native kernels are compiled on a
-    machine's first use (about 3 s) and loaded."""
+    machine; the lecture loop uses torch.optim), and the native kernels are compiled on a
+    machine's first use (seconds) and loaded."""
     import torch._dynamo  # noqa: F401
     native.library()
 
@@ -145,9 +146,9 @@ def _index_batches(perm: torch.Tensor, batch: int) -> Iterator[tuple[torch.Tenso
 
 @contextmanager
 def _collector_frozen():
-    """Hide the objects alive now (torch's ~300k, the data) from Python's cyclic collector while
+    """Hide the objects alive now (torch's own, the data) from Python's cyclic collector while
     the loop runs: each step allocates hundreds of short-lived objects, and the collections they
-    trigger otherwise keep walking the old ones (measured: ~13 % of a small model's step).
+    trigger otherwise keep walking the old ones, a sizeable share of a small model's step.
     unfreeze hands them back, so nothing is kept from collection for good."""
     gc.freeze()
     try:
@@ -167,8 +168,9 @@ def train_members(model: nn.Module, train: WindowSet, val: WindowSet | None, see
         x, y = batch
         return member_losses(model(x), y, cfg.classification)
 
-    # Models that can do a regression step's forward and backward natively, without autograd
-    # (models/recurrent.Recurrent.mse_step), do so; the same losses, the same gradients.
+    # A regression step is offered to the model's mse_step first (Recurrent and MLP have one): it
+    # runs forward and backward in one native call without autograd where models/implementation
+    # chooses the native kernels, and returns None otherwise. The same losses, the same gradients.
     native_step = None if cfg.classification else getattr(model, "mse_step", None)
 
     has_val = val is not None and len(val) > 0

@@ -16,7 +16,7 @@ from bench.errors import UserError
 from bench.outputs import MANIFEST, STORE
 from bench.storecheck import StoreState
 from bench.tasks import get_task
-from models import BuildArgs, get_model
+from models import BuildArgs, get_model, implementation
 
 OUTPUT_FILES = ("results.csv", "results.md", "results.tex", "report.md", "window_study.md", MANIFEST)
 FIGURES = "figures"
@@ -57,7 +57,12 @@ def check_out(out: Path, figures: bool) -> None:
 
 def check_cells(cells, seeds: list[int], device: torch.device) -> None:
     """Each task's own size checks (e.g. a window longer than its series), then a lower bound on
-    the memory of each trainable cell against the device's memory."""
+    the memory of each trainable cell against the device's memory; first, that $SEQBENCH_IMPL (if
+    set) names an implementation."""
+    forced = os.environ.get(implementation.SWITCH)
+    if forced and forced not in implementation.FORCED:
+        raise UserError(f"${implementation.SWITCH}={forced[:50]!r}: unknown implementation; "
+                        f"choose from {', '.join(implementation.FORCED)}")
     seen = set()
     for c in cells:
         task = get_task(c.config.task)
@@ -65,7 +70,7 @@ def check_cells(cells, seeds: list[int], device: torch.device) -> None:
             continue
         seen.add((c.label, c.config.settings))
         try:
-            task.check(c.config.params)
+            task.check(c.config.settings_dict)
         except ValueError as e:
             raise UserError(f"task {c.label!r} (profile {c.config.profile}): {e}") from None
     total = device_memory(device)
@@ -73,9 +78,9 @@ def check_cells(cells, seeds: list[int], device: torch.device) -> None:
         return
     where = "this machine" if device.type == "cpu" else str(device)
     for c in cells:
-        need = memory_lower_bound(c.config.model, c.config.params, len(seeds))
+        need = memory_lower_bound(c.config.model, c.config.settings_dict, len(seeds))
         if need > total:
-            s = c.config.params
+            s = c.config.settings_dict
             raise UserError(f"model {c.config.model} on {c.label} (hidden {s['hidden']}, window {s['window']}, "
                             f"{len(seeds)} seeds) needs at least {need / 2**30:.1f} GiB for parameters, gradients "
                             f"and optimiser state, {where} has {total / 2**30:.1f} GiB; use a smaller --hidden "
@@ -119,7 +124,7 @@ def plan_lines(name: str, cells, seeds: list[int], state: StoreState, device: to
              f"into {out}; {stored} of {len(cells) * len(seeds)} (cell, seed) results already stored"]
     width = max(len(c.label) for c in cells)
     for c in cells:
-        s = c.config.params
+        s = c.config.settings_dict
         todo = [x for x in seeds if x not in state.done.get(c.config.key, set())]
         shown = " ".join(f"{k}={s[k]}" for k in SHOWN if k in s)
         lines.append(f"  {c.label:{width}s} {c.config.model:13s} {c.config.key}  {shown}  "

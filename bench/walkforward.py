@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from torch import nn
 
-from bench.scaling import Scaler
+from bench.scalers import Scaler
 from bench.train import TrainLog, TrainSettings, train_members
 from bench.windows import WindowSet
 

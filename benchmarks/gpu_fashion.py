@@ -6,10 +6,10 @@ through the suite's CLI on one GPU, timed, with its test MSE, beside the lecture
 1. Runs `python -m bench run --task fashion-mnist --model lstm --profile seed --device cuda
    --seeds 1` (the seed profile is the notebook's protocol: hidden 400, 14-row windows, batch 128,
    Adam, 40 epochs) and reads train_wall_s, eval_wall_s and mse from its results.csv.
-   Goal (issue 6): training in <= 120 s on one H100.
+   Goal: training in <= 120 s on one H100.
 2. Trains the lecture's loop (nn.LSTM + Linear, DataLoader over host tensors, batch 128, `.item()`
    every step, `.to(device)` per batch) on the same training windows for --lecture-epochs epochs
-   (default 1, ~10 s on an H100), extrapolates its time to the protocol's epochs and prints its
+   (default 1, seconds on an H100), extrapolates its time to the protocol's epochs and prints its
    test MSE on the same test windows. With --lecture-epochs 40 the MSEs compare like for like
    (goal: the suite's MSE equal or lower); that run takes many minutes.
 
@@ -48,7 +48,7 @@ def suite_run(out: Path, extra: list[str]) -> dict[str, float]:
 def lecture_run(epochs: int) -> dict[str, float]:
     import torch
 
-    from bench.reference import LectureRNN, train_lecture_loop
+    from bench.lecture_loop import LectureRNN, train_lecture_loop
     from bench.tasks import get_task
     task = get_task("fashion-mnist")
     s = task.settings("seed")

@@ -6,7 +6,7 @@ import pytest
 
 from bench.cell import Job, run_job
 from bench.config import CellConfig
-from bench.reference import lecture_model, train_lecture_loop
+from bench.lecture_loop import lecture_model, train_lecture_loop
 from bench.tasks import get_task
 from conftest import record
 

@@ -1,6 +1,6 @@
 """Train-step throughput: one optimiser step (forward, backward, update) of K = 16 stacked members
 per model kind × hidden size × batch, as the training loop takes it; and the recurrent
-implementations side by side (native kernels, torch operations, one fused kernel per member)."""
+implementations side by side (models/implementation.py; the figures are in docs/implementations.md)."""
 import pytest
 import torch
 
@@ -8,16 +8,14 @@ from bench.speed import train_flops
 from bench.optim import make_optimizer
 from bench.train import gradients, member_losses
 from conftest import record
-from models import MODELS, BuildArgs, native
+from models import MODELS, BuildArgs
 
 WINDOW, MEMBERS = 10, 16
 
 
 def _step(kind: str, members: int, batch: int, hidden: int, features: int = 1, window: int = WINDOW,
-          impl: str | None = None, autograd: bool = False):
+          autograd: bool = False):
     net = MODELS[kind].build(BuildArgs(tuple(range(members)), features, features, window, hidden))
-    if impl is not None:
-        net.impl = impl
     opt = make_optimizer("sgd", list(net.parameters()), 1e-3)
     g = torch.Generator().manual_seed(0)
     x = torch.randn(members, batch, window, features, generator=g)
@@ -46,10 +44,10 @@ IMPLS = ["native", "native-autograd", "torch", "fused"]
 
 
 def _impl_step(kind, members, batch, hidden, features, window, impl, monkeypatch):
-    if impl in ("torch", "fused"):  # no native kernels: torch operations, or a framework kernel per member
-        monkeypatch.setattr(native, "library", lambda: None)
-    return _step(kind, members, batch, hidden, features, window, impl="fused" if impl == "fused" else "stacked",
-                 autograd=impl != "native")
+    """native: the step without autograd (what training uses); native-autograd: the native network
+    as one autograd node; torch: torch operations under autograd; fused: one framework kernel per member."""
+    monkeypatch.setenv("SEQBENCH_IMPL", "native" if impl.startswith("native") else impl)
+    return _step(kind, members, batch, hidden, features, window, autograd=impl != "native")
 
 
 @pytest.mark.parametrize("members", [1, 16])
@@ -57,8 +55,7 @@ def _impl_step(kind, members, batch, hidden, features, window, impl, monkeypatch
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 def test_recurrent_impl(benchmark, kind, impl, members, monkeypatch):
     """The implementations of one step on a wider model (the images task's shape: 28 features,
-    14 steps, batch 128, hidden 128): the native step without autograd (what training uses), the
-    native kernels under autograd, the torch-operation BPTT, one fused framework kernel per member."""
+    14 steps, batch 128, hidden 128)."""
     benchmark.group = f"impl {kind} K={members} B=128 T=14 F=28 H=128"
     benchmark(_impl_step(kind, members, 128, 128, 28, 14, impl, monkeypatch))
 

@@ -12,6 +12,8 @@ import warnings
 
 import torch
 
+from models.recurrence import State, zero_state
+
 # cuDNN wants one flat weight buffer and copies the member's views into one per call (cheap:
 # weights are small next to activations); the warning it gives for that is expected here.
 warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous chunk")
@@ -19,21 +21,26 @@ warnings.filterwarnings("ignore", message="RNN module weights are not part of si
 _KERNELS = {"rnn": torch._VF.rnn_tanh, "gru": torch._VF.gru}
 
 
-def fused_last_hidden(kind: str, x: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor,
-                      b_hh: torch.Tensor) -> torch.Tensor:
-    """h_T (K, B, H) for x (K, B, T, F) and stacked weights w_ih (K, F, G·H), w_hh (K, H, G·H),
-    b_ih, b_hh (K, 1, G·H); one fused kernel call per member."""
+def fused_recurrence(kind: str, x: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor,
+                     b_hh: torch.Tensor, state: State | None = None,
+                     every_step: bool = False) -> tuple[torch.Tensor, State]:
+    """(h_T (K, B, H), or every h_t (K, B, T, H) with every_step; the state after the last step)
+    for x (K, B, T, F) and stacked weights w_ih (K, F, G·H), w_hh (K, H, G·H), b_ih, b_hh
+    (K, 1, G·H), from state (zeros if None); one fused kernel call per member."""
     K, B = x.shape[:2]
     H = w_hh.shape[1]
     train = torch.is_grad_enabled()
-    h0 = x.new_zeros(1, B, H)
-    last = []
+    start = state if state is not None else zero_state(kind, x, K, B, H)
+    outs, finals = [], []
     for k in range(K):
         weights = [w_ih[k].t(), w_hh[k].t(), b_ih[k, 0], b_hh[k, 0]]
+        s0 = [s[k].unsqueeze(0) for s in start]  # (1, B, H): one layer
         # Arguments: input, h0, weights, has_biases, layers, dropout, train, bidirectional, batch_first.
         if kind == "lstm":
-            _, h, _ = torch._VF.lstm(x[k], (h0, h0), weights, True, 1, 0.0, train, False, True)
+            out, h, c = torch._VF.lstm(x[k], tuple(s0), weights, True, 1, 0.0, train, False, True)
+            finals.append((h[0], c[0]))
         else:
-            _, h = _KERNELS[kind](x[k], h0, weights, True, 1, 0.0, train, False, True)
-        last.append(h[0])  # (B, H)
-    return torch.stack(last)
+            out, h = _KERNELS[kind](x[k], s0[0], weights, True, 1, 0.0, train, False, True)
+            finals.append((h[0],))
+        outs.append(out if every_step else h[0])  # (B, T, H) or (B, H)
+    return torch.stack(outs), tuple(torch.stack(parts) for parts in zip(*finals))

@@ -1,16 +1,15 @@
-"""The native CPU kernels (models/csrc/recurrence.c): the stacked recurrences as autograd
-functions (Recurrence: xp -> h_T; Network: a whole many-to-one network), and one-call training
-steps without autograd (TrainStep for rnn/gru/lstm, mlp_mse_step for the MLP).
+"""The Python side of the native CPU kernels (models/csrc/kernels.c): Network, a whole many-to-one
+recurrent network as one autograd node; TrainStep, one training step of it without autograd;
+mlp_mse_step, the same for the MLP. models/implementation.py decides when they run.
 
 The C file is compiled once per machine by its C compiler (``cc``, or $CC) with the machine's own
-instruction set, into a cache folder ($SEQBENCH_CACHE, else ~/.cache/seqbench), keyed by the
-source, the compiler, the flags and the CPU, and loaded with ctypes. Where no compiler works the
-suite runs the torch implementation of the same equations (models/recurrence.py) instead; so does
-every tensor that is not float32 on the CPU. SEQBENCH_NATIVE=0 turns the native path off, e.g. to
-compare the two (`python -m bench speed` prints which one ran).
+instruction set, into the suite's cache folder (sequences/cache.py), keyed by the source, the
+compiler, the flags and the CPU, and loaded with ctypes. The C side lists what Python may call with the signatures of its
+functions (`seqbench_export`); calls here go by argument name, so the two languages cannot
+disagree on an argument's type or place, and the C side computes every buffer size.
 
-Both compute the same function; tests/test_native.py checks values and gradients against plain
-autograd, and stacked training against separate training.
+tests/test_native.py checks values and gradients against float64 autograd, and stacked
+training against separate training.
 """
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ import ctypes
 import hashlib
 import os
 import platform
+import re
 import subprocess
 import tempfile
 from functools import lru_cache
@@ -25,29 +25,13 @@ from pathlib import Path
 
 import torch
 
-SOURCE = Path(__file__).with_name("csrc") / "recurrence.c"
+from sequences.cache import cache_dir
+
+SOURCE = Path(__file__).with_name("csrc") / "kernels.c"
 FLAGS = ("-O3", "-march=native", "-fno-math-errno", "-shared", "-fPIC")
 PORTABLE_FLAGS = ("-O3", "-fno-math-errno", "-shared", "-fPIC")  # where -march=native is refused
-SWITCH = "SEQBENCH_NATIVE"
-
-_SIGNATURES = {  # C function -> (sizes, tensors) it takes, in that order
-    "rnn_forward": (4, 4), "rnn_backward": (4, 8),
-    "gru_forward": (4, 7), "gru_backward": (4, 12),
-    "lstm_forward": (4, 7), "lstm_backward": (4, 12),
-    "project_forward": (5, 4), "project_backward": (5, 4),
-    "head_forward": (4, 4), "head_backward": (4, 7),
-    "mse_train_step": (9, 16),
-}
-_KIND_IDS = {"rnn": 0, "gru": 1, "lstm": 2}  # the C enum
-NO_GRAD_ELEMENTS = 1 << 22  # without autograd, larger inputs go to the torch loop, which keeps no history
 
 _why_not: list[str] = []  # why the native path is off, when it is
-
-
-def cache_dir() -> Path:
-    if os.environ.get("SEQBENCH_CACHE"):
-        return Path(os.environ["SEQBENCH_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "seqbench"
 
 
 def _cpu() -> str:
@@ -77,86 +61,105 @@ def _compile(cc: str, out: Path) -> None:
             os.unlink(tmp)
 
 
+# C parameter types -> ctypes; a pointer of any kind is an address.
+_C_TYPES = {"void": None, "int": ctypes.c_int, "int64_t": ctypes.c_int64, "const char *": ctypes.c_char_p}
+
+
+class Export:
+    """One C function of lib, called with its parameters by name (its signature comes from the C
+    side): a tensor goes as its address (kept alive by the caller until the call returns), a str
+    as bytes, a list of tensors or of ints as a C array. A negative int result (an unknown kind)
+    raises ValueError."""
+
+    def __init__(self, lib: ctypes.CDLL, signature: str):
+        result, rest = signature.split(" ", 1)
+        self.name, params = rest.split("(", 1)
+        self.params, types = [], []
+        for p in params.rstrip(")").split(","):
+            ctype, name = re.fullmatch(r"\s*(.*?)\s*(\w+)\s*", p).groups()
+            self.params.append(name)
+            types.append(_C_TYPES.get(ctype, ctypes.c_void_p if "*" in ctype else None))
+            if types[-1] is None:
+                raise OSError(f"{SOURCE.name}: {self.name}: parameter type {ctype!r} has no ctypes equivalent")
+        self.fn = getattr(lib, self.name)
+        self.fn.argtypes, self.fn.restype = types, _C_TYPES[result]
+        self.where = {name: i for i, name in enumerate(self.params)}
+
+    def __call__(self, **args):
+        return self.bind(**args)()
+
+    def bind(self, **fixed):
+        """The call with the arguments in fixed converted once; it takes the others by name."""
+        unknown = set(fixed) - set(self.params)
+        if unknown:
+            raise TypeError(f"{self.name}() has no parameter {', '.join(sorted(unknown))}")
+        args = [_c_value(fixed[p]) if p in fixed else None for p in self.params]
+        free = {p for p in self.params if p not in fixed}
+
+        def call(**rest):
+            if rest.keys() != free:
+                raise TypeError(f"{self.name}() wants {', '.join(sorted(free))}; got {', '.join(rest) or 'nothing'}")
+            full = args.copy()
+            for name, value in rest.items():
+                full[self.where[name]] = _c_value(value)
+            result = self.fn(*full)
+            if result is not None and result < 0:
+                raise ValueError(f"{self.name}: the kernels refused the call (an unknown kind?)")
+            return result
+        return call
+
+
+def _c_value(v):
+    if isinstance(v, torch.Tensor):
+        return v.data_ptr()
+    if isinstance(v, str):
+        return v.encode()
+    if isinstance(v, (list, tuple)):
+        if all(isinstance(t, torch.Tensor) for t in v):
+            return (ctypes.c_void_p * len(v))(*[t.data_ptr() for t in v])
+        return (ctypes.c_int * len(v))(*v)
+    return v
+
+
+class Kernels:
+    """The loaded library: one Export attribute per function that the C side lists."""
+
+    def __init__(self, lib: ctypes.CDLL):
+        lib.seqbench_export.argtypes, lib.seqbench_export.restype = [ctypes.c_int], ctypes.c_char_p
+        self.exports = []
+        while (signature := lib.seqbench_export(len(self.exports))) is not None:
+            self.exports.append(Export(lib, signature.decode()))
+            setattr(self, self.exports[-1].name, self.exports[-1])
+
+
 @lru_cache(maxsize=None)
-def library() -> ctypes.CDLL | None:
+def library() -> Kernels | None:
     """The loaded kernels, or None (then `why_not()` says why)."""
-    if os.environ.get(SWITCH, "1") == "0":
-        _why_not.append(f"{SWITCH}=0")
-        return None
     cc = os.environ.get("CC", "cc")
     key = hashlib.sha256(b"\0".join([SOURCE.read_bytes(), cc.encode(), " ".join(FLAGS).encode(),
                                       _cpu().encode()])).hexdigest()[:16]
-    path = cache_dir() / f"recurrence-{key}.so"
+    path = cache_dir() / f"kernels-{key}.so"
     try:
         if not path.exists():
             _compile(cc, path)
-        lib = ctypes.CDLL(str(path))
+        return Kernels(ctypes.CDLL(str(path)))
     except (OSError, subprocess.SubprocessError) as e:
         _why_not.append(f"native kernels unavailable ({e}); using torch operations")
         return None
-    for name, (sizes, tensors) in _SIGNATURES.items():
-        fn = getattr(lib, name)
-        fn.argtypes = [ctypes.c_int] * sizes + [ctypes.c_void_p] * tensors
-        fn.restype = None
-    lib.mse_train_step_floats.argtypes = [ctypes.c_int] * 5
-    lib.mse_train_step_floats.restype = ctypes.c_int64
-    lib.mlp_mse_train_step_floats.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
-    lib.mlp_mse_train_step_floats.restype = ctypes.c_int64
-    lib.mlp_mse_train_step.argtypes = [ctypes.c_int] * 3 + [ctypes.c_void_p] * 9
-    lib.mlp_mse_train_step.restype = None
-    return lib
 
 
 def why_not() -> str:
     return _why_not[-1] if _why_not else ""
 
 
-# Native kernels serve a batch of more than LARGE_BATCH rows only while each weight matrix stays
-# within MAX_WEIGHT_FLOATS (512 KB). Measured, one core, a training step against the torch path
-# (MKL products): at batch 128 native is faster up to 576 KB (lstm H = 128: 1.47x; H = 192:
-# 1.17x) and slower beyond (rnn H = 400: 0.92x; gru H = 256: 0.90x; lstm H = 256: 0.84x;
-# lstm H = 400: 0.60x), where MKL's packed, cache-blocked products win; at batch 8-64 native is
-# faster at every size tried (lstm H = 256, B = 8: 3.05x, B = 64: 1.04x; gru H = 256, B = 64:
-# 1.47x; lstm H = 400, B = 32: 1.79x). The rule depends on shapes only, never on K.
-MAX_WEIGHT_FLOATS = 1 << 17
-LARGE_BATCH = 64
-
-
-def usable(*tensors: torch.Tensor, weights: torch.Tensor | None = None, rows: int = 0) -> bool:
-    """Native kernels serve float32 CPU tensors, when they could be built; with weights (K, a, b),
-    the model's largest matrix, and rows, its batch, only where the rule above picks them."""
-    if weights is not None and weights.shape[1] * weights.shape[2] > MAX_WEIGHT_FLOATS and rows > LARGE_BATCH:
-        return False
-    return all(t.device.type == "cpu" and t.dtype == torch.float32 for t in tensors) and library() is not None
-
-
-def implementation() -> str:
-    """Which CPU recurrence runs: 'native' or 'torch'."""
-    return "native" if library() is not None else "torch"
-
-
-def _run(fn, *args) -> None:
-    """Call a C function with sizes and tensors; a tensor goes as its address, and args keeps it
-    (a temporary included) alive until the call returns."""
-    fn(*[a.data_ptr() if isinstance(a, torch.Tensor) else a for a in args])
-
-
-# Buffers: the functions below take `new(*shape)` for the tensors they need (a fresh allocation
-# under autograd). The one-call training steps instead reuse scratch memory from step to step,
-# since everything in it dies within the call: for a GRU at K = 16, B = 8, H = 64, fresh
-# buffers cost ~130 page faults per step. TrainStep keeps its own (its address is prepared
-# once); mlp_mse_step shares one module-wide buffer.
-
-def _fresh(like: torch.Tensor):
-    return lambda *shape: like.new_empty(shape)
-
-
 def _aligned_floats(n: int) -> torch.Tensor:
-    """n float32 on the CPU starting on a 64-byte boundary, as the C steps' scratch expects."""
+    """n float32 on the CPU starting on a 64-byte boundary, as the C functions' work expects."""
     buf = torch.empty(n + 16)
     return buf[(-buf.data_ptr() // 4) % 16:][:n]
 
 
+# The MLP step shares one module-wide work buffer, reused from call to call since everything in it
+# dies within the call (fresh buffers cost page faults at every step); TrainStep keeps its own.
 SCRATCH_FLOATS = 1 << 22  # the shared buffer's cap (16 MB); a step needing more allocates its own
 _scratch: list[torch.Tensor] = []
 
@@ -178,107 +181,37 @@ def _own_grads(params: list[torch.Tensor]) -> list[torch.Tensor]:
     return [p.grad for p in params]
 
 
-# Per kind, the buffers its C forward keeps for backward, and its backward's scratch. The C
-# functions take (sizes, xp, w_hh, b_hh, *saved) and (sizes, *saved, w_hh, dh, dxp, dw, db, *scratch).
-_SAVED = {  # (K, T, B, H, G) -> shapes; hs (K, T+1, B, H) holds h_{t-1} at t, so hs[:, T] = h_T
-    "rnn": lambda K, T, B, H, G: [(K, T + 1, B, H)],
-    "gru": lambda K, T, B, H, G: [(K, T, B, G), (K, T, B, 2 * H), (K, T, B, H), (K, T + 1, B, H)],  # hp rz n hs
-    "lstm": lambda K, T, B, H, G: [(K, T, B, G), (K, T + 1, B, H), (K, T + 1, B, H), (K, T, B, H)],  # acts hs cs tanh c
-}
-_HS = {"rnn": 0, "gru": 3, "lstm": 1}  # where hs is among the saved buffers
-_SCRATCH = {  # (T, B, H, G) -> shapes: W_hh transposed, then the kind's running gradients
-    "rnn": lambda T, B, H, G: [(G * H,), (B * H,)],
-    "gru": lambda T, B, H, G: [(G * H,), (T * B * G,), (B * H,)],
-    "lstm": lambda T, B, H, G: [(G * H,), (B * H,), (B * H,)],
-}
+PARAMS = ("w_ih", "b_ih", "w_hh", "b_hh", "w_o", "b_o")  # a network's parameters, as the C side names them
 
 
-def _forward(kind: str, xp, w_hh, b_hh, new):
-    """h_T (K, B, H) from contiguous float32 CPU xp (K, T, B, G), w_hh (K, H, G), b_hh (K, 1, G),
-    and what _backward needs."""
-    K, T, B, G = xp.shape
-    H = w_hh.shape[1]
-    saved = [new(*shape) for shape in _SAVED[kind](K, T, B, H, G)]
-    _run(getattr(library(), f"{kind}_forward"), K, T, B, H, xp, w_hh, b_hh, *saved)
-    return saved[_HS[kind]][:, T], (*saved, w_hh)
-
-
-def _backward(kind: str, saved, dh, new, dw, db):
-    """dxp (K, T, B, G) from dh (K, B, H), writing dw_hh and db_hh."""
-    *buffers, w_hh = saved
-    K, T1, B, H = buffers[_HS[kind]].shape
-    G = w_hh.shape[2]
-    dxp = new(K, T1 - 1, B, G)
-    scratch = [new(*shape) for shape in _SCRATCH[kind](T1 - 1, B, H, G)]
-    _run(getattr(library(), f"{kind}_backward"), K, T1 - 1, B, H, *buffers, w_hh, dh, dxp, dw, db, *scratch)
-    return dxp
-
-
-def _contiguous(*tensors: torch.Tensor) -> list[torch.Tensor]:
-    return [t.contiguous() for t in tensors]
-
-
-class Recurrence(torch.autograd.Function):
-    """h_T (K, B, H) from the input projections xp (K, T, B, G) (models/recurrence.last_hidden)."""
-
-    @staticmethod
-    def forward(ctx, kind, xp, w_hh, b_hh):
-        xp, w_hh, b_hh = _contiguous(xp, w_hh, b_hh)
-        h, saved = _forward(kind, xp, w_hh, b_hh, _fresh(xp))
-        ctx.kind, ctx.saved = kind, saved
-        return h.clone()
-
-    @staticmethod
-    def backward(ctx, dh):
-        w_hh = ctx.saved[-1]
-        dw, db = torch.empty_like(w_hh), w_hh.new_empty(w_hh.shape[0], 1, w_hh.shape[2])
-        dxp = _backward(ctx.kind, ctx.saved, dh.contiguous(), _fresh(dh), dw, db)
-        return None, dxp, dw, db
-
-
-def network_forward(kind: str, x: torch.Tensor, params: list[torch.Tensor], new) -> tuple[torch.Tensor, tuple]:
-    """A whole many-to-one network, x (K, B, T, F) -> y (K, B, O): the input projection of every
-    step, the recurrence, a linear head on h_T. params: w_ih, b_ih, w_hh, b_hh, w_o, b_o.
-    Returns y and what network_backward needs."""
-    x, w_ih, b_ih, w_hh, b_hh, w_o, b_o = _contiguous(x, *params)
-    lib = library()
-    K, B, T, F = x.shape
-    G, H, O = w_ih.shape[2], w_hh.shape[1], w_o.shape[2]
-    xp = new(K, T, B, G)
-    _run(lib.project_forward, K, T, B, F, G, x, w_ih, b_ih, xp)
-    h_last, saved = _forward(kind, xp, w_hh, b_hh, new)
-    h, y = new(K, B, H), new(K, B, O)
-    h.copy_(h_last)
-    _run(lib.head_forward, K, B, H, O, h, w_o, b_o, y)
-    return y, (kind, saved, x, h, w_o)
-
-
-def network_backward(state: tuple, dy: torch.Tensor, new, grads: list[torch.Tensor]) -> None:
-    """Writes the gradients of w_ih, b_ih, w_hh, b_hh, w_o, b_o into grads, from dy (K, B, O)."""
-    lib = library()
-    kind, saved, x, h, w_o = state
-    dw_ih, db_ih, dw_hh, db_hh, dw_o, db_o = grads
-    K, B, T, F = x.shape
-    H, O = w_o.shape[1:]
-    dh, wt = new(K, B, H), new(H * O)
-    _run(lib.head_backward, K, B, H, O, h, w_o, dy, dh, dw_o, db_o, wt)
-    dxp = _backward(kind, saved, dh, new, dw_hh, db_hh)
-    _run(lib.project_backward, K, T, B, F, dxp.shape[3], x, dxp, dw_ih, db_ih)
+def _named(params: list[torch.Tensor], prefix: str = "") -> dict[str, torch.Tensor]:
+    return {prefix + name: p for name, p in zip(PARAMS, params)}
 
 
 class Network(torch.autograd.Function):
-    """network_forward as one autograd node (no gradient for x)."""
+    """y (K, B, O) from x (K, B, T, F) for a whole many-to-one network as one autograd node (no
+    gradient for x); params: w_ih (K, F, G), b_ih (K, 1, G), w_hh (K, H, G), b_hh (K, 1, G),
+    w_o (K, H, O), b_o (K, 1, O)."""
 
     @staticmethod
     def forward(ctx, kind, x, *params):
-        y, ctx.state = network_forward(kind, x, params, _fresh(x))
-        ctx.shapes = [p.shape for p in params]
+        x, *params = (t.contiguous() for t in (x, *params))
+        lib = library()
+        K, B, T, F = x.shape
+        H, O = params[2].shape[1], params[4].shape[2]
+        work = _aligned_floats(lib.network_floats(kind=kind, K=K, T=T, B=B, H=H, O=O))
+        y = x.new_empty(K, B, O)
+        sizes = dict(kind=kind, K=K, T=T, B=B, F=F, H=H, O=O)
+        lib.network_forward(**sizes, x=x, **_named(params), y=y, work=work)
+        ctx.state = sizes, x, params, work
         return y
 
     @staticmethod
     def backward(ctx, dy):
-        grads = [dy.new_empty(shape) for shape in ctx.shapes]
-        network_backward(ctx.state, dy.contiguous(), _fresh(dy), grads)
+        sizes, x, params, work = ctx.state
+        grads = [torch.empty_like(p) for p in params]
+        library().network_backward(**sizes, x=x, **_named(params), dy=dy.contiguous(), **_named(grads, "g_"),
+                                   work=work)
         return None, None, *grads
 
 
@@ -286,73 +219,58 @@ class TrainStep:
     """One training step's forward and backward in one native call, without autograd, for one
     many-to-one network: each member's mean squared error (K,) on x (K, B, T, F) against target
     (K, B, O), with the gradient of their sum in each parameter's .grad, as
-    losses.sum().backward() would put it (bench/train.py). params: w_ih, b_ih, w_hh, b_hh, w_o,
-    b_o. The call's arguments (parameter and gradient addresses, a scratch buffer) are prepared
-    once per batch shape and reused while the tensors stay where they are; a batch whose
-    members are contiguous blocks is read in place."""
+    losses.sum().backward() would put it. params: as Network's. The call's fixed arguments
+    (parameter and gradient addresses, a work buffer) are prepared once per batch shape and reused
+    while the tensors stay where they are; a batch whose members are contiguous blocks is read in
+    place."""
 
     def __init__(self, kind: str, params: list[torch.Tensor]):
         self.kind, self.params = kind, params
-        self.shape = self.fixed = self.work = None
+        self.shape = self.call = self.work = self.out = None
         self.grads: list[torch.Tensor] = []
         self.where: list[int] = []
 
     def _prepare(self, x: torch.Tensor) -> None:
+        lib = library()
         K, B, T, F = x.shape
-        ps = self.params
-        H, O = ps[2].shape[1], ps[4].shape[2]
-        self.grads = _own_grads(ps)
-        self.where = [p.data_ptr() for p in ps]
-        self.work = _aligned_floats(library().mse_train_step_floats(_KIND_IDS[self.kind], T, B, H, O))
-        self.fixed = [*self.where, *(g.data_ptr() for g in self.grads)], self.work.data_ptr(), (K, T, B, F, H, O)
-        self.shape = x.shape
+        H, O = self.params[2].shape[1], self.params[4].shape[2]
+        self.grads = _own_grads(self.params)
+        self.where = [p.data_ptr() for p in self.params]
+        self.work = _aligned_floats(lib.mse_train_step_floats(kind=self.kind, T=T, B=B, H=H, O=O))
+        self.call = lib.mse_train_step.bind(kind=self.kind, K=K, T=T, B=B, F=F, H=H, O=O, **_named(self.params),
+                                            **_named(self.grads, "g_"), work=self.work)
+        self.shape, self.out = x.shape, (K, B, O)
 
     def __call__(self, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         if (x.shape != self.shape or any(p.grad is not g for p, g in zip(self.params, self.grads))
                 or [p.data_ptr() for p in self.params] != self.where):
             self._prepare(x)
-        addresses, work, (K, T, B, F, H, O) = self.fixed
-        if target.shape != (K, B, O):
-            raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {(K, B, O)}")
-        if x.stride()[1:] != (T * F, F, 1) or x.stride(0) >= 1 << 31:
+        K, B, O = self.out
+        if target.shape != self.out:
+            raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {self.out}")
+        if x.stride()[1:] != (x.shape[2] * x.shape[3], x.shape[3], 1):
             x = x.contiguous()
-        if target.stride()[1:] != (O, 1) or target.stride(0) >= 1 << 31:
+        if target.stride()[1:] != (O, 1):
             target = target.contiguous()
         losses = x.new_empty(K)
-        library().mse_train_step(_KIND_IDS[self.kind], K, T, B, F, H, O, x.stride(0), target.stride(0),
-                                 x.data_ptr(), target.data_ptr(), *addresses, losses.data_ptr(), work)
+        self.call(x_stride=x.stride(0), t_stride=target.stride(0), x=x, target=target, losses=losses)
         return losses
-
-
-MLP_MAX_LAYERS = 64  # as in the C file
 
 
 def mlp_mse_step(x: torch.Tensor, target: torch.Tensor, weights: list[torch.Tensor],
                  biases: list[torch.Tensor]) -> torch.Tensor:
-    """mse_step for models.mlp.MLP: x (K, B, n_0) flattened windows, weights[l] (K, n_l, n_{l+1})
+    """TrainStep for models.mlp.MLP: x (K, B, n_0) flattened windows, weights[l] (K, n_l, n_{l+1})
     (the hidden layers with ReLU, then the head), biases[l] (K, 1, n_{l+1})."""
     K, B, _ = x.shape
     L = len(weights) - 1
-    sizes = (ctypes.c_int * (L + 2))(*[w.shape[1] for w in weights], weights[-1].shape[2])
-    if target.shape != (K, B, sizes[L + 1]):
-        raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {(K, B, sizes[L + 1])}")
+    sizes = [w.shape[1] for w in weights] + [weights[-1].shape[2]]
+    if target.shape != (K, B, sizes[-1]):
+        raise ValueError(f"targets {tuple(target.shape)} do not match the outputs {(K, B, sizes[-1])}")
     lib = library()
     _own_grads([*weights, *biases])
-
-    def addresses(tensors):
-        return (ctypes.c_void_p * len(tensors))(*[t.data_ptr() for t in tensors])
-    work = _scratch_buffer(lib.mlp_mse_train_step_floats(B, L, sizes))
-    losses, x, target = x.new_empty(K), x.contiguous(), target.contiguous()
-    lib.mlp_mse_train_step(K, B, L, sizes, x.data_ptr(), target.data_ptr(), addresses(weights),
-                           addresses(biases), addresses([w.grad for w in weights]),
-                           addresses([b.grad for b in biases]), losses.data_ptr(), work.data_ptr())
+    work = _scratch_buffer(lib.mlp_mse_train_step_floats(B=B, L=L, sizes=sizes))
+    losses = x.new_empty(K)
+    lib.mlp_mse_train_step(K=K, B=B, L=L, sizes=sizes, x=x.contiguous(), target=target.contiguous(), w=weights,
+                           b=biases, gw=[w.grad for w in weights], gb=[b.grad for b in biases], losses=losses,
+                           work=work)
     return losses
-
-
-def network_usable(x: torch.Tensor, w_hh: torch.Tensor) -> bool:
-    """Whether Network serves this call: float32 CPU, no gradient wanted for x, and without
-    autograd only for inputs small enough that keeping every step's state costs little."""
-    if x.requires_grad or not usable(x, w_hh, weights=w_hh, rows=x.shape[1]):
-        return False
-    K, B, T, _ = x.shape
-    return torch.is_grad_enabled() or K * B * T * w_hh.shape[2] <= NO_GRAD_ELEMENTS

@@ -1,16 +1,15 @@
-"""One stacked recurrent network for the three cells (rnn, lstm, gru).
+"""One stacked recurrent network for the three cells (rnn, lstm, gru), and the one interface through
+which every recurrence runs, whatever implementation serves it.
 
-    x (K, B, T, F) ──input projection, all T steps in one bmm──▶ (K, T, B, G·H)
-                    ──recurrence over T, h (K, B, H)──▶ last h ──head──▶ (K, B, out)
-    many-to-many (``sequence``): every step's h (K, B, T, H) ──head──▶ (K, B, T, out)
+    x (K, B, T, F) ──input projection──▶ (K, T, B, G·H) ──recurrence over T from a state──▶
+        last h (K, B, H) ──head──▶ (K, B, out)                                      forward
+        last h, or every step's h (K, B, T, H), and the final state                 run
+        the head after every step (K, B, T, out), and the final state               sequence
 
 The cell equations are PyTorch's (nn.RNN tanh, nn.LSTM, nn.GRU), with the same initialisation
 U(-1/√H, 1/√H); tests check the forward pass against the torch modules with copied weights.
-
-Two implementations share the parameters (chosen by `impl`, see `choose_impl`):
-``stacked`` runs all K members in one recurrence with a hand-written backward
-(models/recurrence.py); ``fused`` calls the framework's fused kernel once per member
-(models/fused.py: cuDNN on a GPU).
+models/implementation.choose_impl picks, per call, the native kernels, the fused per-member
+kernels or torch operations (`impl` forces one); each call notes what ran.
 """
 from __future__ import annotations
 
@@ -20,29 +19,15 @@ import torch
 from torch import nn
 
 from models import native
-from models.fused import fused_last_hidden
-from models.recurrence import GATES, eager_last_hidden, last_hidden
+from models.fused import fused_recurrence
+from models.implementation import FORCED, Call, choose_impl, is_float32, note
+from models.recurrence import GATES, State, torch_recurrence
 from models.stacked import StackedLinear, stacked_uniform
 
-
-IMPLS = ("auto", "stacked", "fused")
-FUSED_MIN_HIDDEN = 128  # on a GPU, per-member cuDNN from this hidden size on (not measured here)
-# Members per stack are capped so that one stack's input projections (K·T·B·G·H floats) stay
-# within this budget: at K = 16, B = 128, T = 14, H = 128, F = 28 stacks of 2-4 members train
-# 1.3-1.4x faster than one stack of 16 (a working set of tens of MB; measured, CPU time).
+# The torch implementation runs a long stack in stacks of at most this many input-projection
+# floats (K·T·B·G·H): a smaller working set trains faster than one large stack
+# (docs/implementations.md); members are independent in any stack (tested).
 STACK_ELEMENTS = 1 << 21
-
-
-def choose_impl(hidden: int, device_type: str) -> str:
-    """The implementation "auto" resolves to. It never depends on K, so a member's numbers do not
-    depend on how many seeds train with it. CPU: always stacked, which runs the native kernels
-    where they were built (models/native.py). Measured in CPU time per training step
-    (benchmarks/test_train_step.py::test_recurrent_impl, B = 128, T = 14, F = 28, H = 128): the
-    native step beats one oneDNN kernel per member 1.07-1.85x at K = 1 and K = 16, and 7-31x at
-    the sine seed sizes; the torch-operation path (no compiler) loses to per-member oneDNN for
-    lstm and gru at K = 1 (1.4x, 1.07x) and for gru at K = 16 (1.2x), and wins otherwise. GPU: cuDNN (one kernel for
-    the whole sequence) for wide layers, the stacked loop for narrow ones; not measured here."""
-    return "fused" if device_type == "cuda" and hidden >= FUSED_MIN_HIDDEN else "stacked"
 
 
 class Recurrent(nn.Module):
@@ -53,8 +38,8 @@ class Recurrent(nn.Module):
         super().__init__()
         if kind not in GATES:
             raise ValueError(f"unknown recurrent kind {kind!r}; choose from {', '.join(GATES)}")
-        if impl not in IMPLS:
-            raise ValueError(f"unknown implementation {impl!r}; choose from {', '.join(IMPLS)}")
+        if impl not in FORCED:
+            raise ValueError(f"unknown implementation {impl!r}; choose from {', '.join(FORCED)}")
         self.kind, self.hidden, self.impl = kind, hidden, impl
         gh = GATES[kind] * hidden
         bound = 1.0 / math.sqrt(hidden)
@@ -66,56 +51,69 @@ class Recurrent(nn.Module):
         self.head = StackedLinear(gens, hidden, out_features)
         self._train_step = None  # native.TrainStep, made on first use
 
-    def hidden_states(self, x: torch.Tensor, every_step: bool = False) -> torch.Tensor:
-        """Last hidden state (K, B, H) after reading x (K, B, T, F); every_step: all of them (K, B, T, H)."""
-        K, B, T, F = x.shape
-        weights = (self.w_ih, self.w_hh, self.b_ih, self.b_hh)
-        if every_step:  # many-to-many (e.g. formal languages): the plain autograd loop
-            xp = torch.baddbmm(self.b_ih, x.transpose(1, 2).reshape(K, T * B, F), self.w_ih).view(K, T, B, -1)
-            return eager_last_hidden(self.kind, xp, self.w_hh, self.b_hh, every_step=True).transpose(1, 2)
-        if self._impl(x) == "fused":
-            return fused_last_hidden(self.kind, x, *weights)
-        per_stack = max(1, STACK_ELEMENTS // (B * T * self.w_hh.shape[2]))
-        if per_stack >= K:
-            return self._stacked(x, *weights)
-        # Stacks of per_stack members; members are independent in any stack (tested).
-        parts = zip(x.split(per_stack), *(w.split(per_stack) for w in weights))
-        return torch.cat([self._stacked(*part) for part in parts])
-
-    def _stacked(self, x: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor,
-                 b_hh: torch.Tensor) -> torch.Tensor:
-        """h_T (k, B, H) of one stack: x (k, B, T, F) and those k members' weights."""
-        K, B, T, F = x.shape
-        # One matmul for every time step's input projection, time-major: (K, T·B, F) @ (K, F, G·H).
-        xt = x.transpose(1, 2).reshape(K, T * B, F)
-        xp = torch.baddbmm(b_ih, xt, w_ih).view(K, T, B, -1)
-        return last_hidden(self.kind, xp, w_hh, b_hh)
+    def _choose(self, op: str, x: torch.Tensor, state: State | None = None, every_step: bool = False) -> str:
+        H, GH = self.w_hh.shape[1:]
+        return choose_impl(Call(self.kind, op, tuple(x.shape), x.device.type, float32=is_float32(x, self.w_hh),
+                                grad=torch.is_grad_enabled(), x_grad=x.requires_grad, hidden=H, width=GH,
+                                largest=H * GH, initial_state=state is not None, every_step=every_step), self.impl)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self._native(x):
+        impl = self._choose("forward", x)
+        note(self, impl)
+        if impl == "native":
             return native.Network.apply(self.kind, x, *self._params())
-        return self.head(self.hidden_states(x))
+        return self.head(self._recur(impl, x)[0])
+
+    def run(self, x: torch.Tensor, state: State | None = None,
+            every_step: bool = False) -> tuple[torch.Tensor, State]:
+        """Read x (K, B, T, F) from state ((h,) or, for lstm, (h, c), each (K, B, H); zeros if None):
+        the last hidden state (K, B, H), or with every_step all of them (K, B, T, H), and the state
+        after the last step."""
+        impl = self._choose("run", x, state, every_step)
+        note(self, impl)
+        return self._recur(impl, x, state, every_step)
+
+    def sequence(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        """Many-to-many: the head after every step, (K, B, T, F) -> (K, B, T, out), and the final state."""
+        K, B, T, _ = x.shape
+        hs, final = self.run(x, state, every_step=True)  # (K, B, T, H)
+        return self.head(hs.reshape(K, B * T, self.hidden)).view(K, B, T, -1), final
 
     def mse_step(self, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor | None:
         """The members' mean squared errors (K,) with their gradients stored in .grad, computed
-        natively without autograd (bench/train.py); None where the native path does not serve."""
-        if not (torch.is_grad_enabled() and self._native(x)):
+        natively without autograd (bench/train.py); None where the native step does not serve."""
+        if self._choose("step", x) != "native":
             return None
+        note(self, "native")
         if self._train_step is None:
             self._train_step = native.TrainStep(self.kind, self._params())
         return self._train_step(x, target)
 
-    def _native(self, x: torch.Tensor) -> bool:
-        return self._impl(x) == "stacked" and native.network_usable(x, self.w_hh)
-
     def _params(self) -> list[torch.Tensor]:
         return [self.w_ih, self.b_ih, self.w_hh, self.b_hh, self.head.weight, self.head.bias]
 
-    def _impl(self, x: torch.Tensor) -> str:
-        return choose_impl(self.hidden, x.device.type) if self.impl == "auto" else self.impl
-
-    def sequence(self, x: torch.Tensor) -> torch.Tensor:
-        """Many-to-many: the head after every step, (K, B, T, F) -> (K, B, T, out)."""
+    def _recur(self, impl: str, x: torch.Tensor, state: State | None = None,
+               every_step: bool = False) -> tuple[torch.Tensor, State]:
+        """run() by the fused kernels or torch operations."""
+        weights = (self.w_ih, self.w_hh, self.b_ih, self.b_hh)
+        if impl == "fused":
+            return fused_recurrence(self.kind, x, *weights, state, every_step)
         K, B, T, _ = x.shape
-        hs = self.hidden_states(x, every_step=True)  # (K, B, T, H)
-        return self.head(hs.reshape(K, B * T, self.hidden)).view(K, B, T, -1)
+        per_stack = max(1, STACK_ELEMENTS // (B * T * self.w_hh.shape[2]))
+        if every_step or per_stack >= K:
+            return self._torch(x, *weights, state, every_step)
+        # Stacks of per_stack members; members are independent in any stack (tested).
+        states = [s.split(per_stack) for s in state] if state is not None else None
+        pieces = [self._torch(xs, *ws, tuple(s[i] for s in states) if states else None)
+                  for i, (xs, *ws) in enumerate(zip(x.split(per_stack), *(w.split(per_stack) for w in weights)))]
+        outs, finals = zip(*pieces)
+        return torch.cat(outs), tuple(torch.cat(f) for f in zip(*finals))
+
+    def _torch(self, x: torch.Tensor, w_ih: torch.Tensor, w_hh: torch.Tensor, b_ih: torch.Tensor,
+               b_hh: torch.Tensor, state: State | None = None, every_step: bool = False) -> tuple[torch.Tensor, State]:
+        """torch_recurrence for x (k, B, T, F) and those k members' weights; every_step as (k, B, T, H)."""
+        K, B, T, F = x.shape
+        # One matmul for every time step's input projection, time-major: (K, T·B, F) @ (K, F, G·H).
+        xp = torch.baddbmm(b_ih, x.transpose(1, 2).reshape(K, T * B, F), w_ih).view(K, T, B, -1)
+        out, final = torch_recurrence(self.kind, xp, w_hh, b_hh, state, every_step)
+        return (out.transpose(1, 2) if every_step else out), final

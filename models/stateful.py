@@ -1,6 +1,6 @@
 """Recurrent networks that read a whole series and carry their state: the stateful regime.
 
-    chunk x (K, B, L, F), state (h, c) each (K, B, H)
+    chunk x (K, B, L, F), state (h,) or for lstm (h, c), each (K, B, H)
         ──input projection──▶ recurrence started from the state (models/recurrence.py)
         ──every step's h (K, B, L, H)──head──▶ outputs (K, B, L, out), and the state after step L
 
@@ -19,10 +19,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from models.recurrence import eager_last_hidden
+from models.recurrence import State
 from models.recurrent import Recurrent
 
-State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (K, B, H); c is used by lstm only
 READ_CHUNK = 4096  # steps per call when reading a series for scores (bounds the autograd-free buffers)
 
 
@@ -42,14 +41,7 @@ class StatefulRecurrent(nn.Module):
     def forward(self, x: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Outputs after every step of x (K, B, L, F), starting from state (zeros when None),
         and the state after the last step (still attached to the graph: detach it between chunks)."""
-        K, B, L, F = x.shape
-        net = self.net
-        # Every step's input projection in one matmul, time-major: (K, L·B, F) @ (K, F, G·H).
-        xp = torch.baddbmm(net.b_ih, x.transpose(1, 2).reshape(K, L * B, F), net.w_ih).view(K, L, B, -1)
-        hs, state = eager_last_hidden(net.kind, xp, net.w_hh, net.b_hh, every_step=True, state=state,
-                                      final_state=True)  # hs (K, L, B, H)
-        y = net.head(hs.reshape(K, L * B, net.hidden)).view(K, L, B, -1)
-        return y.transpose(1, 2), state
+        return self.net.sequence(x, state)  # the one recurrence interface (models/recurrent.py)
 
     @torch.inference_mode()  # cheaper than no_grad per operation; the outputs only feed scores
     def outputs_at(self, base: torch.Tensor, seq: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:

@@ -50,7 +50,7 @@ def main() -> None:
 def _default(a):
     """The setting's planned value, whose type parses the others."""
     cell = plan((Entry(a.task, (a.model,), ({"window": a.window},)),), "quick", "cpu", {})[0]
-    return cell.config.params.get(a.setting)
+    return cell.config.settings_dict.get(a.setting)
 
 
 if __name__ == "__main__":

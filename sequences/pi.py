@@ -1,7 +1,7 @@
 """The decimal digits of π (3 1 4 1 5 9 ...), computed with mpmath and cached on disk.
 
-The cache holds the longest digit string computed so far (``pi_digits.txt`` under
-``$SEQBENCH_CACHE``, else ``$XDG_CACHE_HOME/seqbench``, else ``~/.cache/seqbench``): a line with
+The cache holds the longest digit string computed so far (``pi_digits.txt`` in the suite's cache
+folder, sequences/cache.py): a line with
 the SHA-256 of the digits, then the digits. It is written atomically (a temporary file renamed
 into place), so concurrent workers never read half a file; a cache whose checksum or first
 digits do not match is recomputed, not trusted.
@@ -15,18 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from sequences.cache import cache_dir
 from sequences.series import SequenceError, Series
 
 CACHE_NAME = "pi_digits.txt"
 KNOWN_PREFIX = "31415926535897932384626433832795028841971"
 GUARD = 25  # extra digits computed, so rounding of the last printed digit never reaches the kept ones
-
-
-def cache_dir() -> Path:
-    if os.environ.get("SEQBENCH_CACHE"):
-        return Path(os.environ["SEQBENCH_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "seqbench"
 
 
 def compute_pi_digits(n: int) -> str:

@@ -1,5 +1,6 @@
 """On CPU the same command gives the same numbers bit for bit: run to run, in a fresh process,
-under either executor, with --deterministic; stacked with other seeds or alone, to float rounding."""
+under either executor, with --deterministic; stacked with other seeds or alone, bit for bit on the
+native kernels and to float rounding on torch operations."""
 import pandas as pd
 import pytest
 import torch
@@ -9,6 +10,7 @@ from bench.cli import main
 from bench.config import CellConfig
 from bench.metrics import TIMING_FIELDS
 from bench.tasks import TASKS
+from models import native
 
 TINY = ["--grid", "sine", "--epochs", "3", "--hidden", "4", "--seeds", "2", "--no-figures"]
 
@@ -45,18 +47,27 @@ def test_deterministic_flag_changes_nothing_on_cpu_and_is_recorded(first, tmp_pa
         assert s.results().deterministic.all()
 
 
+@pytest.mark.parametrize("impl", ["auto", "torch"])
 @pytest.mark.parametrize("model", ["mlp", "rnn", "lstm", "gru"])
-def test_stacked_equals_alone_to_float_rounding(model):
-    """Seed 1 trained in a stack of three gives the metrics it gives alone, to float32 rounding:
-    not bit for bit, because MKL picks kernels by memory alignment, a one-member bmm runs as a
-    matrix-vector product, and vectorised elementwise loops end in scalar tails (README)."""
+def test_stacked_equals_alone(model, impl, monkeypatch):
+    """Seed 1 trained in a stack of three gives the metrics it gives alone: bit for bit where the
+    native kernels run the whole cell (they compute each member by the same code whatever K is);
+    to float32 rounding where torch operations run (the MLP's forward passes; any model on the
+    torch path), because MKL picks kernels by memory alignment, a one-member bmm runs as a
+    matrix-vector product, and vectorised elementwise loops end in scalar tails."""
+    monkeypatch.setenv("SEQBENCH_IMPL", impl)
     settings = {**TASKS["sine"].settings("quick"), "epochs": 3, "hidden": 6}
     cfg = CellConfig.make("sine", model, "quick", "cpu", settings)
-    stacked = run_job(Job(cfg, (0, 1, 2), "cpu")).metrics[1]
-    alone = run_job(Job(cfg, (1,), "cpu")).metrics[1]
+    stacked_rec, alone_rec = run_job(Job(cfg, (0, 1, 2), "cpu")), run_job(Job(cfg, (1,), "cpu"))
+    stacked, alone = stacked_rec.metrics[1], alone_rec.metrics[1]
     assert stacked["members"] == 3 and alone["members"] == 1
+    exact = stacked_rec.env["impl"] == alone_rec.env["impl"] == "native"
+    assert exact == (impl == "auto" and model != "mlp" and native.library() is not None)
     for name in set(stacked) - set(TIMING_FIELDS) - {"members"}:
-        assert stacked[name] == pytest.approx(alone[name], rel=1e-5, abs=1e-9), name
+        if exact:
+            assert stacked[name] == alone[name], name
+        else:
+            assert stacked[name] == pytest.approx(alone[name], rel=1e-5, abs=1e-9), name
 
 
 @pytest.mark.parametrize("name", ["mlp", "gru"])

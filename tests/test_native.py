@@ -1,5 +1,7 @@
 """The native CPU kernels (models/native.py) compute what the torch implementation computes,
-keep stacked members independent, and give way to torch operations where they cannot serve."""
+keep stacked members independent, and give way to torch operations where they cannot serve; the
+C side's own list of its functions is the whole contract."""
+import re
 import shutil
 
 import pytest
@@ -7,8 +9,9 @@ import torch
 
 from bench.train import TrainSettings, train_members
 from bench.windows import series_windows
-from models import MODELS, BuildArgs, native
-from models.recurrence import GATES, eager_last_hidden, last_hidden
+from models import MODELS, BuildArgs, implementation, native
+from models.implementation import take_record
+from models.recurrence import GATES
 from models.recurrent import Recurrent
 from models.stacked import member_generators
 
@@ -20,7 +23,39 @@ SHAPES = [(3, 4, 5, 2, 6, 1), (2, 9, 7, 3, 20, 2), (16, 8, 10, 1, 64, 1), (1, 1,
 
 @needs_compiler
 def test_the_kernels_build_on_a_machine_with_a_compiler():
-    assert native.implementation() == "native", native.why_not()
+    assert native.library() is not None, native.why_not()
+
+
+@needs_compiler
+def test_every_function_the_c_file_defines_for_python_is_in_its_list():
+    """The C side lists its exported functions once (EXPORTS, checked against the definitions by
+    the compiler); Python binds exactly those, so no function can be called with a guessed signature."""
+    text = native.SOURCE.read_text()
+    defined = set(re.findall(r"^(?:int|int64_t|void|const char \*)\s*(\w+)\(", text, re.M)) - {"seqbench_export"}
+    lib = native.library()
+    assert {e.name for e in lib.exports} == defined
+    assert lib.mse_train_step.params[:3] == ["kind", "K", "T"]  # parsed from the C text
+
+
+@needs_compiler
+def test_calls_go_by_name_and_a_wrong_name_or_kind_is_refused():
+    lib = native.library()
+    assert lib.network_floats(kind="gru", K=2, T=3, B=4, H=5, O=1) > 0
+    with pytest.raises(TypeError, match="network_floats\\(\\) wants"):
+        lib.network_floats(kind="gru", K=2, T=3, B=4, H=5)  # O missing
+    with pytest.raises(TypeError, match="has no parameter F"):
+        lib.network_floats(kind="gru", K=2, T=3, B=4, H=5, O=1, F=2)
+    with pytest.raises(ValueError, match="network_floats: the kernels refused the call"):
+        lib.network_floats(kind="elman", K=2, T=3, B=4, H=5, O=1)
+
+
+@needs_compiler
+def test_work_sizes_come_from_the_c_side_and_grow_with_the_members():
+    lib = native.library()
+    one = lib.mse_train_step_floats(kind="lstm", T=7, B=5, H=9, O=2)
+    two, three = (lib.network_floats(kind="lstm", K=K, T=7, B=5, H=9, O=2) for K in (2, 3))
+    assert two < 2 * one and three - two == two - lib.network_floats(kind="lstm", K=1, T=7, B=5, H=9, O=2)
+    assert lib.network_floats(kind="lstm", K=1, T=7, B=5, H=9, O=2) == one  # one member's step and its network
 
 
 def _pair(kind, K, F, H, O):
@@ -42,33 +77,14 @@ def test_network_matches_float64_autograd(kind, shape):
     x = torch.randn(K, B, T, F, generator=torch.Generator().manual_seed(1))
     y = net(x)
     assert type(y.grad_fn).__name__ == "NetworkBackward"  # the native path ran
-    y_ref = ref.head(ref.hidden_states(x.double()))  # torch operations, float64
+    y_ref = ref(x.double())  # torch operations, float64
+    assert take_record(net) == {"native"} and take_record(ref) == {"torch"}
     torch.testing.assert_close(y.double(), y_ref, atol=2e-6, rtol=0)
     grads = torch.autograd.grad(y.square().sum(), list(net.parameters()))
     ref_grads = torch.autograd.grad(y_ref.square().sum(), list(ref.parameters()))
     assert T == 1 or all(a.abs().max() > 0 for a in grads)  # at T = 1, w_hh meets only the zero state
     for a, e in zip(grads, ref_grads):
         torch.testing.assert_close(a.double(), e, atol=2e-6 * max(1.0, e.abs().max().item()), rtol=0)
-
-
-@needs_compiler
-@pytest.mark.parametrize("kind", list(GATES))
-def test_recurrence_alone_matches_the_eager_loop(kind):
-    K, T, B, H = 3, 6, 5, 12
-    g = torch.Generator().manual_seed(2)
-    G = GATES[kind] * H
-    xp = torch.randn(K, T, B, G, generator=g, dtype=torch.float64)
-    w = 0.5 * torch.randn(K, H, G, generator=g, dtype=torch.float64)
-    b = torch.randn(K, 1, G, generator=g, dtype=torch.float64)
-    leaves = [t.float().requires_grad_() for t in (xp, w, b)]
-    h = last_hidden(kind, *leaves)
-    assert type(h.grad_fn).__name__ == "RecurrenceBackward"
-    ref_leaves = [t.clone().requires_grad_() for t in (xp, w, b)]
-    h_ref = eager_last_hidden(kind, *ref_leaves)
-    torch.testing.assert_close(h.double(), h_ref, atol=3e-6, rtol=0)
-    up = torch.randn(h.shape, generator=g, dtype=torch.float64)
-    for a, e in zip(torch.autograd.grad(h, leaves, up.float()), torch.autograd.grad(h_ref, ref_leaves, up)):
-        torch.testing.assert_close(a.double(), e, atol=1e-5, rtol=0)
 
 
 @needs_compiler
@@ -100,14 +116,16 @@ def test_native_and_torch_training_agree(kind, noisy_series, monkeypatch):
         torch.testing.assert_close(p, q, atol=1e-5, rtol=0)
 
 
+@needs_compiler
 def test_large_inputs_without_autograd_take_the_torch_loop(monkeypatch):
     net = Recurrent("gru", member_generators([0, 1]), 2, 8, 1)
     x = torch.randn(2, 30, 5, 2, generator=torch.Generator().manual_seed(4))
     with torch.no_grad():
         small = net(x)
-        monkeypatch.setattr(native, "NO_GRAD_ELEMENTS", 2 * 30 * 5 * 24 - 1)
-        assert not native.network_usable(x, net.w_hh)
+        assert take_record(net) == {"native"}
+        monkeypatch.setattr(implementation, "NO_GRAD_ELEMENTS", 2 * 30 * 5 * 24 - 1)
         large = net(x)
+        assert take_record(net) == {"torch"}
     torch.testing.assert_close(small, large, atol=1e-6, rtol=0)
 
 
@@ -117,7 +135,6 @@ def test_a_compiler_that_fails_leaves_the_torch_path(monkeypatch, tmp_path, nois
     native.library.cache_clear()
     try:
         assert native.library() is None
-        assert native.implementation() == "torch"
         assert "false failed" in native.why_not()
         assert list(tmp_path.iterdir()) == []  # no half-written library left behind
         net = MODELS["rnn"].build(BuildArgs((0,), 1, 1, 6, 4))
@@ -129,15 +146,11 @@ def test_a_compiler_that_fails_leaves_the_torch_path(monkeypatch, tmp_path, nois
 
 
 def test_the_switch_turns_the_native_path_off(monkeypatch):
-    monkeypatch.setenv("SEQBENCH_NATIVE", "0")
-    native.library.cache_clear()
-    try:
-        assert native.implementation() == "torch"
-        assert native.why_not() == "SEQBENCH_NATIVE=0"
-        y = Recurrent("lstm", member_generators([0]), 1, 4, 1)(torch.randn(1, 3, 5, 1))
-        assert type(y.grad_fn).__name__ != "NetworkBackward"
-    finally:
-        native.library.cache_clear()
+    monkeypatch.setenv("SEQBENCH_IMPL", "torch")
+    net = Recurrent("lstm", member_generators([0]), 1, 4, 1)
+    y = net(torch.randn(1, 3, 5, 1))
+    assert type(y.grad_fn).__name__ != "NetworkBackward" and take_record(net) == {"torch"}
+    assert net.mse_step(torch.randn(1, 3, 5, 1), torch.randn(1, 3, 1)) is None
 
 
 @needs_compiler
@@ -198,17 +211,18 @@ def test_stacked_native_mlp_training_is_bit_identical_to_separate(noisy_series):
     assert all(torch.equal(p[1], q[0]) for p, q in zip(stacked.parameters(), alone.parameters()))
 
 
+@needs_compiler
 def test_large_weights_with_large_batches_take_the_torch_path(monkeypatch):
     rnn = Recurrent("gru", member_generators([0, 1]), 2, 8, 1)  # W_hh: 8 × 24 = 192 floats per member
     mlp = MODELS["mlp"].build(BuildArgs((0, 1), 2, 1, 4, 8))  # largest: 8 × 8 = 64
     x, y = torch.randn(2, 3, 4, 2), torch.randn(2, 3, 1)
-    monkeypatch.setattr(native, "MAX_WEIGHT_FLOATS", 191)
+    monkeypatch.setattr(implementation, "MAX_WEIGHT_FLOATS", 191)
     assert rnn.mse_step(x, y) is not None  # a batch of 3 rows: native at any weight size
-    monkeypatch.setattr(native, "LARGE_BATCH", 2)
+    monkeypatch.setattr(implementation, "LARGE_BATCH", 2)
     assert type(rnn(x).grad_fn).__name__ != "NetworkBackward"
     assert rnn.mse_step(x, y) is None
     assert mlp.mse_step(x, y) is not None
-    monkeypatch.setattr(native, "MAX_WEIGHT_FLOATS", 63)
+    monkeypatch.setattr(implementation, "MAX_WEIGHT_FLOATS", 63)
     assert mlp.mse_step(x, y) is None
 
 

@@ -1,61 +1,66 @@
-"""The hand-written backward and the per-member fused kernels compute what autograd does."""
+"""The recurrence interface (Recurrent.run): the fused per-member kernels compute what the torch loop
+computes, a state carried from chunk to chunk equals reading the whole sequence, and long stacks
+split without changing a number."""
 import pytest
 import torch
 
 from bench.train import TrainSettings, train_members
 from bench.windows import series_windows
 from models import MODELS, BuildArgs
-from models.recurrence import GATES, eager_last_hidden, last_hidden
-from models.recurrent import Recurrent, choose_impl
+from models.implementation import take_record
+from models.recurrence import GATES
+from models.recurrent import Recurrent
 from models.stacked import member_generators
 
 
-def _inputs(kind, dtype, K=3, T=5, B=4, H=6, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    G = GATES[kind] * H
-    xp = torch.randn(K, T, B, G, generator=g, dtype=dtype).requires_grad_()
-    w = (0.5 * torch.randn(K, H, G, generator=g, dtype=dtype)).requires_grad_()
-    b = torch.randn(K, 1, G, generator=g, dtype=dtype).requires_grad_()
-    return xp, w, b
-
-
 @pytest.mark.parametrize("kind", list(GATES))
-@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-12), (torch.float32, 2e-6)])
-def test_hand_written_backward_matches_autograd(kind, dtype, tol):
-    xp, w, b = _inputs(kind, dtype)
-    mine, ref = last_hidden(kind, xp, w, b), eager_last_hidden(kind, xp, w, b)
-    torch.testing.assert_close(mine, ref, atol=tol, rtol=0)
-    up = torch.randn(mine.shape, generator=torch.Generator().manual_seed(1), dtype=dtype)
-    for a, e in zip(torch.autograd.grad(mine, (xp, w, b), up), torch.autograd.grad(ref, (xp, w, b), up)):
-        assert a.abs().max() > 1e-3  # gradients are not trivially zero
-        torch.testing.assert_close(a, e, atol=tol * 10, rtol=0)
-
-
-def test_gradcheck_rnn_in_double():
-    xp, w, b = _inputs("rnn", torch.float64, K=2, T=3, B=2, H=3)
-    assert torch.autograd.gradcheck(lambda *a: last_hidden("rnn", *a), (xp, w, b))
-
-
-def test_no_grad_path_is_the_same_function():
-    xp, w, b = _inputs("lstm", torch.float32)
-    with torch.no_grad():
-        plain = last_hidden("lstm", xp, w, b)
-    torch.testing.assert_close(plain, last_hidden("lstm", xp, w, b).detach(), atol=1e-6, rtol=0)
-
-
-@pytest.mark.parametrize("kind", list(GATES))
-def test_fused_kernels_match_the_stacked_recurrence(kind):
-    r = Recurrent(kind, member_generators([0, 1, 2]), 3, 5, 2, impl="stacked")
+def test_fused_kernels_match_the_torch_loop(kind):
+    r = Recurrent(kind, member_generators([0, 1, 2]), 3, 5, 2)
     x = torch.randn(3, 4, 6, 3, generator=torch.Generator().manual_seed(2))
     outs, grads = [], []
-    for impl in ("stacked", "fused"):
+    for impl in ("torch", "fused"):
         r.impl = impl
         y = r(x)
+        assert take_record(r) == {impl}
         outs.append(y)
         grads.append(torch.autograd.grad(y.square().sum(), list(r.parameters())))
     torch.testing.assert_close(outs[0], outs[1], atol=1e-6, rtol=1e-5)
     for a, e in zip(*grads):
         torch.testing.assert_close(a, e, atol=1e-5, rtol=1e-4)
+
+
+def _state(kind, K, B, H, seed):
+    g = torch.Generator().manual_seed(seed)
+    return tuple(torch.randn(K, B, H, generator=g) for _ in range(2 if kind == "lstm" else 1))
+
+
+@pytest.mark.parametrize("impl", ["torch", "fused"])
+@pytest.mark.parametrize("kind", list(GATES))
+def test_a_state_carried_between_chunks_reads_like_the_whole_sequence(kind, impl):
+    r = Recurrent(kind, member_generators([0, 1]), 2, 6, 1, impl=impl)
+    x = torch.randn(2, 3, 9, 2, generator=torch.Generator().manual_seed(3))
+    start = _state(kind, 2, 3, 6, 4)
+    whole, end = r.run(x, start, every_step=True)  # (K, B, T, H)
+    assert whole.shape == (2, 3, 9, 6) and len(end) == len(start)
+    first, mid = r.run(x[:, :, :4], start, every_step=True)
+    last, end2 = r.run(x[:, :, 4:], mid)
+    torch.testing.assert_close(first, whole[:, :, :4], atol=1e-6, rtol=0)
+    torch.testing.assert_close(last, whole[:, :, -1], atol=1e-6, rtol=0)
+    for a, b in zip(end, end2):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=0)
+    torch.testing.assert_close(end[0], whole[:, :, -1])  # the state's h is the last hidden state
+    zero, _ = r.run(x)
+    assert not torch.allclose(zero, last)  # the state mattered
+    assert take_record(r) == {impl}
+
+
+@pytest.mark.parametrize("kind", list(GATES))
+def test_the_state_is_differentiable(kind):
+    r = Recurrent(kind, member_generators([0]), 2, 4, 1, impl="torch")
+    start = tuple(s.requires_grad_() for s in _state(kind, 1, 3, 4, 5))
+    h, _ = r.run(torch.randn(1, 3, 5, 2), start)
+    grads = torch.autograd.grad(h.sum(), start)
+    assert all(g.abs().max() > 0 for g in grads)
 
 
 def test_fused_training_keeps_members_separate(noisy_series):
@@ -65,40 +70,36 @@ def test_fused_training_keeps_members_separate(noisy_series):
     stacked.impl = "fused"
     train_members(stacked, ws, None, [3, 5], cfg)
     alone = MODELS["lstm"].build(BuildArgs((5,), 1, 1, 6, 8))
-    alone.impl = "stacked"
+    alone.impl = "torch"
     train_members(alone, ws, None, [5], cfg)
     for p, q in zip(stacked.parameters(), alone.parameters()):
         torch.testing.assert_close(p[1], q[0], atol=1e-5, rtol=0)
 
 
-def test_auto_never_depends_on_members_and_uses_cudnn_for_wide_layers():
-    assert choose_impl(64, "cpu") == choose_impl(1024, "cpu") == "stacked"
-    assert choose_impl(400, "cuda") == "fused"
-    assert choose_impl(64, "cuda") == "stacked"
-    with pytest.raises(ValueError, match="unknown implementation 'cudnn'; choose from auto, stacked, fused"):
-        Recurrent("gru", member_generators([0]), 1, 4, 1, impl="cudnn")
-
-
-def test_large_stacks_split_into_smaller_ones_with_the_same_numbers(monkeypatch, torch_recurrence):
+@pytest.mark.parametrize("with_state", [False, True])
+def test_large_stacks_split_into_smaller_ones_with_the_same_numbers(monkeypatch, with_state):
     import models.recurrent as rec
-    r = Recurrent("gru", member_generators([0, 1, 2, 3, 4]), 2, 3, 1)
+    r = Recurrent("lstm", member_generators([0, 1, 2, 3, 4]), 2, 3, 1, impl="torch")
     x = torch.randn(5, 4, 6, 2, generator=torch.Generator().manual_seed(3))
-    whole = r(x)
-    g_whole = torch.autograd.grad(whole.sum(), list(r.parameters()))
-    monkeypatch.setattr(rec, "STACK_ELEMENTS", 2 * 4 * 6 * 9)  # two members per stack: 2 + 2 + 1
+    start = _state("lstm", 5, 4, 3, 6) if with_state else None
+    whole, whole_end = r.run(x, start)
+    weights = [r.w_ih, r.w_hh, r.b_ih, r.b_hh]
+    g_whole = torch.autograd.grad(whole.sum(), weights)
+    monkeypatch.setattr(rec, "STACK_ELEMENTS", 2 * 4 * 6 * 12)  # two members per stack: 2 + 2 + 1
     sizes = []
-    inner = r._stacked
-    monkeypatch.setattr(r, "_stacked", lambda x, *w: sizes.append(x.shape[0]) or inner(x, *w))
-    split = r(x)
+    inner = r._torch
+    monkeypatch.setattr(r, "_torch", lambda x, *a: sizes.append(x.shape[0]) or inner(x, *a))
+    split, split_end = r.run(x, start)
     assert sizes == [2, 2, 1]
-    g_split = torch.autograd.grad(split.sum(), list(r.parameters()))
+    g_split = torch.autograd.grad(split.sum(), weights)
     torch.testing.assert_close(split, whole, atol=1e-7, rtol=0)
-    for a, e in zip(g_split, g_whole):
+    for a, e in zip([*g_split, *split_end], [*g_whole, *whole_end]):
         torch.testing.assert_close(a, e, atol=1e-6, rtol=0)
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm"])
-def test_stacked_training_is_bit_identical_to_separate_on_cpu(kind, noisy_series):
+def test_stacked_training_is_bit_identical_to_separate_on_cpu(kind, noisy_series, monkeypatch):
+    monkeypatch.setenv("SEQBENCH_IMPL", "torch")
     ws = series_windows(noisy_series, 6)
     cfg = TrainSettings(epochs=1, lr=0.01, batch_size=8, optimizer="adam", clip=0.5)
     stacked = MODELS[kind].build(BuildArgs((3, 5, 7), 1, 1, 6, 8))

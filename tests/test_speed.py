@@ -4,7 +4,7 @@ import torch
 
 import bench.train as train_mod
 from bench.cli import main
-from bench.reference import lecture_model, train_lecture_loop
+from bench.lecture_loop import lecture_model, train_lecture_loop
 from bench.speed import SpeedRow, train_flops
 from bench.train import warm_up
 from bench.windows import series_windows

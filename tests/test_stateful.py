@@ -155,10 +155,10 @@ def test_registry_and_plan_give_bptt_to_stateful_cells_only():
     assert all(carries_state(MODELS[f"{k}-stateful"].build(BuildArgs((0,), 1, 1, 4, 3))) for k in KINDS)
     assert not carries_state(MODELS["gru"].build(BuildArgs((0,), 1, 1, 4, 3)))
     cells = plan((Entry(TASK, ("mlp", "gru", "gru-stateful"), ({"window": 2},)),), "quick", "cpu", {"bptt": 7})
-    params = {c.config.model: c.config.params for c in cells}
+    params = {c.config.model: c.config.settings_dict for c in cells}
     assert params["gru-stateful"]["bptt"] == 7 and "bptt" not in params["mlp"] and "bptt" not in params["gru"]
     default = plan((Entry(TASK, ("mlp", "gru-stateful")),), "quick", "cpu", {})
-    assert {c.config.model: c.config.params.get("bptt") for c in default} == \
+    assert {c.config.model: c.config.settings_dict.get("bptt") for c in default} == \
         {"mlp": None, "gru-stateful": MODELS["gru-stateful"].settings["bptt"]}
     windowed_keys = {c.config.key for c in cells if c.config.model != "gru-stateful"}
     assert windowed_keys == {c.config.key for c in plan((Entry(TASK, ("mlp", "gru"), ({"window": 2},)),),
@@ -244,12 +244,12 @@ def test_regime_settings_and_overrides():
     """A task's "stateful.X" sets X for stateful cells only; the command line overrides both."""
     t = get_task(TASK)
     assert t.settings("quick")["stateful.epochs"] < t.settings("quick")["epochs"]
-    cells = {c.config.model: c.config.params for c in plan((Entry(TASK, ("mlp", "gru-stateful")),), "quick", "cpu", {})}
+    cells = {c.config.model: c.config.settings_dict for c in plan((Entry(TASK, ("mlp", "gru-stateful")),), "quick", "cpu", {})}
     assert cells["gru-stateful"]["epochs"] == t.settings("quick")["stateful.epochs"]
     assert cells["mlp"]["epochs"] == t.settings("quick")["epochs"]
     assert not any("." in k for s in cells.values() for k in s)
     forced = plan((Entry(TASK, ("mlp", "gru-stateful")),), "quick", "cpu", {"epochs": 3})
-    assert {c.config.params["epochs"] for c in forced} == {3}
+    assert {c.config.settings_dict["epochs"] for c in forced} == {3}
 
 
 def test_stateful_models_run_only_where_a_task_lists_them(capsys, tmp_path):

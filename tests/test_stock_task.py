@@ -95,14 +95,14 @@ def test_quick_profile_walks_forward_with_a_scaler_per_fold():
 
 def test_grid_assignment1_runs_every_model_and_target_on_both_markets():
     cells = plan(get_grid("assignment1").entries, "quick", "cpu", {})
-    combos = {(c.config.model, c.config.params["market"], c.config.params["target"]) for c in cells}
+    combos = {(c.config.model, c.config.settings_dict["market"], c.config.settings_dict["target"]) for c in cells}
     assert combos == {(m, k, t) for m in ("mlp", "rnn", "lstm", "gru", "persistence", "mean") for k in MARKETS
                       for t in TARGETS}
     assert {c.label for c in cells} >= {"stock (market=sp500, target=level)", "stock (market=nasdaq, target=logret)"}
     # Same settings otherwise: only the market and the target differ between variants.
     by_model = {}
     for c in cells:
-        p = {k: v for k, v in c.config.params.items() if k not in ("target", "market", "stock_sha256")}
+        p = {k: v for k, v in c.config.settings_dict.items() if k not in ("target", "market", "stock_sha256")}
         by_model.setdefault(c.config.model, []).append(p)
     assert all(all(p == ps[0] for p in ps) for ps in by_model.values())
 
@@ -210,7 +210,7 @@ def test_cli_trading_and_fold_options_reach_the_settings():
                                    "--folds", "4", "--fold-days", "100"])
     cells = plan(cells_for(None, "stock", "gru"), "quick", "cpu",
                  {"fee": a.fee, "strategy": a.strategy, "folds": a.folds, "fold_days": a.fold_days})
-    s = cells[0].config.params
+    s = cells[0].config.settings_dict
     assert (s["fee"], s["strategy"], s["folds"], s["fold_days"]) == (0.0025, "long-short", 4, 100)
-    derived = plan(cells_for(None, "stock", "gru"), "quick", "cpu", {"folds": 4})[0].config.params
+    derived = plan(cells_for(None, "stock", "gru"), "quick", "cpu", {"folds": 4})[0].config.settings_dict
     assert derived["fold_days"] == int(0.3 * 1760) // 4  # pinned when planned

@@ -22,7 +22,7 @@ from bench.storecheck import inspect_store
 from bench.storelock import lock_path, writing
 from faults import at_commits
 from idx_files import write_fashion
-from test_scale import assert_same, stored
+from test_executors import assert_same, stored
 
 FAULTS = str(Path(__file__).resolve().with_name("faults.py"))
 RUN = ["run", "--grid", "sine", "--executor", "local", "--epochs", "2", "--hidden", "4", "--seeds", "2",

@@ -19,6 +19,11 @@ def test_windows_share_memory_with_the_series():
     v = np.arange(1000, dtype=np.float32)
     ws = series_windows(v, 50)
     assert ws.base.numel() == 1000  # (S, T, F) is never materialised
+    assert ws.base.data_ptr() == v.ctypes.data  # nor is the series copied: the windows read its memory
+    v[60] = -1.0
+    assert ws.inputs(torch.tensor([20]))[0, 40, 0] == -1.0
+    parts = chronological_split(ws, split_points(1000, 0.6, 0.2))
+    assert {p.base.untyped_storage().data_ptr() for p in parts} == {v.ctypes.data}  # splits share it too
 
 
 def test_split_has_no_leak():

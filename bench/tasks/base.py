@@ -45,7 +45,8 @@ Figures = Callable[[str, dict, dict, Path], list[Path]]
 Resolve = Callable[[Mapping], dict]
 # section(tidy rows of this task's cells, {cell label: settings}, arrays) -> markdown for results.md and
 # report.md; arrays(label) -> ({model: {seed: {name: array}}}, cell-level arrays) reads the store
-Section = Callable[[object, dict], str]
+# (not reports.document.Section, which is one task label's part of report.md)
+SectionText = Callable[[object, dict], str]
 # train(model, data, seeds, TrainSettings, settings) -> bench.train.TrainLog, for data that are
 # not windows (e.g. whole strings); None trains with bench.train.train_members
 Train = Callable[[nn.Module, TaskData, list, object, Mapping], object]
@@ -67,7 +68,7 @@ class Task:
     check: Check | None = None
     models: tuple[str, ...] = ("mlp", "rnn", "lstm", "gru", "persistence", "mean")
     resolve: Resolve | None = None
-    section: Section | None = None
+    section: SectionText | None = None
     label_keys: tuple[str, ...] = ()  # settings always named in the cell label, e.g. ("target",)
 
     def settings(self, profile: str) -> dict:

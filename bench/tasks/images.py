@@ -21,24 +21,25 @@ import torch
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.train import closed_loop, predict
 from bench.windows import sequence_windows
+from sequences.cache import cache_dir
 from sequences.download import DownloadError
 from sequences.images import FASHION_FILES, fashion_mnist, mnist_digits
 from sequences.series import Series
 
 MODELS = ("lstm", "gru", "rnn", "mlp", "persistence", "mean", "mean_row")
-GEN_CHUNK = 1024  # test images generated at once, and windows predicted at once: with predict()'s
-PRED_CHUNK = 1024  # default 8192, an LSTM cell (K = 5, hidden 64) peaked at 1.05 GB instead of 0.53 GB
-CACHE_ENV, OFFLINE_ENV = "SEQBENCH_CACHE", "SEQBENCH_OFFLINE"
+GEN_CHUNK = 1024  # test images generated at once, and windows predicted at once: predict()'s default
+PRED_CHUNK = 1024  # 8192 about doubles an LSTM cell's peak memory (scripts/peak_memory.py measures it)
+OFFLINE_ENV = "SEQBENCH_OFFLINE"
 STOP_ON = ("closed_loop", "one_step")
 
 _COMMON = dict(window=14, given_rows=14, layers=2, optimizer="adam", shuffle=True, clip=None, data_seed=0,
                n_figure=10, clip_feedback=True, stop_on="closed_loop")
 # n_train / n_val / n_test are maxima (None: all there is); see split_images. clip_feedback: generated
 # rows are clipped to the pixel range [0, 1] before being fed back and scored (the notebook feeds raw
-# outputs back, so the seed profile does too; unclipped, a few seeds' drawings blow up to ±1.7).
+# outputs back, so the seed profile does too; unclipped, a few seeds' drawings blow up far beyond it).
 # stop_on: early stopping on the validation images' closed-loop MSE (the reported metric) or on the
-# one-step loss. Measured on MNIST (quick): as one-step training goes on, the one-step loss keeps
-# falling while closed-loop MSE rises again (an LSTM on 4,000 digits: 0.066 after one epoch, 0.080 after three).
+# one-step loss: as one-step training goes on, the one-step loss can keep falling while the
+# closed-loop MSE rises again (the loss curves in report.md show it).
 _QUICK = dict(_COMMON, hidden=64, epochs=2, lr=0.001, batch_size=64, patience=1, n_train=1500, n_val=200,
               n_test=500)
 _SEED = dict(_COMMON, hidden=400, epochs=40, lr=0.001, batch_size=128, patience=None, n_train=None, n_val=0,
@@ -46,14 +47,10 @@ _SEED = dict(_COMMON, hidden=400, epochs=40, lr=0.001, batch_size=128, patience=
 _FULL = dict(_COMMON, hidden=400, epochs=60, lr=0.001, batch_size=128, patience=5, n_train=None, n_val=5000)
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "seqbench") / "fashion-mnist"
-
-
 def _load_fashion(s: Mapping) -> Series:
     if s["fashion_mnist_dir"]:
         return fashion_mnist(directory=s["fashion_mnist_dir"])
-    cache = cache_dir()
+    cache = cache_dir() / "fashion-mnist"
     try:
         return fashion_mnist(cache=cache, allow_download=os.environ.get(OFFLINE_ENV, "") in ("", "0"))
     except DownloadError as e:

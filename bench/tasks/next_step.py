@@ -12,7 +12,7 @@ from typing import Mapping
 import numpy as np
 
 from bench import metrics
-from bench.scaling import Scaler
+from bench.scalers import Scaler
 from bench.tasks.base import TaskData
 from bench.tasks.scoring import one_step, regression_metrics
 from bench.train import predict

@@ -5,8 +5,7 @@ import numpy as np
 from torch import nn
 
 from bench import metrics
-from bench.scaling import Scaler
-from bench.tasks.base import TaskData
+from bench.scalers import Scaler
 from bench.train import predict
 from bench.windows import WindowSet
 
@@ -26,7 +25,3 @@ def regression_metrics(pred: np.ndarray, true: np.ndarray, last: np.ndarray) -> 
     persistence = float(np.mean((last.astype(np.float64) - true) ** 2))
     return {"mse": m, "mae": metrics.mae(pred, true), "rmse": np.sqrt(m),
             "mse_vs_persistence": m / persistence if persistence > 0 else np.full_like(m, np.nan)}
-
-
-def in_sample_note(data: TaskData) -> bool:
-    return data.protocol.get("split", "").startswith("in-sample")

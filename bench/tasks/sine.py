@@ -16,7 +16,7 @@ from typing import Mapping
 import numpy as np
 import torch
 
-from bench.scaling import Scaler
+from bench.scalers import Scaler
 from bench.tasks.base import Task, TaskData
 from bench.tasks.scoring import one_step, regression_metrics
 from bench.train import closed_loop

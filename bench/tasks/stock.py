@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from bench import metrics
-from bench.scaling import Scaler
+from bench.scalers import Scaler
 from bench.targets import DESCRIPTIONS, check_target, represent, to_price
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.tasks.scoring import regression_metrics

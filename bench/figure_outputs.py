@@ -1,6 +1,6 @@
 """Figures of a grid run, per task label: the task's own (its hook), loss curves, the interval plot.
 
-Drawing is most of a report's cost (about 0.3-0.8 s of CPU per figure in PNG and PDF), so a
+Drawing is most of a report's cost (each figure is written as PNG and PDF), so a
 label's figures are redrawn only when what they show may have changed: figures/figures.json keeps,
 per label, a fingerprint of its stored rows (every metric, wall times included, so any rewrite of
 a cell changes it), of the drawing code, and the files written; a missing file or a new

@@ -137,7 +137,7 @@ def test_failing_cell_leaves_the_others_and_exits_1(tmp_path, capsys, boom):
     boom[0] = 99
     assert main(["run", "--grid", "mixed", "--executor", "local", "--retries", "2", "--out", str(out)] + FAST) == 1
     io = capsys.readouterr()
-    assert "failed: boom mlp: RuntimeError: injected failure (test_scale.py:" in io.err
+    assert "failed: boom mlp: RuntimeError: injected failure (test_executors.py:" in io.err
     assert "3 cells (3 run, 0 already stored, 2 retried): 2 ok, 0 diverged, 0 skipped, 1 failed" in io.out
     assert boom[0] == 99 - 3  # tried once plus two retries
     rows = stored(out / "results.sqlite")
