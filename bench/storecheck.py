@@ -43,14 +43,20 @@ def _refuse(path: Path, problem: str) -> UserError:
 
 
 def _check_magic(path: Path) -> None:
-    """The one header check SQLite leaves to us: a file of another kind gets a plain message."""
+    """The header checks SQLite leaves to us: a file of another kind gets a plain message, and a
+    file-format write version above 2 (bytes 18-19), which a read-only open accepts but which
+    SQLite would open only read-only, so that no run could store into it."""
     try:
         with open(path, "rb") as f:
-            head = f.read(len(MAGIC))
+            head = f.read(len(MAGIC) + 4)
     except OSError as e:
         raise UserError(f"{path}: cannot be read ({e.strerror})") from None
-    if head != MAGIC:
-        raise _refuse(path, f"not an SQLite file (starts with {head!r})")
+    if head[:len(MAGIC)] != MAGIC:
+        raise _refuse(path, f"not an SQLite file (starts with {head[:len(MAGIC)]!r})")
+    versions = head[len(MAGIC) + 2:len(MAGIC) + 4]
+    if len(versions) == 2 and max(versions) > 2:
+        raise _refuse(path, f"SQLite file format versions {versions[0]}/{versions[1]} in its header "
+                            "(this SQLite writes 1 or 2)")
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -35,7 +35,8 @@ def test_carried_state_equals_one_long_pass(kind):
     torch.manual_seed(0)
     m = _model(kind)
     x = torch.randn(2, 3, 40, 3)  # (K, B, T, F)
-    full, (h, c) = m(x)
+    full, final = m(x)  # (h,) for rnn and gru, (h, c) for lstm
+    h, c = final[0], final[-1]
     parts, state = [], None
     for lo, hi in ((0, 7), (7, 8), (8, 29), (29, 40)):
         y, state = m(x[:, :, lo:hi], tuple(s.detach() for s in state) if state else None)

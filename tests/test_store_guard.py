@@ -232,3 +232,21 @@ def test_read_only_out_dir(store, capsys):
         assert files(store) == before
     finally:
         os.chmod(store, 0o755)
+
+
+def test_a_header_that_sqlite_would_open_read_only_is_refused(tmp_path):
+    """A file-format write version above 2 passes a read-only open but no run could store into it."""
+    import sqlite3
+    from bench.storecheck import inspect_store
+    from bench.errors import UserError
+    path = tmp_path / "results.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[18] = 5
+    path.write_bytes(bytes(data))
+    with pytest.raises(UserError, match="file format versions 5/"):
+        inspect_store(path)
+    assert path.read_bytes() == bytes(data)
