@@ -124,6 +124,7 @@ def task_inputs(run: Run, label: str, tidy: pd.DataFrame, store: Store) -> TaskI
                       naive=frozenset(m for m in models if not MODELS[m].trainable),
                       floors={k: float(v) for k, v in floors.items() if k in metrics},
                       model_floors={m: {k: float(v) for k, v in f.items() if k in metrics} for m, f in own.items()},
+                      floor_names=dict.fromkeys(own, "whole past"),
                       test_metric=test_metric, pointwise=pointwise,
                       proportions=PROPORTIONS & set(metrics))
 

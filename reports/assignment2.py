@@ -22,6 +22,7 @@ from reports.tables import ALPHA, Estimate, fmt_number
 REFERENCE, RECURRENT, WINDOWED = "mlp", "gru-stateful", "gru"  # the assignment's MLP vs GRU, and the GRU on a window
 QUESTIONS = ("aperiodic", "periodic", "concat", "summed")  # in the assignment's order
 EXACT = 1e-3  # a mean this close to its bound counts as at the bound (float noise, one test point in a thousand)
+SHARES = ("accuracy",)  # metrics that are shares of the test points: EXACT is absolute for them, else relative
 
 TEXT = {
     "title": "## Assignment 2: does a recurrent network beat a fully connected one?\n",
@@ -32,20 +33,26 @@ TEXT = {
               "95 % interval over seeds of the test {metrics}; the test is Diebold–Mariano on the per-point "
               "losses (cross-entropy in nats, or squared error), `{rec}` against `{ref}`, Holm-adjusted over "
               "the {n} comparisons of this section, with a Newey–West long-run variance for the serial "
-              "correlation of the loss differences; Δ = `{rec}` − `{ref}`.\n"),
+              "correlation of the loss differences; Δ = `{rec}` − `{ref}`. A cell counts as a difference when "
+              "the test says so (adjusted p < {alpha:g}) and the quoted score differs the same way by more than "
+              "{tol:g} (accuracy; relative for an error): two exact forecasters differ only in confidence.\n"),
     "q.aperiodic": "### (1) Sequences with no period (uniform random numbers, digits of π)\n",
     "q.periodic": "### (2) Periodic sequences (repeating decimals)\n",
     "q.concat": "### (3) Two periodic sequences joined in m:n blocks\n",
     "q.summed": "### (4) Two periodic sequences added\n",
-    "verdict.all_better": "**Answer: yes.** The stateful GRU beats the MLP in every cell ({n} of {n}).",
-    "verdict.none_differ": "**Answer: no.** The stateful GRU and the MLP differ in no cell (0 of {n}).",
-    "verdict.mixed": "**Answer: it depends on the window.** The stateful GRU beats the MLP in {better} of {n} "
-                     "cells{better_list}; they do not differ in {same}{same_list}; the MLP is better in "
-                     "{worse}{worse_list}.",
+    "verdict.yes": "**Answer: yes.** The stateful GRU beats the MLP in every cell ({n} of {n}).",
+    "verdict.no": "**Answer: no.** The stateful GRU beats the MLP in none of the {n} cells",
+    "verdict.some": "**Answer: in {better} of {n} cells.** The stateful GRU beats the MLP in {better}{better_list}",
+    "verdict.same": "; they do not differ in {same}{same_list}",
+    "verdict.worse": "; the MLP is better in {worse}{worse_list}",
     "verdict.list": " ({cells})",
+    "verdict.limited": ("Of the cells whose window is shorter than the minimal window ({k}), the stateful GRU "
+                        "beats the MLP in {kb}."),
     "floor.held": ("Nothing to learn: no model beats the analytic floor (the best any forecast can do) in any "
                    "of these cells, so recurrence cannot help; a model that did would be a leak."),
     "floor.beaten": "⚠ beats its analytic floor, a leak until explained: {cells}.",
+    "floor.worse": ("Where the MLP is better, both are at the floor and the stateful GRU is the one further "
+                    "above it: with nothing to learn, more capacity can only fit the training noise."),
     "window.held": ("Where the window is shorter than the minimal window, so that its best possible falls short "
                     "of what the whole past allows, the MLP stays at or under that best possible in {held} of "
                     "{n} cells ({mlp_range}), while the stateful GRU reaches {rec_range}: the window, not the "
@@ -54,7 +61,7 @@ TEXT = {
                      "stateful GRU {rec_range}."),
     "cell": ("- `{task}`, window {window} (minimal window {minimal}; {where}): {ref} {ref_score}, {win} "
              "{win_score}, {rec} {rec_score}; best possible at this window {bound}, from the whole past "
-             "{past}; Δ {metric} {delta}, p {p}{mark}.{others}"),
+             "{past}; Δ {metric} {delta}, DM p {p}{mark}.{others}"),
     "cell.limited": "the window limits",
     "cell.open": "the window can suffice",
     "cell.none": "no period",
@@ -63,6 +70,8 @@ TEXT = {
     "where.helps": "- Helps: {cells}.",
     "where.helps_limited": ("In {k} of these {n} the MLP's window is shorter than the minimal window, and the "
                             "stateful GRU, having read the whole past, is not held to the window's bound."),
+    "where.helps_open": ("In {cells} the window could determine the next value, yet the MLP does not learn "
+                         "to: recurrence helps there by learning more easily, not by seeing more."),
     "where.helps_none": "- Helps: in no cell of this run.",
     "where.aperiodic": ("- Cannot help on a sequence with no period: the past says nothing about the next value "
                         "(measured: {cells})."),
@@ -98,21 +107,31 @@ class _Test:
     verdict: str  # "better", "same", "worse": the stateful GRU against the MLP
 
 
+def _tolerance(c: CellEvidence, a: Interval, b: Interval) -> float:
+    return EXACT if c.metric in SHARES else EXACT * max(abs(a.mean), abs(b.mean))
+
+
 def _tests(cells: list[CellEvidence]) -> dict[str, _Test]:
+    """The stateful GRU against the MLP per cell: DM on the per-point losses, Holm over the cells;
+    a difference needs the test and the quoted score to agree on its direction."""
     raw = {}
     for c in cells:
         a, b = c.scores.get(RECURRENT), c.scores.get(REFERENCE)
         la, lb = (_stack(c.losses.get(m, {})) for m in (RECURRENT, REFERENCE))
         if a is None or b is None:
             continue
-        p = dm_over_seeds(la, lb).p if la is not None and lb is not None else float("nan")
-        raw[c.label] = (a.mean - b.mean, p)
-    adjusted = dict(zip(raw, holm([p for _, p in raw.values()])))
+        dm = dm_over_seeds(la, lb) if la is not None and lb is not None else None
+        raw[c.label] = (c, a.mean - b.mean, dm.stat if dm else float("nan"), dm.p if dm else float("nan"),
+                        _tolerance(c, a, b))
+    adjusted = holm([p for *_, p, _ in raw.values()])
     out = {}
-    for label, (delta, _) in raw.items():
-        p = adjusted[label]
-        gain = delta if next(c for c in cells if c.label == label).better == "higher" else -delta
-        verdict = "same" if not p < ALPHA else ("better" if gain > 0 else "worse")
+    for (label, (c, delta, stat, _, tol)), p in zip(raw.items(), adjusted):
+        gain = delta if c.better == "higher" else -delta
+        verdict = "same"
+        if p < ALPHA and gain > tol and stat < 0:  # DM statistic < 0: the stateful GRU's losses are lower
+            verdict = "better"
+        elif p < ALPHA and gain < -tol and stat > 0:
+            verdict = "worse"
         out[label] = _Test(delta, p, verdict)
     return out
 
@@ -151,11 +170,16 @@ def _name(c: CellEvidence) -> str:
 
 
 def _range(cells: list[CellEvidence], model: str) -> str:
-    means = [c.scores[model].mean for c in cells if model in c.scores]
-    if not means:
-        return "–"
-    lo, hi = min(means), max(means)
-    return fmt_number(lo) if lo == hi else f"{fmt_number(lo)}–{fmt_number(hi)}"
+    """The model's means over the cells, lowest–highest, per metric when they mix metrics."""
+    parts = []
+    for metric in dict.fromkeys(c.metric for c in cells):
+        means = [c.scores[model].mean for c in cells if model in c.scores and c.metric == metric]
+        if means:
+            lo, hi = min(means), max(means)
+            parts.append(fmt_number(lo) if lo == hi else f"{fmt_number(lo)}–{fmt_number(hi)}")
+            if len({c.metric for c in cells}) > 1:
+                parts[-1] = f"{metric} {parts[-1]}"
+    return "; ".join(parts) or "–"
 
 
 def _cell_line(c: CellEvidence, t: _Test | None) -> str:
@@ -179,12 +203,19 @@ def _verdict(cells: list[CellEvidence], tests: dict[str, _Test]) -> str:
               for v in ("better", "same", "worse")}
     n = sum(len(g) for g in groups.values())
     if n and len(groups["better"]) == n:
-        return TEXT["verdict.all_better"].format(n=n)
-    if n and len(groups["same"]) == n:
-        return TEXT["verdict.none_differ"].format(n=n)
+        return TEXT["verdict.yes"].format(n=n)
+    counts = {v: len(g) for v, g in groups.items()}
     lists = {f"{v}_list": TEXT["verdict.list"].format(cells=", ".join(_name(c) for c in g)) if g else ""
              for v, g in groups.items()}
-    return TEXT["verdict.mixed"].format(n=n, **{v: len(g) for v, g in groups.items()}, **lists)
+    text = TEXT["verdict.some" if groups["better"] else "verdict.no"].format(n=n, **counts, **lists)
+    for v in ("same", "worse"):
+        if groups[v]:
+            text += TEXT[f"verdict.{v}"].format(**counts, **lists)
+    limited = [c for c in cells if _limited(c)]
+    if limited:
+        text += ". " + TEXT["verdict.limited"].format(k=len(limited), kb=sum(c in groups["better"] for c in limited))
+        return text
+    return text + "."
 
 
 def _question(q: str, cells: list[CellEvidence], tests: dict[str, _Test]) -> list[str]:
@@ -192,6 +223,8 @@ def _question(q: str, cells: list[CellEvidence], tests: dict[str, _Test]) -> lis
     if q == "aperiodic":
         beaten = [f"{c.label} {m}" for c in cells for m in c.flagged]
         lines.append(TEXT["floor.beaten"].format(cells="; ".join(beaten)) if beaten else TEXT["floor.held"])
+        if not beaten and any(tests[c.label].verdict == "worse" for c in cells if c.label in tests):
+            lines.append(TEXT["floor.worse"])
     below = [c for c in cells if _limited(c)]
     if below:
         lines.append(TEXT["window.held"].format(held=sum(_held(c, REFERENCE) for c in below), n=len(below),
@@ -206,10 +239,18 @@ def _question(q: str, cells: list[CellEvidence], tests: dict[str, _Test]) -> lis
 
 def _where(cells: list[CellEvidence], tests: dict[str, _Test]) -> list[str]:
     helps = [c for c in cells if c.label in tests and tests[c.label].verdict == "better"]
-    lines = [TEXT["where.title"],
-             TEXT["where.helps"].format(cells=", ".join(_name(c) for c in helps))
-             + " " + TEXT["where.helps_limited"].format(k=sum(bool(_limited(c)) for c in helps), n=len(helps))
-             if helps else TEXT["where.helps_none"]]
+    lines = [TEXT["where.title"]]
+    if helps:
+        text = TEXT["where.helps"].format(cells=", ".join(_name(c) for c in helps)) + " " + TEXT[
+            "where.helps_limited"].format(k=sum(bool(_limited(c)) for c in helps), n=len(helps))
+        learned = [c for c in helps if _limited(c) is False]
+        if learned:
+            text += " " + TEXT["where.helps_open"].format(cells=", ".join(
+                f"{_name(c)} ({REFERENCE} {fmt_number(c.scores[REFERENCE].mean)}, best possible "
+                f"{fmt_number(c.bound)})" for c in learned))
+        lines.append(text)
+    else:
+        lines.append(TEXT["where.helps_none"])
     aperiodic = [c for c in cells if c.question == "aperiodic"]
     if aperiodic:
         lines.append(TEXT["where.aperiodic"].format(cells="; ".join(
@@ -234,7 +275,7 @@ def answers_markdown(cells: list[CellEvidence]) -> str:
         return ""
     metrics = " and ".join(dict.fromkeys(c.metric for c in cells))
     out = [TEXT["title"], TEXT["intro"].format(ref=REFERENCE, win=WINDOWED, rec=RECURRENT, metrics=metrics,
-                                               n=len(tests))]
+                                               n=len(tests), alpha=ALPHA, tol=EXACT)]
     for q in QUESTIONS:
         group = [c for c in cells if c.question == q]
         if group:

@@ -91,8 +91,8 @@ def settings_lines(settings: dict[str, dict]) -> list[str]:
             differing.append(k)
     lines = ["- settings: " + ", ".join(f"`{k}={_fmt_setting(v)}`" for k, v in common.items())]
     for k in differing:
-        lines.append(f"- `{k}` by model: " + ", ".join(f"{m} `{_fmt_setting(s.get(k))}`"
-                                                       for m, s in settings.items()))
+        lines.append(f"- `{k}` by model: " + ", ".join(f"{m} `{_fmt_setting(s[k])}`"  # only those that have it
+                                                       for m, s in settings.items() if k in s))
     return lines
 
 

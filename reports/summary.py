@@ -33,8 +33,9 @@ class TaskInputs:
     naive: frozenset[str]
     floors: dict[str, float] = field(default_factory=dict)  # metric -> analytic floor
     # model -> its own floors where they differ from the table's (e.g. a model that reads the
-    # whole past is not held to the best any short window allows)
+    # whole past is not held to the best any short window allows), and what its floor row is called
     model_floors: dict[str, dict[str, float]] = field(default_factory=dict)
+    floor_names: dict[str, str] = field(default_factory=dict)  # model -> e.g. "whole past"
     test_metric: str | None = None  # what the paired tests compare; its per-point losses feed DM
     pointwise: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)  # model -> seed -> (S,)
     proportions: frozenset[str] = frozenset()  # metrics that are shares of the S test points
@@ -239,7 +240,7 @@ def build_table(inp: TaskInputs) -> TaskTable:
     if reference:
         header += [f"Δ {tm} vs {reference}", "sign-flip p (seeds)", "DM p (test points)"]
     rows, intervals, flagged, seeds = [], {}, [], 0
-    own: dict[str, list[str]] = {}  # models whose own floors differ from the table's, grouped by floors
+    own: dict[tuple[str, str], list[str]] = {}  # models whose own floors differ, by floor row name and floors
     ordered = [m for m in inp.models if m not in inp.naive] + [m for m in inp.models if m in inp.naive]
     for m in ordered:
         present = {s for metric in inp.metrics for s in idx.get((m, metric), {})}
@@ -269,9 +270,9 @@ def build_table(inp: TaskInputs) -> TaskTable:
                 row += [f"{c.delta:+.3g}", PValue(c.sign_flip_holm, c.sign_flip_note), PValue(c.dm_holm, c.dm_note)]
         rows.append(row)
         if inp.model_floors.get(m, inp.floors) != inp.floors:
-            own.setdefault(repr(sorted(inp.model_floors[m].items())), []).append(m)
+            own.setdefault((inp.floor_names.get(m, m), repr(sorted(inp.model_floors[m].items()))), []).append(m)
     for name, floors in [("floor (analytic)", inp.floors)] + [
-            (f"floor of {', '.join(ms)}", inp.model_floors[ms[0]]) for ms in own.values()]:
+            (f"floor ({name})", inp.model_floors[ms[0]]) for (name, _), ms in own.items()]:
         floor_cells = [fmt_number(floors[m]) if m in floors else "" for m in inp.metrics]
         if any(floor_cells):
             rows.append([name, ""] + floor_cells + ([""] * 3 if reference else []))

@@ -195,7 +195,7 @@ def test_periodic_cell_floors_and_table(tmp_path):
     assert main(["run", "--task", TASK, "--window", "2", "--model", "gru-stateful", "--seeds", "2", "--epochs", "2",
                  "--hidden", "8", "--executor", "local", "--out", str(out), "--no-figures"]) == 0
     lines = (out / "results.md").read_text().splitlines()
-    floor = next(line for line in lines if line.startswith("| floor of gru-stateful"))
+    floor = next(line for line in lines if line.startswith("| floor (whole past)"))
     assert [c.strip() for c in floor.split("|")[3:5]] == ["1", "0"]
     row = next(line for line in lines if line.startswith("| gru-stateful "))
     acc = float(row.split("|")[3].split()[0])
@@ -229,13 +229,20 @@ def test_answers_are_read_from_the_numbers():
                        "gru-stateful": np.full((3, S), 0.01) + rng.normal(0, 1e-4, (3, S))})
     text = answers_markdown([pi, concat, exact])
     assert "### (1) Sequences with no period" in text and "Nothing to learn" in text
-    assert "**Answer: no.**" in text  # aperiodic: no difference
-    assert "**Answer: it depends on the window.** The stateful GRU beats the MLP in 1 of 2 cells " \
-           "(`concat-1_7-1_17-3x2` at window 2)" in text
+    assert "**Answer: no.** The stateful GRU beats the MLP in none of the 1 cells; they do not differ in 1" in text
+    # both exact at window 8: the losses differ by noise only, and so does the score: no difference
+    assert "**Answer: in 1 of 2 cells.** The stateful GRU beats the MLP in 1 (`concat-1_7-1_17-3x2` at window 2); " \
+           "they do not differ in 1 (`concat-1_7-1_17-3x2` at window 8). Of the cells whose window is shorter than " \
+           "the minimal window (1), the stateful GRU beats the MLP in 1." in text
     assert "stays at or under that best possible in 1 of 1 cells (0.8005)" in text
     assert "- Helps: `concat-1_7-1_17-3x2` at window 2. In 1 of these 1" in text
     assert "Need not help where the window reaches the minimal window" in text
     assert "### (2)" not in text  # no periodic cell in this run, no answer made up for it
+    confident = _evidence("concat (window=4)", "concat-1_7-1_17-3x2", "concat", 4, 4, 1.0, 1.0,
+                          {"mlp": [1.0, 1.0, 1.0], "gru-stateful": [1.0, 1.0, 1.0]},
+                          {"mlp": np.full((3, S), 1e-4), "gru-stateful": np.full((3, S), 1e-2) + wrong / 100})
+    assert "**Answer: no.** The stateful GRU beats the MLP in none of the 1 cells; they do not differ in 1" \
+        in answers_markdown([confident])  # a loss difference without a score difference counts as none
     pi.flagged = ["gru-stateful"]
     assert "⚠ beats its analytic floor, a leak until explained: pi (window=2) gru-stateful" in answers_markdown([pi])
     assert answers_markdown([_evidence("x", "pi", "aperiodic", 2, None, 0.1, 0.1, {"mlp": [0.1, 0.1]}, {})]) == ""
