@@ -15,6 +15,7 @@ from bench.metrics import FIELD_NAMES, FIELDS, get_field
 from bench.store import Store
 from bench.tasks import get_task
 from models import MODELS
+from models.implementation import IMPLS
 from reports.summary import TaskInputs
 
 # Fields kept out of the main tables (they stay in results.csv): descriptive ones, and per-seed test
@@ -169,20 +170,25 @@ def not_in_tables(run: Run) -> list[str]:
 def environment(run: Run) -> dict[str, str]:
     """Devices, torch versions, implementations and git commits the stored rows were measured with."""
     out = {}
-    for col, name in (("device_name", "device"), ("torch", "torch"), ("impl", "implementations"),
-                      ("git_commit", "git commit")):
+    for col, name in (("device_name", "device"), ("torch", "torch"), ("git_commit", "git commit")):
         if col in run.wide.columns:
             vals = sorted({str(v) for v in run.wide[col].dropna()})
             if vals:
                 out[name] = ", ".join(vals)
+    if "impl" in run.wide.columns:  # the names within each row's record, e.g. "train native, evaluate torch"
+        ran = " ".join(str(v) for v in run.wide.impl.dropna())
+        names = [name for name in IMPLS if name in ran]
+        if names:
+            out["implementations"] = ", ".join(names) + " (per model: each task's protocol)"
     return out
 
 
 def implementations(run: Run, keys: list[str]) -> str:
-    """Which implementation ran each model of these cells (models/implementation.py), from their
-    rows: e.g. 'gru native; mlp train native+torch, evaluate torch'; '' for rows without the record."""
+    """Which implementation ran each trainable model of these cells (models/implementation.py),
+    from their rows: e.g. 'gru native; mlp train native+torch, evaluate torch'; '' without a record."""
     w = run.wide
     if w.empty or "impl" not in w.columns:
         return ""
-    rows = w[w.cell_key.isin(keys) & w.impl.notna()]
+    trainable = [name for name, spec in MODELS.items() if spec.trainable]
+    rows = w[w.cell_key.isin(keys) & w.impl.notna() & w.model.isin(trainable)]
     return "; ".join(f"{model} {' | '.join(sorted(set(g.impl)))}" for model, g in rows.groupby("model", sort=False))

@@ -71,7 +71,7 @@ def synthetic_store(out: Path, labels: int, seeds: int, points: int, epochs: int
                         arrays[(s, "train_loss")] = np.exp(-np.arange(epochs) / 10) + 0.1 * rng.random(epochs)
                 store.write_cell(CellRecord(cfg.key, TASK, model, "quick", "cpu", settings, list(range(seeds)),
                                             {s: "ok" for s in range(seeds)}, {s: "" for s in range(seeds)}, metrics,
-                                            env={"device_name": "synthetic", "torch": "n/a", "git_commit": "n/a"},
+                                            env={"device_name": "synthetic", "torch": "n/a", "git_commit": "n/a", "impl": "native"},
                                             floors=data.floors, protocol=data.protocol, arrays=arrays))
     write_manifest(out, "all", "quick", list(range(seeds)), planned)
     return len(planned)

@@ -9,6 +9,7 @@ from bench.optim import make_optimizer
 from bench.train import gradients, member_losses
 from conftest import record
 from models import MODELS, BuildArgs
+from models.recurrence import GATES
 
 WINDOW, MEMBERS = 10, 16
 
@@ -66,3 +67,25 @@ def test_recurrent_impl_seed_sizes(benchmark, kind, impl, monkeypatch):
     """The same, at the sine seed protocol's sizes (K = 16, batch 8, 10 steps, hidden 64)."""
     benchmark.group = f"impl {kind} K=16 B=8 T=10 F=1 H=64"
     benchmark(_impl_step(kind, MEMBERS, 8, 64, 1, WINDOW, impl, monkeypatch))
+
+
+@pytest.mark.parametrize("impl", ["native", "torch"])
+@pytest.mark.parametrize("batch", [32, 128])
+@pytest.mark.parametrize("kind,hidden", [("lstm", 128), ("lstm", 256), ("gru", 256), ("rnn", 400), ("lstm", 400)])
+def test_native_limit(benchmark, kind, hidden, batch, impl, monkeypatch):
+    """Where the native step stops paying (models/implementation.MAX_WEIGHT_FLOATS, LARGE_BATCH):
+    one member, the images task's input shape, growing W_hh, a small and a large batch."""
+    benchmark.group = f"limit {kind} H={hidden} B={batch} (W_hh {4 * hidden * hidden * GATES[kind] // 1024} KB)"
+    benchmark(_impl_step(kind, 1, batch, hidden, 28, 14, impl, monkeypatch))
+
+
+@pytest.mark.parametrize("stack", ["split", "whole"])
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_torch_stack_size(benchmark, kind, stack, monkeypatch):
+    """The torch implementation with K = 16 members in stacks of at most STACK_ELEMENTS
+    input-projection floats (split, the default) or in one stack (whole), at the images task's shape."""
+    import models.recurrent
+    if stack == "whole":
+        monkeypatch.setattr(models.recurrent, "STACK_ELEMENTS", 1 << 40)
+    benchmark.group = f"torch stacks {kind} K=16 B=128 T=14 F=28 H=128"
+    benchmark(_impl_step(kind, MEMBERS, 128, 128, 28, 14, "torch", monkeypatch))

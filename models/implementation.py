@@ -9,8 +9,8 @@ what ran, which every result row keeps (env "impl").
     torch    torch operations under autograd (models/recurrence.py, the MLP's layers): any call
 
 $SEQBENCH_IMPL (auto, native, fused or torch) forces one for a whole run where it can serve. The
-rule depends on shapes, never on K, so a member's numbers do not depend on how many seeds train
-with it. Its thresholds come from benchmarks/test_train_step.py (test_recurrent_impl and
+rule depends on shapes, never on K (but for the size of a forward without autograd), so a member's
+training does not depend on how many seeds train with it. Its thresholds come from benchmarks/test_train_step.py (test_recurrent_impl and
 test_recurrent_impl_seed_sizes time one training step of each implementation); the figures are in
 docs/implementations.md.
 """
@@ -35,8 +35,9 @@ FUSED_MIN_HIDDEN = 128  # on a GPU, per-member cuDNN from this hidden size on
 # stays within MAX_WEIGHT_FLOATS (512 KB): beyond, the framework's packed, cache-blocked products win.
 MAX_WEIGHT_FLOATS = 1 << 17
 LARGE_BATCH = 64
-# Without autograd, a native forward still keeps every step's state: inputs with more than this many
-# state floats (K·B·T·G) take the torch loop, which keeps none.
+# Without autograd, the native forward holds every step's state (of one member at a time), the torch
+# loop only the current step's: inputs with more than this many state floats in all (K·B·T·G) take
+# the torch loop. The rule's one clause that counts K (docs/implementations.md).
 NO_GRAD_ELEMENTS = 1 << 22
 
 

@@ -1,6 +1,7 @@
-"""The Python side of the native CPU kernels (models/csrc/kernels.c): Network, a whole many-to-one
-recurrent network as one autograd node; TrainStep, one training step of it without autograd;
-mlp_mse_step, the same for the MLP. models/implementation.py decides when they run.
+"""The Python side of the native CPU kernels (models/csrc/kernels.c): network_outputs, a whole
+many-to-one recurrent network's forward (Network: as one autograd node); TrainStep, one training
+step of it without autograd; mlp_mse_step, the same for the MLP. models/implementation.py decides
+when they run.
 
 The C file is compiled once per machine by its C compiler (``cc``, or $CC) with the machine's own
 instruction set, into the suite's cache folder (sequences/cache.py), keyed by the source, the
@@ -68,7 +69,7 @@ _C_TYPES = {"void": None, "int": ctypes.c_int, "int64_t": ctypes.c_int64, "const
 class Export:
     """One C function of lib, called with its parameters by name (its signature comes from the C
     side): a tensor goes as its address (kept alive by the caller until the call returns), a str
-    as bytes, a list of tensors or of ints as a C array. A negative int result (an unknown kind)
+    as bytes, a list of tensors or of ints as a C array. A negative result (an unknown kind)
     raises ValueError."""
 
     def __init__(self, lib: ctypes.CDLL, signature: str):
@@ -103,8 +104,8 @@ class Export:
             for name, value in rest.items():
                 full[self.where[name]] = _c_value(value)
             result = self.fn(*full)
-            if result is not None and result < 0:
-                raise ValueError(f"{self.name}: the kernels refused the call (an unknown kind?)")
+            if result is not None and result < 0:  # the only refusal: a kind the C side does not know
+                raise ValueError(f"{self.name}: unknown kind {full[self.where['kind']]!r}")
             return result
         return call
 
@@ -158,8 +159,9 @@ def _aligned_floats(n: int) -> torch.Tensor:
     return buf[(-buf.data_ptr() // 4) % 16:][:n]
 
 
-# The MLP step shares one module-wide work buffer, reused from call to call since everything in it
-# dies within the call (fresh buffers cost page faults at every step); TrainStep keeps its own.
+# Calls whose work dies within the call (the MLP step, forwards without a gradient) share one
+# module-wide buffer, reused from call to call: fresh buffers cost page faults at every call and
+# fragment the heap. TrainStep keeps its own; a Network node's lives until its backward.
 SCRATCH_FLOATS = 1 << 22  # the shared buffer's cap (16 MB); a step needing more allocates its own
 _scratch: list[torch.Tensor] = []
 
@@ -188,22 +190,28 @@ def _named(params: list[torch.Tensor], prefix: str = "") -> dict[str, torch.Tens
     return {prefix + name: p for name, p in zip(PARAMS, params)}
 
 
+def network_outputs(kind: str, x: torch.Tensor, params: list[torch.Tensor], keep: bool = False):
+    """y (K, B, O) from x (K, B, T, F) for a whole many-to-one network; params: w_ih (K, F, G),
+    b_ih (K, 1, G), w_hh (K, H, G), b_hh (K, 1, G), w_o (K, H, O), b_o (K, 1, O). With keep, also
+    what network_gradients needs; without, the work buffer is the shared one, reused."""
+    x, *params = (t.contiguous() for t in (x, *params))
+    lib = library()
+    K, B, T, F = x.shape
+    H, O = params[2].shape[1], params[4].shape[2]
+    n = lib.network_floats(kind=kind, K=K, T=T, B=B, H=H, O=O, keep=int(keep))
+    work = _aligned_floats(n) if keep else _scratch_buffer(n)
+    y = x.new_empty(K, B, O)
+    sizes = dict(kind=kind, K=K, T=T, B=B, F=F, H=H, O=O)
+    lib.network_forward(**sizes, x=x, **_named(params), y=y, keep=int(keep), work=work)
+    return y, (sizes, x, params, work)
+
+
 class Network(torch.autograd.Function):
-    """y (K, B, O) from x (K, B, T, F) for a whole many-to-one network as one autograd node (no
-    gradient for x); params: w_ih (K, F, G), b_ih (K, 1, G), w_hh (K, H, G), b_hh (K, 1, G),
-    w_o (K, H, O), b_o (K, 1, O)."""
+    """network_outputs as one autograd node (no gradient for x)."""
 
     @staticmethod
     def forward(ctx, kind, x, *params):
-        x, *params = (t.contiguous() for t in (x, *params))
-        lib = library()
-        K, B, T, F = x.shape
-        H, O = params[2].shape[1], params[4].shape[2]
-        work = _aligned_floats(lib.network_floats(kind=kind, K=K, T=T, B=B, H=H, O=O))
-        y = x.new_empty(K, B, O)
-        sizes = dict(kind=kind, K=K, T=T, B=B, F=F, H=H, O=O)
-        lib.network_forward(**sizes, x=x, **_named(params), y=y, work=work)
-        ctx.state = sizes, x, params, work
+        y, ctx.state = network_outputs(kind, x, list(params), keep=True)
         return y
 
     @staticmethod

@@ -60,8 +60,10 @@ class Recurrent(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         impl = self._choose("forward", x)
         note(self, impl)
-        if impl == "native":
+        if impl == "native" and torch.is_grad_enabled():
             return native.Network.apply(self.kind, x, *self._params())
+        if impl == "native":
+            return native.network_outputs(self.kind, x, self._params())[0]
         return self.head(self._recur(impl, x)[0])
 
     def run(self, x: torch.Tensor, state: State | None = None,

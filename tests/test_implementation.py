@@ -42,7 +42,7 @@ def test_the_rule():
 
 
 @pytest.mark.skipif(not HAVE_NATIVE, reason="no C compiler on this machine")
-def test_the_rule_never_depends_on_the_number_of_members():
+def test_the_rule_for_training_never_depends_on_the_number_of_members():
     for op in ("step", "forward", "run"):
         for shape in [(1, 128, 14, 28), (16, 128, 14, 28), (5, 8, 10, 1)]:
             picks = {choose_impl(_call(op=op, shape=(K, *shape[1:]), largest=1 << 18)) for K in (1, 3, 16)}

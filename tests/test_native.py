@@ -40,22 +40,22 @@ def test_every_function_the_c_file_defines_for_python_is_in_its_list():
 @needs_compiler
 def test_calls_go_by_name_and_a_wrong_name_or_kind_is_refused():
     lib = native.library()
-    assert lib.network_floats(kind="gru", K=2, T=3, B=4, H=5, O=1) > 0
+    assert lib.network_floats(kind="gru", K=2, T=3, B=4, H=5, O=1, keep=1) > 0
     with pytest.raises(TypeError, match="network_floats\\(\\) wants"):
-        lib.network_floats(kind="gru", K=2, T=3, B=4, H=5)  # O missing
+        lib.network_floats(kind="gru", K=2, T=3, B=4, H=5, keep=1)  # O missing
     with pytest.raises(TypeError, match="has no parameter F"):
-        lib.network_floats(kind="gru", K=2, T=3, B=4, H=5, O=1, F=2)
-    with pytest.raises(ValueError, match="network_floats: the kernels refused the call"):
-        lib.network_floats(kind="elman", K=2, T=3, B=4, H=5, O=1)
+        lib.network_floats(kind="gru", K=2, T=3, B=4, H=5, O=1, keep=1, F=2)
+    with pytest.raises(ValueError, match="network_floats: unknown kind b'elman'"):
+        lib.network_floats(kind="elman", K=2, T=3, B=4, H=5, O=1, keep=1)
 
 
 @needs_compiler
 def test_work_sizes_come_from_the_c_side_and_grow_with_the_members():
     lib = native.library()
     one = lib.mse_train_step_floats(kind="lstm", T=7, B=5, H=9, O=2)
-    two, three = (lib.network_floats(kind="lstm", K=K, T=7, B=5, H=9, O=2) for K in (2, 3))
-    assert two < 2 * one and three - two == two - lib.network_floats(kind="lstm", K=1, T=7, B=5, H=9, O=2)
-    assert lib.network_floats(kind="lstm", K=1, T=7, B=5, H=9, O=2) == one  # one member's step and its network
+    one_, two, three = (lib.network_floats(kind="lstm", K=K, T=7, B=5, H=9, O=2, keep=1) for K in (1, 2, 3))
+    assert one_ == one and two < 2 * one and three - two == two - one  # each member keeps its own state
+    assert lib.network_floats(kind="lstm", K=3, T=7, B=5, H=9, O=2, keep=0) == one  # or shares one member's
 
 
 def _pair(kind, K, F, H, O):
@@ -114,6 +114,20 @@ def test_native_and_torch_training_agree(kind, noisy_series, monkeypatch):
         nets.append(net)
     for p, q in zip(*(n.parameters() for n in nets)):
         torch.testing.assert_close(p, q, atol=1e-5, rtol=0)
+
+
+@needs_compiler
+@pytest.mark.parametrize("kind", list(GATES))
+def test_a_forward_without_gradient_gives_the_autograd_nodes_numbers(kind):
+    """Without autograd the members share one member's buffers, reused from call to call."""
+    net = Recurrent(kind, member_generators([0, 1, 2]), 2, 9, 2)
+    g = torch.Generator().manual_seed(9)
+    for B in (5, 11, 3):
+        x = torch.randn(3, B, 4, 2, generator=g)
+        with torch.no_grad():
+            plain = net(x)
+        assert torch.equal(plain, net(x).detach())
+    assert take_record(net) == {"native"}
 
 
 @needs_compiler

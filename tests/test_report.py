@@ -72,8 +72,10 @@ def test_report_md_states_protocol_tables_and_failures(store_dir):
                    "- source: sin(x) + N(0, 0.3²)", "- split: chronological", "`epochs=60`",
                    "`window=4`", "paired tests on: `mse` against `persistence`",
                    "## How to read the tables", "DM p", "Holm-adjusted", "## Cells not in the tables",
-                   "failed for seeds 0, 1, 2 (not in the tables): ValueError: boom"):
+                   "failed for seeds 0, 1, 2 (not in the tables): ValueError: boom",
+                   "- implementations: native (per model: each task's protocol)"):
         assert needle in rep, needle
+    assert re.search(r"^- implementation: (\w+ native; )*\w+ native$", rep, flags=re.M)  # trainable models only
     # The synthetic per-point losses average to the stored mse, so the DM column is filled.
     assert re.search(r"\| mlp\s+\| 3\s+\|.*\| (<0\.001|[01]\.\d+)( \*)? +\|$", rep, flags=re.M)
 

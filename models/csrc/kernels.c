@@ -485,10 +485,10 @@ static Grads member_grads(int k, int F, int G, int H, int O, float *w_ih, float 
  * with G = gates · H; g_* are the gradients, shaped like their parameters. work is scratch of the
  * size the matching *_floats function gives, 64-byte aligned. */
 #define EXPORTS(X)                                                                                                 \
-    X(int64_t, network_floats, (const char *kind, int K, int T, int B, int H, int O))                             \
+    X(int64_t, network_floats, (const char *kind, int K, int T, int B, int H, int O, int keep))                   \
     X(int, network_forward, (const char *kind, int K, int T, int B, int F, int H, int O, const float *x,         \
                              const float *w_ih, const float *b_ih, const float *w_hh, const float *b_hh,         \
-                             const float *w_o, const float *b_o, float *y, float *work))                          \
+                             const float *w_o, const float *b_o, float *y, int keep, float *work))               \
     X(int, network_backward, (const char *kind, int K, int T, int B, int F, int H, int O, const float *x,        \
                               const float *w_ih, const float *b_ih, const float *w_hh, const float *b_hh,        \
                               const float *w_o, const float *b_o, const float *dy, float *g_w_ih, float *g_b_ih, \
@@ -516,33 +516,35 @@ const char *seqbench_export(int i) {
     return i >= 0 && i < (int)(sizeof signatures / sizeof *signatures) ? signatures[i] : NULL;
 }
 
-/* Floats of work that network_forward and network_backward share: K members' Saved, one Scratch. */
-int64_t network_floats(const char *kind, int K, int T, int B, int H, int O) {
+/* Floats of work for network_forward and network_backward: K members' Saved (with keep; else one
+ * member's, which serves them all in turn) and one Scratch. */
+int64_t network_floats(const char *kind, int K, int T, int B, int H, int O, int keep) {
     int id = kind_of(kind);
     Saved s;
     Scratch w;
     if (id < 0) return -1;
-    return (int64_t)K * saved_layout(id, T, B, H, NULL, &s) + scratch_layout(id, T, B, H, O, NULL, &w);
+    return (int64_t)(keep ? K : 1) * saved_layout(id, T, B, H, NULL, &s) + scratch_layout(id, T, B, H, O, NULL, &w);
 }
 
-/* y (K, B, O) from x; work keeps what network_backward needs, untouched until then. */
+/* y (K, B, O) from x. With keep, work keeps what network_backward needs, untouched until then;
+ * without (a forward that needs no gradient), the members reuse one member's buffers. */
 int network_forward(const char *kind, int K, int T, int B, int F, int H, int O, const float *x, const float *w_ih,
                     const float *b_ih, const float *w_hh, const float *b_hh, const float *w_o, const float *b_o,
-                    float *y, float *work) {
+                    float *y, int keep, float *work) {
     int id = kind_of(kind);
     if (id < 0) return -1;
     Saved s;
     const int G = GATES_OF[id] * H;
     const int64_t per = saved_layout(id, T, B, H, NULL, &s);
     for (int k = 0; k < K; k++) {
-        saved_layout(id, T, B, H, work + k * per, &s);
+        saved_layout(id, T, B, H, work + (keep ? k : 0) * per, &s);
         member_forward(id, T, B, F, H, O, x + (int64_t)k * B * T * F,
                        member_params(k, F, G, H, O, w_ih, b_ih, w_hh, b_hh, w_o, b_o), s, y + (int64_t)k * B * O);
     }
     return 0;
 }
 
-/* The parameters' gradients (into g_*) from dy (K, B, O), after network_forward on the same work. */
+/* The parameters' gradients (into g_*) from dy (K, B, O), after network_forward with keep on the same work. */
 int network_backward(const char *kind, int K, int T, int B, int F, int H, int O, const float *x, const float *w_ih,
                      const float *b_ih, const float *w_hh, const float *b_hh, const float *w_o, const float *b_o,
                      const float *dy, float *g_w_ih, float *g_b_ih, float *g_w_hh, float *g_b_hh, float *g_w_o,
