@@ -87,12 +87,14 @@ def check_cells(cells, seeds: list[int], device: torch.device) -> None:
                             f"or --window, or fewer --seeds")
 
 
-def parameter_count(model: str, window: int, hidden: int, layers: int) -> int:
-    """Parameters of one member with one input and output feature, without building it at size:
-    every model's count is a polynomial of degree <= 2 in hidden (hidden-to-hidden weights), so
-    three tiny builds fix it exactly (tests check it against a build on the meta device)."""
+def parameter_count(model: str, window: int, hidden: int, layers: int, in_features: int = 1,
+                    out_features: int = 1) -> int:
+    """Parameters of one member (one input and output feature unless given), without building it
+    at size: every model's count is a polynomial of degree <= 2 in hidden (hidden-to-hidden
+    weights), so three tiny builds fix it exactly (tests check it against a build on the meta device)."""
     spec = get_model(model)
-    n = [sum(p.numel() for p in spec.build(BuildArgs((0,), 1, 1, window, h, layers)).parameters())
+    n = [sum(p.numel() for p in spec.build(BuildArgs((0,), in_features, out_features, window, h,
+                                                     layers)).parameters())
          for h in (1, 2, 3)]
     a2 = n[2] - 2 * n[1] + n[0]  # second difference = 2a
     return n[0] + (n[1] - n[0]) * (hidden - 1) + a2 * (hidden - 1) * (hidden - 2) // 2
