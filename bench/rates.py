@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-SWEEP = (0.001, 0.003, 0.01, 0.03)  # the default --lr-sweep grid: Adam rates in half-decade steps
+SWEEP = (0.0003, 0.001, 0.003, 0.01, 0.03)  # the default --lr-sweep grid: two decades in half-decade steps
 RATES_FILE = Path(__file__).with_name("rates.json")
 SWEEP_COMMAND = "python -m bench run --grid all --lr-sweep --out results/lr-sweep"
 STORE_COMMAND = "python -m bench rates --out results/lr-sweep"

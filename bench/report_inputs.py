@@ -155,6 +155,7 @@ def not_in_tables(run: Run) -> list[str]:
     w = run.wide
     if w.empty:
         return []
+    w = w[~(w.cell_key.isin(run.dropped) & (w.status == "diverged"))]  # a swept rate not selected: in its figure
     labels = {c["key"]: c["label"] for c in run.manifest["cells"]}
     out = []
     for (key, status, reason), g in w[w.status != "ok"].groupby(["cell_key", "status", "reason"], sort=False):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import torch
@@ -77,8 +78,10 @@ def check_cells(cells, seeds: list[int], device: torch.device) -> None:
     if total is None:
         return
     where = "this machine" if device.type == "cpu" else str(device)
+    rates = Counter((c.label, c.config.model) for c in cells)  # a learning-rate sweep stacks its rates too
     for c in cells:
-        need = memory_lower_bound(c.config.model, c.config.settings_dict, len(seeds))
+        need = memory_lower_bound(c.config.model, c.config.settings_dict,
+                                  len(seeds) * rates[(c.label, c.config.model)])
         if need > total:
             s = c.config.settings_dict
             raise UserError(f"model {c.config.model} on {c.label} (hidden {s['hidden']}, window {s['window']}, "

@@ -166,3 +166,21 @@ def test_rates_without_a_sweep_is_one_line(tmp_path, capsys):
                  "--no-figures", "--out", str(out)]) == 0
     assert main(["rates", "--out", str(out)]) == 1
     assert "holds no learning-rate sweep" in capsys.readouterr().err
+
+
+def test_stored_rates_match_the_current_defaults():
+    """Every stored rate was selected under the settings its cell has today: a changed task default
+    makes its entry stale, and this test names it (reselect as docs/fairness.md says)."""
+    from bench.grids import GRIDS
+    doc = rates.stored()
+    assert doc.get("profiles", {}).get("quick"), "bench/rates.json holds no quick selection"
+    stale = []
+    for profile, labels in doc["profiles"].items():
+        planned = {(c.label, c.config.model): c.config.params for c in plan(GRIDS["all"].entries, profile, "cpu", {})}
+        for label, models in labels.items():
+            for model, entry in models.items():
+                s = planned.get((label, model))
+                if s is None or rates.fingerprint(s) != entry["settings"] or s["lr"] != entry["lr"]:
+                    stale.append(f"{profile} {label} {model}")
+                assert entry["lr"] in [float(r) for r in entry["val"]]
+    assert not stale
