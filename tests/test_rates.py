@@ -37,7 +37,7 @@ def test_sweep_members_equal_lone_runs(model):
     for cfg, got in zip((a, b), (rec, rec.siblings[0])):
         alone = run_job(Job(cfg, (0, 1), "cpu"))
         for seed in (0, 1):
-            assert got.metrics[seed]["lr"] == cfg.params["lr"]
+            assert got.metrics[seed]["lr"] == cfg.settings_dict["lr"]
             for name in ("mse", "closed_loop_mse", "val_score", "best_epoch", "converged"):
                 assert got.metrics[seed][name] == pytest.approx(alone.metrics[seed][name], rel=1e-5), name
     assert rec.metrics[0]["val_score"] != rec.siblings[0].metrics[0]["val_score"]  # the rates really differ
@@ -69,7 +69,7 @@ def test_plan_sweeps_trained_models_with_validation_only():
     seed = plan((Entry("sine"),), "seed", "cpu", {}, SWEEP)
     assert len(seed) == len({c.config.model for c in seed})  # the lecture's protocol has no validation part
     fixed = plan((Entry("sine"),), "quick", "cpu", {"lr": 0.05})
-    assert {c.config.params["lr"] for c in fixed} == {0.05}
+    assert {c.config.settings_dict["lr"] for c in fixed} == {0.05}
 
 
 def test_stack_rates_groups_only_rate_siblings():
@@ -94,9 +94,9 @@ def test_stored_rate_applies_only_to_its_settings(tmp_path, monkeypatch):
     assert rates.stored_rate("quick", "sine", "gru", {**settings, "lr": 1.0}, path) is not None  # lr aside
     assert rates.stored_rate("quick", "sine", "gru", {**settings, "hidden": 7}, path) is None
     assert rates.stored_rate("full", "sine", "gru", settings, path) is None
-    cells = {c.config.model: c.config.params["lr"] for c in plan((Entry("sine"),), "quick", "cpu", {})}
+    cells = {c.config.model: c.config.settings_dict["lr"] for c in plan((Entry("sine"),), "quick", "cpu", {})}
     assert cells["gru"] == 0.03 and cells["lstm"] == settings["lr"]  # no entry for the lstm
-    other = {c.config.model: c.config.params["lr"] for c in plan((Entry("sine"),), "quick", "cpu", {"hidden": 7})}
+    other = {c.config.model: c.config.settings_dict["lr"] for c in plan((Entry("sine"),), "quick", "cpu", {"hidden": 7})}
     assert other["gru"] == settings["lr"]  # selected under other settings: not used
     doc = json.loads(path.read_text())
     assert doc["profiles"]["quick"]["sine"]["gru"]["val"] == {"0.003": 1.0, "0.03": 0.5}
@@ -176,7 +176,7 @@ def test_stored_rates_match_the_current_defaults():
     assert doc.get("profiles", {}).get("quick"), "bench/rates.json holds no quick selection"
     stale = []
     for profile, labels in doc["profiles"].items():
-        planned = {(c.label, c.config.model): c.config.params for c in plan(GRIDS["all"].entries, profile, "cpu", {})}
+        planned = {(c.label, c.config.model): c.config.settings_dict for c in plan(GRIDS["all"].entries, profile, "cpu", {})}
         for label, models in labels.items():
             for model, entry in models.items():
                 s = planned.get((label, model))
