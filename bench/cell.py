@@ -150,7 +150,7 @@ def _record(c: CellConfig, seeds: list[int], members: range, metrics: dict, arra
             row.update(best_epoch=e, epochs_run=int(log.epochs[k]),  # as if alone, not the stack's
                        final_train_loss=float(log.train_loss[k, e]) if e >= 0 else float("nan"),
                        lr=float(c.settings_dict["lr"]))
-            if log.converged is not None:
+            if log.converged is not None and np.isfinite(log.converged[k]):  # NaN: a fixed budget, no verdict
                 row["converged"] = float(log.converged[k])
             if log.val_loss.size and e >= 0:  # the selection criterion of a learning-rate sweep
                 row["val_score"] = float(log.val_loss[k, e])

@@ -82,6 +82,9 @@ def train(model, data: TaskData, seeds: list[int], cfg, s: Mapping):
     return train_strings(model, data.train, seeds, cfg, s["window"])
 
 
+FITTED_ONLY = ("max_n_accepted", "accepted_beyond_range")  # NaN for a seed that did not fit
+
+
 def string_metrics(accepted: np.ndarray, correct: np.ndarray, n_train_max: int) -> dict[str, np.ndarray]:
     """accepted and correct (K, N) for the strings n = 1..N (legal-set and next-symbol rule) ->
     fitted, max_n_accepted, accepted_beyond_range (NaN for a seed that did not fit), max_n_correct (K,)."""
@@ -91,8 +94,8 @@ def string_metrics(accepted: np.ndarray, correct: np.ndarray, n_train_max: int) 
 
     def max_n(ok: np.ndarray) -> np.ndarray:  # index of the first wrong = n of the last right
         return np.where(ok.all(1), N, np.argmin(ok, 1)).astype(float)
-    return {"fitted": fitted.astype(float), "max_n_accepted": np.where(fitted, max_n(accepted), np.nan),
-            "accepted_beyond_range": np.where(fitted, accepted[:, ~inside].mean(1), np.nan),
+    capacity = {"max_n_accepted": max_n(accepted), "accepted_beyond_range": accepted[:, ~inside].mean(1)}
+    return {"fitted": fitted.astype(float), **{k: np.where(fitted, capacity[k], np.nan) for k in FITTED_ONLY},
             "max_n_correct": max_n(correct)}
 
 
@@ -125,9 +128,10 @@ def _span(v) -> str:
     return f"{v.mean():.3g} [{v.min():g}–{v.max():g}]"
 
 
-def section(tidy, settings: dict) -> str:
+def section(tidy, settings: dict, arrays=None) -> str:
     """Per label and model: how many seeds fit their training strings, and for those the largest n
-    accepted (mean [min–max]); the next-symbol rule's max n over every seed beside it."""
+    accepted (mean [min–max]); the next-symbol rule's max n over every seed beside it. (The
+    stored arrays are not needed.)"""
     rows = ["| task | model | seeds that fit | max_n_accepted (fitted seeds) | accepted_beyond_range (fitted seeds) "
             "| max_n_correct, next-symbol rule (every seed) |", "|---|---|---|---|---|---|"]
     for label in settings:
