@@ -71,7 +71,7 @@ def rate_protocol(run: Run, label: str) -> dict[str, str]:
         elif entry is not None and float(entry["lr"]) == float(s["lr"]):
             kind = "selected on validation data by the stored sweep"
         elif not _has_validation(info):
-            kind = "fixed: this task has no validation data to select on"
+            kind = "fixed: no validation data to select on (the seed protocol and the formal tasks have none)"
         else:
             kind = "fixed: no stored selection for these settings (or --lr given)"
         how.setdefault(kind, []).append(f"{m} {lr}")
