@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import platform
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -15,6 +15,7 @@ import torch
 from bench.config import CellConfig
 from bench.determinism import deterministic_mode
 from bench.device import timed
+from bench.matching import matched_hidden
 from bench.store import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
@@ -30,6 +31,9 @@ class Job:
     seeds: tuple[int, ...]
     device: str  # torch device string, e.g. "cpu" or "cuda:0"
     deterministic: bool = False  # deterministic kernels only (recorded in env, not in the key)
+    # Cells that differ from config only in lr (a learning-rate sweep, bench/rates.py): their
+    # members train in the same stack, and the record carries theirs as its siblings.
+    siblings: tuple[CellConfig, ...] = ()
 
 
 def environment(device: torch.device) -> dict:
@@ -40,17 +44,22 @@ def environment(device: torch.device) -> dict:
 
 
 def uniform_record(job: Job, status: str, reason: str, **kw) -> CellRecord:
-    """Every seed of the job with one status and reason (skipped, failed, a lost worker)."""
-    c = job.config
-    return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
-                      settings=c.settings_dict, seeds=list(job.seeds), status={s: status for s in job.seeds},
-                      reason={s: reason for s in job.seeds}, metrics=kw.pop("metrics", {}), **kw)
+    """Every seed of the job (and of its siblings) with one status and reason (skipped, failed,
+    a lost worker)."""
+    metrics = kw.pop("metrics", {})
+    recs = [CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
+                       settings=c.settings_dict, seeds=list(job.seeds), status={s: status for s in job.seeds},
+                       reason={s: reason for s in job.seeds}, metrics=metrics, **kw)
+            for c in (job.config, *job.siblings)]
+    recs[0].siblings = recs[1:]
+    return recs[0]
 
 
 def train_settings(s: dict, classification: bool) -> TrainSettings:
     """A cell's resolved settings -> the training loop's settings."""
     return TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
-                         shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"], classification=classification)
+                         shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"], classification=classification,
+                         min_delta=s.get("min_delta", 0.0))
 
 
 def run_job(job: Job) -> CellRecord:
@@ -73,24 +82,31 @@ def _attempt(job: Job, device: torch.device) -> CellRecord:
 
 
 def _run(job: Job, device: torch.device) -> CellRecord:
-    c, seeds = job.config, list(job.seeds)
+    configs, seeds = (job.config, *job.siblings), list(job.seeds)
+    c = configs[0]
     task, spec, s = get_task(c.task), get_model(c.model), c.settings_dict
     data = task.build(s, np.random.default_rng(s["data_seed"]))
     train, val, test = (ws.to(device) if ws is not None else None for ws in (data.train, data.val, data.test))
     data.train, data.val, data.test = train, val, test
-    model = spec.build(BuildArgs(tuple(seeds), data.in_features, data.out_features, s["window"], s["hidden"],
+    hidden = s["hidden"]
+    if s.get("match_params") and spec.trainable:
+        hidden = matched_hidden(c.model, data.in_features, data.out_features, s["window"], s["hidden"], s["layers"])
+    members = seeds * len(configs)  # one block of seeds per learning rate
+    model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, s["window"], hidden,
                                  s["layers"], data.classification)).to(device)
-    K = len(seeds)
+    K = len(members)
     warm_up()
     clock = timed(device)
     log = None
     if spec.trainable:
         cfg = train_settings(s, data.classification)
+        if len(configs) > 1:
+            cfg = replace(cfg, lr=tuple(float(x.settings_dict["lr"]) for x in configs for _ in seeds))
         trainer = train_stateful if carries_state(model) else task.train  # the model's regime first
         if trainer is not None:
-            log = trainer(model, data, seeds, cfg, s)
+            log = trainer(model, data, members, cfg, s)
         else:
-            log = train_members(model, train, val, seeds, cfg, data.val_score)
+            log = train_members(model, train, val, members, cfg, data.val_score)
     elif getattr(model, "positional", False):  # mean_row: fitted per target position
         model.fit(train.targets, train.start + train.window)
     else:
@@ -103,33 +119,53 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     eval_s = clock()
     impl = describe(trained, take_record(model))
     n_params = sum(p.numel() for p in model.parameters()) // K
-    rows, status, reason = {}, {}, {}
     samples = len(train) * (log.train_loss.shape[1] if log is not None else 1) * K
     if log is not None and log.samples is not None:  # e.g. walk-forward: several training parts
         samples = log.samples
-    for k, seed in enumerate(seeds):
+    common = dict(params=n_params, train_wall_s=train_s, eval_wall_s=eval_s, members=K,
+                  samples_per_s=samples / train_s if train_s > 0 else float("nan"))
+    if s.get("match_params") and spec.trainable:
+        common["hidden"] = hidden
+    if log is not None and not task.has_validation(s):  # e.g. the share of training strings not fitted
+        log.val_loss = log.val_loss[:, :0]  # is a stopping rule, not a validation score: not stored as one
+    floors = data.past_floors if carries_state(model) and data.past_floors is not None else data.floors
+    env = {**environment(device), "impl": impl}
+    recs = [_record(cfg, seeds, range(j * len(seeds), (j + 1) * len(seeds)), metrics, arrays, log, common, data,
+                    floors, env) for j, cfg in enumerate(configs)]
+    recs[0].siblings = recs[1:]
+    return recs[0]
+
+
+def _record(c: CellConfig, seeds: list[int], members: range, metrics: dict, arrays: dict, log, common: dict,
+            data, floors: dict, env: dict) -> CellRecord:
+    """One cell's record from its members' rows of the stack (member members[i] is seed seeds[i])."""
+    rows, status, reason = {}, {}, {}
+    trained = log is not None
+    for k, seed in zip(members, seeds):
         row = {name: float(v[k]) for name, v in metrics.items()}
-        row.update(params=n_params, train_wall_s=train_s, eval_wall_s=eval_s, members=K,
-                   samples_per_s=samples / train_s if train_s > 0 else float("nan"))
+        row.update(common)
         status[seed], reason[seed] = "ok", ""
-        if log is not None:
+        if trained:
             e = int(log.best_epoch[k])
             row.update(best_epoch=e, epochs_run=int(log.epochs[k]),  # as if alone, not the stack's
-                       final_train_loss=float(log.train_loss[k, e]) if e >= 0 else float("nan"))
+                       final_train_loss=float(log.train_loss[k, e]) if e >= 0 else float("nan"),
+                       lr=float(c.settings_dict["lr"]))
+            if log.converged is not None and np.isfinite(log.converged[k]):  # NaN: a fixed budget, no verdict
+                row["converged"] = float(log.converged[k])
+            if log.val_loss.size and e >= 0:  # the selection criterion of a learning-rate sweep
+                row["val_score"] = float(log.val_loss[k, e])
             if log.diverged[k]:
                 bad = int(np.argmax(~np.isfinite(log.train_loss[k])))
                 status[seed], reason[seed] = "diverged", f"non-finite training loss at epoch {bad}"
         rows[seed] = row
     out_arrays = {(-1, name): a for name, a in data.arrays.items()}
-    floors = data.past_floors if carries_state(model) and data.past_floors is not None else data.floors
-    for k, seed in enumerate(seeds):
+    for k, seed in zip(members, seeds):
         for name, a in arrays.items():
             out_arrays[(seed, name)] = a[k]
-        if log is not None:  # the epochs this member would have run alone
+        if trained:  # the epochs this member would have run alone
             out_arrays[(seed, "train_loss")] = log.train_loss[k, :log.epochs[k]]
             if log.val_loss.size:
                 out_arrays[(seed, "val_loss")] = log.val_loss[k, :log.epochs[k]]
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
-                      settings=s, seeds=seeds, status=status, reason=reason, metrics=rows,
-                      env={**environment(device), "impl": impl}, floors=floors, protocol=data.protocol,
-                      arrays=out_arrays)
+                      settings=c.settings_dict, seeds=list(seeds), status=status, reason=reason, metrics=rows,
+                      env=env, floors=floors, protocol=data.protocol, arrays=out_arrays)

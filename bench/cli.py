@@ -18,6 +18,7 @@ from bench.errors import UserError
 from bench.grids import GRIDS, get_grid
 from bench.outputs import FORMATS, STORE, parse_formats, read_manifest, write_manifest, write_reports
 from bench.profiles import PROFILES, get_profile
+from bench.rates import SWEEP
 from bench.executors import EXECUTORS, check_executor, open_backend
 from bench.runner import cells_for, plan, run_cells
 from bench.store import Store
@@ -80,6 +81,15 @@ def fee_arg(text: str) -> float:
     return v
 
 
+def rates_arg(text: str) -> tuple[float, ...]:
+    """--lr-sweep RATES: two or more distinct positive finite numbers, comma-separated."""
+    parse = _bounded(float, "--lr-sweep", 1e-12, 1e6)
+    rates = tuple(sorted({parse(t.strip()) for t in text.split(",")}))
+    if len(rates) < 2:
+        raise argparse.ArgumentTypeError(f"--lr-sweep needs at least two distinct rates, got {text!r}")
+    return rates
+
+
 def build_parser() -> Parser:
     p = Parser(prog="python -m bench", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -106,6 +116,13 @@ def build_parser() -> Parser:
     r.add_argument("--batch-size", type=_bounded(int, "--batch-size", 1, 10_000_000))
     r.add_argument("--bptt", type=_bounded(int, "--bptt", 1, 100_000),
                    help="stateful models: steps L per truncated-BPTT chunk (default: the registry's)")
+    r.add_argument("--lr-sweep", nargs="?", const=SWEEP, type=rates_arg, metavar="RATES",
+                   help="train every model of a task with validation data at each rate (comma-separated; default "
+                        f"{','.join(f'{x:g}' for x in SWEEP)}) as extra stacked members, and keep the rate with the "
+                        "best mean validation score")
+    r.add_argument("--match-params", action="store_true",
+                   help="choose each model's hidden size so its parameter count is within 5%% of the GRU's at the "
+                        "task's hidden size")
     r.add_argument("--no-figures", action="store_true", help="skip figures (tables only)")
     r.add_argument("--stock-csv", help="stock tasks: a Yahoo, kabuoji3 or FRED CSV instead of the default S&P 500")
     r.add_argument("--stock-column", help="stock tasks: the price column (default: the adjusted close if the "
@@ -133,6 +150,9 @@ def build_parser() -> Parser:
     rep.add_argument("--redraw", action="store_true", help="redraw every figure, even those whose inputs are unchanged")
     rep.add_argument("--format", default=",".join(FORMATS),
                      help=f"comma-separated subset of {','.join(FORMATS)} (default all; md also writes report.md)")
+    ra = sub.add_parser("rates", help="store the learning rates a --lr-sweep run selected as its profile's "
+                                      "defaults (bench/rates.json)")
+    ra.add_argument("--out", type=out_path, required=True, help="a folder written by `run --lr-sweep`")
     sub.add_parser("list", help="grids, tasks, models and profiles")
     sp = sub.add_parser("speed", help="training throughput vs the lecture's loop and the matmul rate")
     sp.add_argument("--task", default="sine")
@@ -181,7 +201,9 @@ def cmd_run(a: argparse.Namespace) -> int:
     name = a.grid or a.task
     out = a.out or Path("results") / name
     try:
-        cells = plan(cells_for(grid, a.task, a.model), a.profile, device.type, overrides)
+        if a.lr_sweep and a.lr is not None:
+            raise UserError("--lr fixes the rate and --lr-sweep selects it; give one of them")
+        cells = plan(cells_for(grid, a.task, a.model), a.profile, device.type, overrides, a.lr_sweep, a.match_params)
     except ValueError as e:
         raise UserError(str(e)) from None
     if not cells:
@@ -224,6 +246,17 @@ def cmd_run(a: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_rates(a: argparse.Namespace) -> int:
+    from bench.report_rates import store_selection
+    manifest = read_manifest(a.out)
+    if not (a.out / STORE).exists():
+        raise UserError(f"{a.out / STORE}: no result store here")
+    inspect_store(a.out / STORE)
+    with Store(a.out / STORE) as store:
+        print("\n".join(store_selection(store, manifest)))
+    return 0
+
+
 def cmd_report(a: argparse.Namespace) -> int:
     formats = parse_formats(a.format)
     with writing(a.out / STORE, "report"):  # a run writing this folder would rewrite what we read
@@ -257,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         if a.command == "speed":
             from bench.speed import cmd_speed
             return cmd_speed(a)
+        if a.command == "rates":
+            return cmd_rates(a)
         return cmd_run(a) if a.command == "run" else cmd_report(a)
     except UserError as e:
         print(f"error: {one_line(str(e))}", file=sys.stderr)

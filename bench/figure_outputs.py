@@ -19,6 +19,7 @@ import pandas as pd
 
 from bench.errors import UserError
 from bench.report_inputs import Run, label_arrays, unit_of
+from bench.report_rates import rate_curves
 from bench.store import Store
 from bench.tasks import get_task
 from reports.document import Section
@@ -75,12 +76,14 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
         except UserError:  # a store written when the registry held this task
             task = None
         code = _source_hash("reports.figures", write_figures, task.figures if task and task.figures else None)
-        fp = fingerprint(run, label, section.table if section else None, code)
+        rates = rate_curves(run, label)
+        fp = fingerprint(run, label, section.table if section else None,
+                         code + rates[0].to_json(orient="split") + json.dumps(rates[1]))
         old = record.get(label, {})
         if old.get("fingerprint") == fp and all((out / f).exists() for f in old.get("files", [])):
             paths = [out / f for f in old["files"]]
         else:
-            paths = _draw_label(label, cs, task, section, store, figdir)
+            paths = _draw_label(label, cs, task, section, store, figdir, rates)
         new_record[label] = {"fingerprint": fp, "files": [p.relative_to(out).as_posix() for p in paths]}
         if section is not None:
             stem = file_stem(label)
@@ -94,7 +97,7 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
 
 
 def _draw_label(label: str, cs: list[dict], task, section: Section | None, store: Store,
-                figdir: Path) -> list[Path]:
+                figdir: Path, rates: tuple) -> list[Path]:
     from reports.figures import plot_loss_curves  # matplotlib: only when something is drawn
     by_model, cell_arrays = label_arrays(store, cs)
     curves = {}
@@ -111,6 +114,11 @@ def _draw_label(label: str, cs: list[dict], task, section: Section | None, store
                                   LOSS_LABEL.get(task.kind if task else "", "training loss"))
     if section is not None:
         paths += _interval_figure(section.table, figdir / f"{stem}_intervals")
+    if len(rates[0]):  # a sweep (this run's or the stored one) to draw
+        from reports.rate_figures import plot_rate_curves
+        paths += plot_rate_curves(rates[0], figdir / f"{stem}_lr", f"{label}: validation score against learning "
+                                  f"rate (mean over seeds, range shaded; selected rate circled)",
+                                  "validation score of the kept epoch", rates[1])
     return paths
 
 
@@ -127,6 +135,8 @@ def _interval_figure(t: TaskTable, stem: Path) -> list[Path]:
 def _caption(path: str, stem: str, label: str) -> str:
     name = path.rsplit("/", 1)[-1]
     what = {"intervals": "test metric per model, mean and 95 % interval over seeds, analytic floor dashed",
-            "loss": "training loss per epoch, median and range over seeds"}
+            "loss": "training loss per epoch, median and range over seeds",
+            "lr": "validation score against learning rate per model: a sweep's mean over seeds, range shaded, "
+                  "the selected rate circled; a cross is the rate this run trained and its mean score"}
     rest = name[len(stem) + 1:] if name.startswith(stem + "_") else name
     return f"{label}: {what.get(rest, rest.replace('_', ' '))}"

@@ -40,13 +40,24 @@ FIELDS: tuple[Field, ...] = (
     Field("trade_sharpe_vs_hold", "higher", "trade_sharpe minus buy-and-hold's Sharpe ratio over the same days"),
     Field("accuracy", "higher", "next-symbol accuracy on the test targets"),
     Field("cross_entropy", "lower", "next-symbol cross-entropy on the test targets, nats"),
-    Field("max_n_correct", "higher", "largest n such that every string with n' <= n is predicted correctly"),
-    Field("acc_in_range", "higher", "share of strings with n inside the training range predicted correctly"),
-    Field("acc_beyond_range", "higher", "share of strings with n beyond the training range predicted correctly"),
+    Field("max_n_accepted", "higher", "largest n such that every string with n' <= n is accepted: the legal "
+          "next-symbol set right at every step (seeds that fit their training strings only)"),
+    Field("accepted_beyond_range", "higher", "share of strings with n beyond the training range accepted "
+          "(legal-set rule; seeds that fit their training strings only)"),
+    Field("max_n_correct", "higher", "largest n such that every string with n' <= n has the argmax right at every "
+          "forced next symbol (the next-symbol rule; every seed)"),
+    Field("fitted", "", "1 when every training string is accepted (legal-set rule), else 0: did not fit, no "
+          "capacity result"),
     Field("final_train_loss", "lower", "training loss of the kept parameters' epoch"),
+    Field("val_score", "", "validation score of the kept epoch (the early-stopping criterion, lower is better): "
+          "what selects a learning rate"),
+    Field("converged", "", "1: stopped by its rule (early stopping on validation, or training strings fitted) "
+          "before the epoch cap; 0: still improving at the cap"),
     Field("best_epoch", "", "epoch whose parameters were kept (early stopping), 0-based"),
     Field("epochs_run", "", "epochs trained before stopping"),
     Field("params", "", "trainable parameters per member"),
+    Field("hidden", "", "hidden units per layer, chosen to match the GRU's parameter count (--match-params)"),
+    Field("lr", "", "learning rate: selected on validation data, or fixed (the report says which)"),
     Field("train_wall_s", "lower", "wall time to train the whole stack of members (s)", timing=True),
     Field("eval_wall_s", "lower", "wall time to evaluate the whole stack (s)", timing=True),
     Field("samples_per_s", "higher", "training samples processed per second, summed over members", timing=True),

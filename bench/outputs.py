@@ -16,9 +16,11 @@ from bench.errors import UserError
 from bench.figure_outputs import write_figures
 from bench.report_inputs import (Run, cost_inputs, environment, implementations, label_arrays, load_run,
                                  not_in_tables, task_inputs, task_kind, tidy_results)
+from bench.report_rates import apply_selection, rate_protocol
 from bench.store import Store
 from bench.tasks import get_task
 from bench.window_study_outputs import write_window_study
+from reports.convergence import not_converged
 from reports.document import Section, report_markdown, results_latex, results_markdown
 from reports.summary import build_table
 
@@ -78,7 +80,7 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     """Every output of a run, regenerated from the store alone; returns the files written (figures
     whose inputs are unchanged are kept, see bench.figure_outputs)."""
     out.mkdir(parents=True, exist_ok=True)
-    run = load_run(store, manifest)
+    run = apply_selection(load_run(store, manifest))
     tidy = tidy_results(run)
     written = []
     if "csv" in formats:
@@ -100,6 +102,8 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         ran = implementations(run, [c["key"] for c in cs])
         if ran:
             protocol["implementation"] = ran
+        protocol.update(rate_protocol(run, label))
+        table.notes += not_converged(inp.values, stopping_rules(info))
         sections.append(Section(table, cost, task_kind(cs[0]["task"]), protocol, {i["model"]: i["settings"] for i in info}))
     if figures:
         try:
@@ -122,6 +126,19 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         written.append(out / "results.tex")
     written += write_window_study(out, store, manifest, plain, figures)
     return written
+
+
+def stopping_rules(info: list[dict]) -> dict[str, tuple[int, str]]:
+    """model -> (epoch cap, what its stopping rule watches), for the convergence notes."""
+    out = {}
+    for i in info:
+        try:
+            validated = get_task(i["task"]).has_validation(i["settings"])
+        except UserError:  # a store written when the registry held this task
+            validated = True
+        out[i["model"]] = (i["settings"].get("epochs"), "the validation score was still falling" if validated
+                           else "the training strings were not all fitted")
+    return out
 
 
 def task_sections(tidy, manifest: dict, run: Run, store: Store) -> list[str]:

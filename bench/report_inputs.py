@@ -6,7 +6,7 @@ from registries (metric directions, which models are naive, a task's kind); no t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -21,7 +21,7 @@ from reports.summary import TaskInputs
 # Fields kept out of the main tables (they stay in results.csv): descriptive ones, and per-seed test
 # results, which mean nothing as a mean over seeds (a task's own section counts them instead).
 NOT_IN_TABLES = {"best_epoch", "epochs_run", "members", "final_train_loss", "eval_wall_s",
-                 "dm_stat_vs_persistence", "dm_p_vs_persistence"}
+                 "dm_stat_vs_persistence", "dm_p_vs_persistence", "val_score", "converged", "fitted"}
 # The paired tests compare the metric whose per-point losses tasks store as `pointwise_loss`
 # (squared error in data units; negative log-likelihood in nats).
 TEST_METRIC = {"regression": "mse", "classification": "cross_entropy"}
@@ -38,6 +38,8 @@ class Run:
     cells: dict[str, dict]  # cell key -> task, model, settings, floors, protocol
     labels: dict[str, list[dict]]  # label -> its manifest cells, in plan order
     table_seeds: dict[str, set[int]]  # cell key -> seeds whose metrics enter the tables
+    sweep: pd.DataFrame | None = None  # learning-rate selection rows (bench/report_rates.py)
+    dropped: set[str] = field(default_factory=set)  # keys of swept cells whose rate was not selected
 
 
 def load_run(store: Store, manifest: dict) -> Run:
@@ -64,7 +66,7 @@ def tidy_results(run: Run) -> pd.DataFrame:
     wide = run.wide
     if wide.empty:
         return pd.DataFrame(columns=cols)
-    wide = wide[wide.status.isin(IN_TABLES)]
+    wide = wide[wide.status.isin(IN_TABLES) & ~wide.cell_key.isin(run.dropped)]
     metric_cols = [f for f in FIELD_NAMES if f in wide.columns]
     long = wide.melt(id_vars=["cell_key", "model", "seed", "status"], value_vars=metric_cols,
                      var_name="metric", value_name="value").dropna(subset=["value"])
@@ -155,6 +157,7 @@ def not_in_tables(run: Run) -> list[str]:
     w = run.wide
     if w.empty:
         return []
+    w = w[~(w.cell_key.isin(run.dropped) & (w.status == "diverged"))]  # a swept rate not selected: in its figure
     labels = {c["key"]: c["label"] for c in run.manifest["cells"]}
     out = []
     for (key, status, reason), g in w[w.status != "ok"].groupby(["cell_key", "status", "reason"], sort=False):

@@ -25,6 +25,7 @@ from bench.cell import Job, uniform_record
 from bench.config import CellConfig
 from bench import executors
 from bench.grids import Entry, Grid
+from bench.rates import rate_settings, stack_rates
 from bench.store import DONE, STATUSES, CellRecord, Store
 from bench.tasks import Task, get_task
 from models import ModelSpec, get_model
@@ -78,8 +79,11 @@ def model_settings(settings: Mapping, spec: ModelSpec, overrides: Mapping) -> di
     return out
 
 
-def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: Mapping) -> list[PlannedCell]:
-    """Every (task, model, variant) cell of the entries with its resolved settings."""
+def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: Mapping,
+         lr_sweep: tuple[float, ...] | None = None, match_params: bool = False) -> list[PlannedCell]:
+    """Every (task, model, variant) cell of the entries with its resolved settings; a trained model
+    gets its stored rate, or one cell per rate of lr_sweep (bench/rates.py), and with match_params
+    a hidden size matching the GRU's parameter count (bench/matching.py, chosen by the worker)."""
     cells, seen = [], set()
     for e in entries:
         task = get_task(e.task)
@@ -95,10 +99,14 @@ def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: 
                 spec = get_model(m)
                 if not applies(spec, task):
                     continue
-                cfg = CellConfig.make(e.task, m, profile, device_type, model_settings(settings, spec, overrides))
-                if cfg.key not in seen:
-                    seen.add(cfg.key)
-                    cells.append(PlannedCell(cfg, label))
+                own = model_settings(settings, spec, overrides)
+                if match_params and spec.trainable:
+                    own["match_params"] = True
+                for s in rate_settings(task, label, m, spec.trainable, profile, own, lr_sweep, "lr" in overrides):
+                    cfg = CellConfig.make(e.task, m, profile, device_type, s)
+                    if cfg.key not in seen:
+                        seen.add(cfg.key)
+                        cells.append(PlannedCell(cfg, label))
     return cells
 
 
@@ -137,11 +145,13 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
         else:
             summary.reused += 1
             summary.cells[cell_status(stored[s] for s in seeds)] += 1
+    jobs = stack_rates(jobs)  # cells that differ only in learning rate train as one stack
     commit = git_commit()
     if progress is None:
         progress = sys.stderr.isatty()
     from tqdm import tqdm
-    bar = tqdm(total=len(jobs), desc="cells", unit="cell", disable=not progress, leave=False)
+    bar = tqdm(total=sum(1 + len(j.siblings) for j in jobs), desc="cells", unit="cell", disable=not progress,
+               leave=False)
 
     def land(rec: CellRecord) -> None:
         rec.env["git_commit"] = commit
@@ -166,10 +176,12 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
             pool = backend.executor(len(pending))
             try:
                 for job, rec in _results(pool, pending, work, backend.in_flight(len(pending))):
-                    if attempt < retries and "failed" in rec.status.values():
+                    recs = [rec, *rec.siblings]
+                    if attempt < retries and any("failed" in r.status.values() for r in recs):
                         again.append(job)
                     else:
-                        land(rec)
+                        for r in recs:
+                            land(r)
             except BaseException:  # e.g. Ctrl-C: drop what is queued, keep what is stored
                 pool.shutdown(wait=False)
                 raise

@@ -78,6 +78,7 @@ class CellRecord:
     floors: dict = field(default_factory=dict)
     protocol: dict = field(default_factory=dict)
     arrays: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
+    siblings: list["CellRecord"] = field(default_factory=list)  # cells trained in the same stack (each written alone)
 
 
 def _pack(a: np.ndarray) -> bytes:

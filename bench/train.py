@@ -29,12 +29,16 @@ GATHER_ELEMENTS = 1 << 21  # inputs gathered per block of steps (8 MiB float32),
 
 @dataclass(frozen=True)
 class TrainSettings:
-    epochs: int
-    lr: float
+    epochs: int  # the cap
+    lr: float | tuple[float, ...]  # one rate, or one per member (a learning-rate sweep, bench/rates.py)
     batch_size: int
     optimizer: str = "adam"
     shuffle: bool = True
     patience: int | None = None  # early stopping on validation loss; None trains all epochs
+    # patience counts epochs without a gain of more than min_delta × the first epoch's score (a
+    # loss that falls for ever by ever smaller steps, as on noise-free sequences, still stops)
+    min_delta: float = 0.0
+    target: float | None = None  # a member also stops once its score is <= target (e.g. no string wrong)
     clip: float | None = None  # max gradient norm per member
     classification: bool = False
 
@@ -48,6 +52,9 @@ class TrainLog:
     steps: int  # optimiser steps taken
     epochs: np.ndarray | None = None  # (K,) epochs each member would have run alone (<= epochs_run)
     samples: int | None = None  # training samples processed, all members; None: windows x epochs_run x K
+    # (K,) 1: stopped by its rule (patience ran out, target reached) before the cap; 0: still
+    # improving at the cap; NaN: no rule, a fixed budget (or diverged)
+    converged: np.ndarray | None = None
 
 
 def member_losses(pred: torch.Tensor, target: torch.Tensor, classification: bool,
@@ -214,8 +221,10 @@ def _fit(model, n, batch_losses, val_losses, seeds, cfg, batches, native_step) -
     opt = make_optimizer(cfg.optimizer, params, cfg.lr)
     gens = member_generators([int(seed) + SHUFFLE_SALT for seed in seeds])  # one shuffle per member
     has_val = val_losses is not None
-    best = [p.detach().clone() for p in params] if cfg.patience is not None else None
+    watch = cfg.patience is not None or cfg.target is not None  # keep each member's best epoch
+    best = [p.detach().clone() for p in params] if watch else None
     best_val = torch.full((K,), float("inf"))
+    ref_val, delta = torch.full((K,), float("inf")), None  # the score patience counts gains from
     best_epoch = np.full(K, -1)
     since_best = np.zeros(K, dtype=int)
     diverged = np.zeros(K, dtype=bool)
@@ -240,23 +249,32 @@ def _fit(model, n, batch_losses, val_losses, seeds, cfg, batches, native_step) -
         if has_val:
             v = val_losses().cpu()
             va_hist.append(v.numpy())
-        if cfg.patience is not None:
+        if watch:
             score = v if has_val else epoch_loss
             # A member whose patience ran out would have stopped alone: its best stays frozen.
-            improved = (score < best_val) & torch.isfinite(score) & torch.from_numpy(stopped_at == 0)
+            running = torch.isfinite(score) & torch.from_numpy(stopped_at == 0)
+            improved = (score < best_val) & running
             best_val = torch.where(improved, score, best_val)
             imp = improved.numpy()
             best_epoch[imp] = epoch
-            since_best = np.where(imp, 0, since_best + 1)
+            if delta is None:
+                delta = cfg.min_delta * score.abs() if cfg.min_delta else 0.0
+            gained = (score < ref_val - delta) & running
+            ref_val = torch.where(gained, score, ref_val)
+            since_best = np.where(gained.numpy(), 0, since_best + 1)
             mask = improved.to(device)
             for b, p in zip(best, params):
                 b.copy_(torch.where(mask.view(K, *([1] * (p.dim() - 1))), p.detach(), b))
         done = diverged | (since_best > cfg.patience if cfg.patience is not None else False)
+        if cfg.target is not None:
+            done |= (best_val <= cfg.target).numpy()
         stopped_at[done & (stopped_at == 0)] = epoch + 1
         if done.all():
             break
     epochs = np.where(stopped_at > 0, stopped_at, len(tr_hist))
-    if cfg.patience is not None:
+    converged = np.where(stopped_at > 0, 1.0, 0.0) if watch else np.full(K, np.nan)
+    converged[diverged] = np.nan
+    if watch:
         with torch.no_grad():
             for b, p in zip(best, params):
                 p.copy_(b)
@@ -264,7 +282,7 @@ def _fit(model, n, batch_losses, val_losses, seeds, cfg, batches, native_step) -
         best_epoch[:] = epochs - 1
     return TrainLog(np.stack(tr_hist, 1) if tr_hist else np.zeros((K, 0)),
                     np.stack(va_hist, 1) if va_hist else np.zeros((K, 0)),
-                    best_epoch, diverged, steps, epochs)
+                    best_epoch, diverged, steps, epochs, converged=converged)
 
 
 @torch.no_grad()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import torch
@@ -77,8 +78,10 @@ def check_cells(cells, seeds: list[int], device: torch.device) -> None:
     if total is None:
         return
     where = "this machine" if device.type == "cpu" else str(device)
+    rates = Counter((c.label, c.config.model) for c in cells)  # a learning-rate sweep stacks its rates too
     for c in cells:
-        need = memory_lower_bound(c.config.model, c.config.settings_dict, len(seeds))
+        need = memory_lower_bound(c.config.model, c.config.settings_dict,
+                                  len(seeds) * rates[(c.label, c.config.model)])
         if need > total:
             s = c.config.settings_dict
             raise UserError(f"model {c.config.model} on {c.label} (hidden {s['hidden']}, window {s['window']}, "
@@ -87,12 +90,14 @@ def check_cells(cells, seeds: list[int], device: torch.device) -> None:
                             f"or --window, or fewer --seeds")
 
 
-def parameter_count(model: str, window: int, hidden: int, layers: int) -> int:
-    """Parameters of one member with one input and output feature, without building it at size:
-    every model's count is a polynomial of degree <= 2 in hidden (hidden-to-hidden weights), so
-    three tiny builds fix it exactly (tests check it against a build on the meta device)."""
+def parameter_count(model: str, window: int, hidden: int, layers: int, in_features: int = 1,
+                    out_features: int = 1) -> int:
+    """Parameters of one member (one input and output feature unless given), without building it
+    at size: every model's count is a polynomial of degree <= 2 in hidden (hidden-to-hidden
+    weights), so three tiny builds fix it exactly (tests check it against a build on the meta device)."""
     spec = get_model(model)
-    n = [sum(p.numel() for p in spec.build(BuildArgs((0,), 1, 1, window, h, layers)).parameters())
+    n = [sum(p.numel() for p in spec.build(BuildArgs((0,), in_features, out_features, window, h,
+                                                     layers)).parameters())
          for h in (1, 2, 3)]
     a2 = n[2] - 2 * n[1] + n[0]  # second difference = 2a
     return n[0] + (n[1] - n[0]) * (hidden - 1) + a2 * (hidden - 1) * (hidden - 2) // 2

@@ -130,6 +130,9 @@ def concat_logs(logs: list[TrainLog], sizes: list[int]) -> TrainLog:
         b = int(logs[-1].best_epoch[k])
         best[k] = last + b if b >= 0 else -1
     samples = sum(n * log.train_loss.shape[1] * K for n, log in zip(sizes, logs))
+    # converged in every fold, or not (NaN where a fold had no rule or diverged)
+    converged = np.min([log.converged for log in logs], axis=0) if all(log.converged is not None for log in logs) \
+        else None
     return TrainLog(tr, va, best, np.any([log.diverged for log in logs], axis=0), sum(log.steps for log in logs),
-                    epochs, samples=samples)
+                    epochs, samples=samples, converged=converged)
 

@@ -1,18 +1,20 @@
 """Counting languages: generators, the deterministic-target rule on hand-made strings, the string
 batches and many-to-many outputs, stacked training, and a tiny `--grid formal` run."""
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
 from bench.cli import main
-from bench.strings import score_strings, step_outputs, string_set, train_strings
+from bench.strings import FIT_CHECK, score_strings, step_outputs, string_set, train_strings
 from bench.tasks.formal import string_metrics
 from bench.train import TrainSettings
 from models import MODELS, BuildArgs
 from sequences import SequenceError
-from sequences.formal import (decode, deterministic_targets, encode, formal_string, strings_correct,
-                              window_ceiling)
+from sequences.formal import (SYMBOLS, decode, deterministic_targets, encode, formal_string, strings_accepted,
+                              strings_correct, window_ceiling)
 
 
 @pytest.mark.parametrize("language,n,text", [("anbn", 1, "SabE"), ("anbn", 3, "SaaabbbE"),
@@ -75,18 +77,76 @@ def test_correctness_rule_on_hand_made_predictions():
     assert strings_correct(pred, target[None], det[None]).tolist() == [[True], [False]]
 
 
+@pytest.mark.parametrize("text,sets", [
+    ("SabE", ["a", "ab", "E"]),  # after S only a; after a: a or b; after the b: the end
+    ("SaabbE", ["a", "ab", "ab", "b", "E"]),
+    ("SaabbccE", ["a", "ab", "ab", "b", "c", "c", "E"]),
+])
+def test_legal_sets_by_hand(text, sets):
+    s = formal_string("anbncn" if "c" in text else "anbn", text.count("a"))
+    legal = s.meta["legal"]
+    assert ["".join(SYMBOLS[i] for i in np.flatnonzero(row)) for row in legal] == sets
+
+
+def test_legal_sets_are_every_continuation():
+    """The legal set after a prefix is exactly the symbols some string of the language continues with."""
+    strings = [formal_string("anbn", m).values for m in range(1, 20)]
+    for n in range(1, 7):
+        s = formal_string("anbn", n)
+        for t, row in enumerate(s.meta["legal"]):
+            nexts = {int(o[t + 1]) for o in strings if len(o) > t + 1 and np.array_equal(o[:t + 1], s.values[:t + 1])}
+            assert set(np.flatnonzero(row)) == nexts
+
+
+def test_acceptance_rule_on_hand_made_sets():
+    s = formal_string("anbn", 2)  # SaabbE: legal sets a, ab, ab, b, E
+    legal = s.meta["legal"]
+    valid = np.ones(len(legal), bool)
+
+    def sets(*names):
+        return np.array([[SYMBOLS[i] in name for i in range(4)] for name in names])
+    verdict = {names: bool(strings_accepted(sets(*names), legal, valid)) for names in (
+        ("a", "ab", "ab", "b", "E"), ("a", "a", "ab", "b", "E"), ("a", "ab", "ab", "bE", "E"),
+        ("a", "ab", "b", "b", "E"), ("aS", "ab", "ab", "b", "E"))}
+    assert verdict == {("a", "ab", "ab", "b", "E"): True,
+                       ("a", "a", "ab", "b", "E"): False,  # must name b as legal where it may come
+                       ("a", "ab", "ab", "bE", "E"): False,  # an extra symbol is wrong too
+                       ("a", "ab", "b", "b", "E"): False, ("aS", "ab", "ab", "b", "E"): False}
+    wrong_in_padding = np.concatenate([sets("a", "ab", "ab", "b", "E"), np.ones((2, 4), bool)])
+    padded_legal = np.concatenate([legal, np.zeros((2, 4), bool)])
+    assert strings_accepted(wrong_in_padding, padded_legal, np.r_[valid, False, False])
+
+
 @pytest.mark.parametrize("language", ["anbn", "anbncn"])
-def test_window_ceiling(language):
-    assert [window_ceiling(language, w, 200) for w in range(1, 13)] == [(w + 1) // 2 for w in range(1, 13)]
-    assert window_ceiling(language, 50, 7) == 7  # capped at n_max
+@pytest.mark.parametrize("rule", ["legal", "next"])
+def test_window_ceiling(language, rule):
+    assert [window_ceiling(language, w, 200, rule) for w in range(1, 13)] == [(w + 1) // 2 for w in range(1, 13)]
+    assert window_ceiling(language, 50, 7, rule) == 7  # capped at n_max
 
 
 def test_string_metrics():
-    correct = np.array([[1, 1, 0, 1], [1, 1, 1, 1], [0, 1, 1, 1]], bool)
-    m = string_metrics(correct, n_train_max=2)
-    assert m["max_n_correct"].tolist() == [2, 4, 0]
-    assert m["acc_in_range"].tolist() == [1.0, 1.0, 0.5]
-    assert m["acc_beyond_range"].tolist() == [0.5, 1.0, 1.0]
+    accepted = np.array([[1, 1, 0, 1], [1, 1, 1, 1], [0, 1, 1, 1]], bool)
+    correct = np.array([[1, 1, 1, 0], [1, 1, 1, 1], [1, 0, 1, 1]], bool)
+    m = string_metrics(accepted, correct, n_train_max=2)
+    assert m["fitted"].tolist() == [1, 1, 0]
+    assert m["max_n_accepted"][:2].tolist() == [2, 4] and np.isnan(m["max_n_accepted"][2])  # did not fit
+    assert m["accepted_beyond_range"][:2].tolist() == [0.5, 1.0] and np.isnan(m["accepted_beyond_range"][2])
+    assert m["max_n_correct"].tolist() == [3, 4, 1]  # the next-symbol rule, every seed
+
+
+def test_training_stops_once_the_strings_are_fitted():
+    """A member stops at the first fit check that accepts every training string, and keeps those
+    parameters; one that never fits runs to the cap."""
+    ss = string_set([formal_string("anbn", n) for n in range(1, 4)])
+    cfg = TrainSettings(epochs=400, lr=0.05, batch_size=3, clip=1.0, classification=True)
+    model = MODELS["lstm"].build(BuildArgs((0, 1), 4, 4, 4, 8, 2, True))
+    log = train_strings(model, ss, [0, 1], cfg, 4)
+    assert (log.epochs < 400).all() and (log.converged == 1).all()
+    assert (log.epochs % FIT_CHECK == 0).all()
+    assert score_strings(model, ss, 4)["accepted"].all()
+    stuck = MODELS["mlp"].build(BuildArgs((0,), 4, 4, 1, 8, 2, True))  # a window of 1 cannot fit n <= 3
+    log = train_strings(stuck, ss, [0], replace(cfg, epochs=30), 1)
+    assert log.epochs.tolist() == [30] and log.converged.tolist() == [0.0]
 
 
 def test_string_set_pads_and_masks():
@@ -94,7 +154,8 @@ def test_string_set_pads_and_masks():
     assert ss.inputs.shape == (2, 7) and ss.symbols == 4
     assert decode(ss.inputs[0, :3]) == "Sab" and decode(ss.next_symbols[0, :3]) == "abE"
     assert ss.valid.sum(1).tolist() == [3, 7]
-    assert not ss.deterministic[~ss.valid].any()
+    assert not ss.deterministic[~ss.valid].any() and not ss.legal[~ss.valid].any()
+    assert ss.legal.shape == (2, 7, 4) and ss.legal[1, 1].tolist() == [False, False, True, True]  # a or b
     assert ss.deterministic[1].tolist() == [True, False, False, False, True, True, True]
     assert decode(ss.targets) == "abE" + "aaabbbE"  # what a baseline is fitted on
 
@@ -148,7 +209,9 @@ def test_tiny_formal_grid_writes_table_and_figure(tmp_path):
     mx = df[df.metric == "max_n_correct"].value
     assert len(mx) == 4 and mx.between(0, 100).all()
     md = (out / "results.md").read_text()
-    assert "max_n_correct" in md and "acc_beyond_range" in md
-    assert "claim" in (out / "report.md").read_text()  # the protocol notes state the claim tested
+    assert "max_n_accepted" in md and "max_n_correct" in md and "seeds that fit" in md
+    report = (out / "report.md").read_text()
+    assert "claim" in report  # the protocol notes state the claim tested
+    assert "learning rate: fixed: no validation data to select on" in report
     for stem in ("anbn_by_n", "anbncn_by_n"):
         assert (out / "figures" / f"{stem}.png").stat().st_size > 0

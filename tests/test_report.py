@@ -10,6 +10,7 @@ import pytest
 from bench.cli import main
 from bench.outputs import STORE
 from bench.store import CellRecord, Store
+from bench.tasks import TASKS
 from tests.test_tables import check_latex_structure
 
 _spec = importlib.util.spec_from_file_location(
@@ -69,7 +70,8 @@ def test_report_md_states_protocol_tables_and_failures(store_dir):
     assert main(["report", "--out", str(store_dir), "--no-figures"]) == 0
     rep = (store_dir / "report.md").read_text()
     for needle in ("# Report: grid `all`", "- profile: `quick`", "- seeds: 3 (0, 1, 2)", "### Protocol",
-                   "- source: sin(x) + N(0, 0.3²)", "- split: chronological", "`epochs=60`",
+                   "- source: sin(x) + N(0, 0.3²)", "- split: chronological",
+                   f"`epochs={TASKS['sine'].settings('quick')['epochs']}`",
                    "`window=4`", "paired tests on: `mse` against `persistence`",
                    "## How to read the tables", "DM p", "Holm-adjusted", "## Cells not in the tables",
                    "failed for seeds 0, 1, 2 (not in the tables): ValueError: boom",

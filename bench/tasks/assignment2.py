@@ -48,17 +48,20 @@ def _defaults(n_quick: int, n_seed: int, n_full: int, batch_quick: int = 64) -> 
     """Per-profile settings; n_* are series lengths. seed: the lecture has no protocol for this
     assignment, so it borrows its GRU stock settings (window 6, hidden 100, Adam 0.01, batch 32,
     50 epochs, 70/30 chronological split, no early stopping). quick: the stateful models are wider
-    and train fewer epochs at a higher rate, since each of their epochs reads the whole series up
-    to the validation targets once more (chosen by measurement, docs/assignment2.md)."""
+    and train at a higher rate, since each of their epochs reads the whole series up to the
+    validation targets once more (chosen by measurement, docs/assignment2.md). quick/full: epochs
+    is a cap; on these noise-free sequences the validation loss falls for ever by ever smaller
+    steps, so a gain counts for early stopping only above min_delta (a share of the first epoch's
+    validation loss)."""
     common = dict(layers=2, data_seed=0, optimizer="adam", shuffle=True)
     return {
-        "quick": dict(common, n_points=n_quick, window=8, hidden=24, epochs=15, lr=0.01, batch_size=batch_quick,
-                      patience=3, clip=1.0, train=0.6, val=0.2,
-                      **{"stateful.hidden": 64, "stateful.lr": 0.02, "stateful.epochs": 8}),
+        "quick": dict(common, n_points=n_quick, window=8, hidden=24, epochs=100, lr=0.01, batch_size=batch_quick,
+                      patience=3, min_delta=1e-3, clip=1.0, train=0.6, val=0.2,
+                      **{"stateful.hidden": 64, "stateful.lr": 0.02, "stateful.epochs": 30}),
         "seed": dict(common, n_points=n_seed, window=6, hidden=100, epochs=50, lr=0.01, batch_size=32,
                      patience=None, clip=None, train=0.7, val=0.0),
         "full": dict(common, n_points=n_full, window=8, hidden=64, epochs=200, lr=0.003, batch_size=64,
-                     patience=20, clip=1.0, train=0.6, val=0.2),
+                     patience=20, min_delta=1e-3, clip=1.0, train=0.6, val=0.2),
     }
 
 

@@ -70,6 +70,11 @@ class Task:
     resolve: Resolve | None = None
     section: SectionText | None = None
     label_keys: tuple[str, ...] = ()  # settings always named in the cell label, e.g. ("target",)
+    val_setting: str | None = "val"  # the setting that sizes the validation part (0: none); None: never any
+
+    def has_validation(self, settings: Mapping) -> bool:
+        """Whether cells with these settings hold validation data (to stop early and select rates on)."""
+        return self.val_setting is not None and bool(settings.get(self.val_setting))
 
     def settings(self, profile: str) -> dict:
         if profile not in self.defaults:

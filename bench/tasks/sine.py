@@ -29,7 +29,7 @@ _COMMON = dict(noise_std=0.3, start=-2 * math.pi, data_seed=0, layers=2, clip=No
 DEFAULTS = {
     "seed": dict(_COMMON, n_points=50, window=10, hidden=64, epochs=200, lr=0.01, batch_size=8,
                  optimizer="sgd", shuffle=True, patience=None, train=1.0, val=0.0),
-    "quick": dict(_COMMON, n_points=393, window=10, hidden=32, epochs=60, lr=0.01, batch_size=16,
+    "quick": dict(_COMMON, n_points=393, window=10, hidden=32, epochs=200, lr=0.01, batch_size=16,
                   optimizer="adam", shuffle=True, patience=10, train=0.6, val=0.2),
     "full": dict(_COMMON, n_points=1961, window=10, hidden=64, epochs=300, lr=0.005, batch_size=32,
                  optimizer="adam", shuffle=True, patience=30, train=0.6, val=0.2),

@@ -47,8 +47,9 @@ DEFAULTS = {
     "seed": dict(_COMMON, span="2016-01-01/2018-12-31", hidden=100, epochs=50, shuffle=False, patience=None,
                  val=0.0, scaler_fit="all"),
     # Walk-forward retrains every fold on two markets: shorter training than a single split would
-    # need keeps the grid's cost near twice the single split's (docs/stock.md has the figures).
-    "quick": dict(_COMMON, span="2012-01-01/2018-12-31", hidden=32, epochs=30, shuffle=True, patience=5,
+    # need keeps the grid's cost near twice the single split's (docs/stock.md has the figures);
+    # epochs is a cap, early stopping ends training.
+    "quick": dict(_COMMON, span="2012-01-01/2018-12-31", hidden=32, epochs=100, shuffle=True, patience=5,
                   val=0.1, scaler_fit="train", folds=3, batch_size=64),
     "full": dict(_COMMON, span="1999-01-01/2018-12-31", hidden=100, epochs=200, shuffle=True, patience=20,
                  val=0.1, scaler_fit="train", folds=6),

@@ -1,0 +1,102 @@
+"""Learning rates per (task, model), selected on validation data only.
+
+A sweep (``run --lr-sweep``) plans, for every trained model of a task with validation data, one
+cell per rate of the grid, equal in every other setting; the runner stacks those cells into one
+job (``stack_rates``), so a sweep's rates are extra members of one stack, as seeds are. The report
+then keeps, per (task label, model), the rate whose kept epoch has the lowest validation score,
+averaged over seeds (reports/selection.py); only that cell enters the tables.
+
+Sweeping every rate in every run would multiply the grid's cost by the grid's length, so a
+profile's defaults are a stored selection: ``rates.json`` (beside this file) holds, per profile,
+task label and model, the rate a sweep selected, a fingerprint of the settings it was selected
+under and the mean validation score of every rate. A plain run trains each cell at its stored
+rate when its settings (the rate aside) match the fingerprint; otherwise, and for tasks without
+validation data, at the task's fixed rate. ``python -m bench rates --out DIR`` rewrites the
+stored selection from the store of a sweep run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+SWEEP = (0.0003, 0.001, 0.003, 0.01, 0.03)  # the default --lr-sweep grid: two decades in half-decade steps
+RATES_FILE = Path(__file__).with_name("rates.json")
+SWEEP_COMMAND = "python -m bench run --grid all --lr-sweep --out results/lr-sweep"
+STORE_COMMAND = "python -m bench rates --out results/lr-sweep"
+
+
+def fingerprint(settings: Mapping) -> str:
+    """What a stored rate was selected under: every setting but the rate itself."""
+    blob = json.dumps({k: v for k, v in settings.items() if k != "lr"}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def stored(path: Path | None = None) -> dict:
+    """The stored selection, {"profiles": profile -> task label -> model -> {lr, settings (the
+    fingerprint), val (rate -> mean validation score), seeds, commit, ...}}; {} when there is none."""
+    return _read(Path(path or RATES_FILE))
+
+
+@lru_cache(maxsize=4)
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+
+
+def stored_rate(profile: str, label: str, model: str, settings: Mapping, path: Path | None = None) -> dict | None:
+    """The stored entry for this cell, if it was selected under these very settings."""
+    entry = stored(path).get("profiles", {}).get(profile, {}).get(label, {}).get(model)
+    return entry if entry is not None and entry["settings"] == fingerprint(settings) else None
+
+
+def rate_settings(task, label: str, model: str, trainable: bool, profile: str, settings: dict,
+                  sweep: tuple[float, ...] | None, fixed: bool) -> list[dict]:
+    """The settings of a (label, model)'s cells: one per sweep rate, or one at its stored or fixed
+    rate. fixed: the user gave --lr, which no selection overrides."""
+    if not trainable or fixed or not task.has_validation(settings):
+        return [settings]
+    if sweep:
+        return [{**settings, "lr": float(r)} for r in sweep]
+    entry = stored_rate(profile, label, model, settings)
+    return [{**settings, "lr": float(entry["lr"])}] if entry else [settings]
+
+
+def stack_rates(jobs: list) -> list:
+    """Jobs (bench.cell.Job) that differ only in their cell's rate become one job: the first, with
+    the others' cells as its siblings, trained in one stack."""
+    groups: dict[tuple, list] = {}
+    for j in jobs:
+        c = j.config
+        rest = tuple(kv for kv in c.settings if kv[0] != "lr")
+        groups.setdefault((c.task, c.model, c.profile, c.device, rest, j.seeds, j.device, j.deterministic),
+                          []).append(j)
+    return [replace(g[0], siblings=tuple(x.config for x in g[1:])) if len(g) > 1 else g[0] for g in groups.values()]
+
+
+def write_stored(selection, settings: Mapping[tuple[str, str], dict], profile: str, source: dict,
+                 path: Path | None = None) -> int:
+    """Store a sweep's selection as the profile's defaults; entries of other task labels and
+    profiles are kept. selection: the rows of reports.selection.select_rates (label, model, lr,
+    mean, seeds, chosen); settings: (label, model) -> the cells' settings; source: what each
+    entry records of how it was made (commit, grid name). Returns the number of entries written."""
+    doc = {"profiles": {p: dict(v) for p, v in stored(path).get("profiles", {}).items()}}
+    entries = doc["profiles"].setdefault(profile, {})
+    n = 0
+    for (label, model), g in selection.groupby(["label", "model"], sort=False):
+        pick = g[g.chosen]
+        if pick.empty or (label, model) not in settings:
+            continue
+        entries[label] = {**entries.get(label, {}), model: {
+            "lr": float(pick.lr.iloc[0]), "settings": fingerprint(settings[(label, model)]),
+            "val": {repr(float(r)): float(m) for r, m in zip(g.lr, g["mean"])}, "seeds": int(pick.seeds.iloc[0]),
+            **source}}
+        n += 1
+    Path(path or RATES_FILE).write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    _read.cache_clear()
+    return n

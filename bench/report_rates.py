@@ -1,0 +1,157 @@
+"""Learning rates in a run's report: which cell of a sweep enters the tables, how each model's rate
+was chosen (a protocol line per task label), and validation score against rate (a figure).
+
+A (label, model) with several cells in the manifest is a sweep (bench/rates.py): its cells differ
+only in rate. reports.selection picks one per group from the validation scores alone; the other
+cells leave the tables (their rows stay in the store, and a failed one is still listed).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bench.errors import UserError
+from bench.rates import STORE_COMMAND, SWEEP_COMMAND, stored_rate, write_stored
+from bench.report_inputs import IN_TABLES, Run, load_run
+from bench.tasks import get_task
+from models import MODELS
+from reports.selection import COLUMNS, select_rates
+
+
+def sweep_groups(run: Run) -> dict[tuple[str, str], list[dict]]:
+    """(label, model) -> its manifest cells, for the groups with more than one cell."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for label, cs in run.labels.items():
+        for c in cs:
+            groups.setdefault((label, c["model"]), []).append(c)
+    return {k: v for k, v in groups.items() if len(v) > 1}
+
+
+def apply_selection(run: Run) -> Run:
+    """Select each sweep's rate; run.sweep holds the selection's rows (reports.selection.COLUMNS),
+    run.dropped the keys of the cells not selected, and run.labels keeps only the selected cell."""
+    groups = sweep_groups(run)
+    rows, key_of = [], {}
+    for (label, model), cs in groups.items():
+        for c in cs:
+            lr = float(run.cells.get(c["key"], {}).get("settings", {}).get("lr", np.nan))
+            key_of[(label, model, lr)] = c["key"]
+            w = run.wide[(run.wide.cell_key == c["key"]) & run.wide.status.isin(IN_TABLES)] if len(run.wide) else []
+            if len(w) and "val_score" in w:
+                rows += [(label, model, lr, int(s), float(v)) for s, v in zip(w.seed, w.val_score)]
+    sel = select_rates(pd.DataFrame(rows, columns=["label", "model", "lr", "seed", "val_score"])) if rows \
+        else pd.DataFrame(columns=COLUMNS)
+    keep = {key_of[(r.label, r.model, r.lr)] for r in sel[sel.chosen].itertuples()}
+    decided = {(r.label, r.model) for r in sel[sel.chosen].itertuples()}
+    run.dropped = {c["key"] for g, cs in groups.items() if g in decided for c in cs} - keep
+    run.labels = {label: [c for c in cs if c["key"] not in run.dropped] for label, cs in run.labels.items()}
+    run.table_seeds = {k: v for k, v in run.table_seeds.items() if k not in run.dropped}
+    run.sweep = sel
+    return run
+
+
+def _grid(rates) -> str:
+    return ", ".join(f"{r:g}" for r in sorted(rates))
+
+
+def rate_protocol(run: Run, label: str) -> dict[str, str]:
+    """The label's protocol line on learning rates: selected by this run's sweep, by a stored
+    sweep, or fixed (and why)."""
+    sel = run.sweep[run.sweep.label == label] if run.sweep is not None else pd.DataFrame(columns=COLUMNS)
+    how: dict[str, list[str]] = {}
+    for c in run.labels.get(label, []):
+        info = run.cells.get(c["key"])
+        if info is None or not MODELS.get(c["model"]) or not MODELS[c["model"]].trainable:
+            continue
+        s, m = info["settings"], c["model"]
+        lr = f"{float(s['lr']):g}"
+        entry = stored_rate(run.manifest["profile"], label, m, s)
+        if m in set(sel.model):
+            kind = "selected on validation data by this run's sweep"
+        elif entry is not None and float(entry["lr"]) == float(s["lr"]):
+            kind = "selected on validation data by the stored sweep"
+        elif not _has_validation(info):
+            kind = "fixed: no validation data to select on (the seed protocol and the formal tasks have none)"
+        else:
+            kind = "fixed: no stored selection for these settings (or --lr given)"
+        how.setdefault(kind, []).append(f"{m} {lr}")
+    if not how:
+        return {}
+    parts = []
+    for kind, models in how.items():
+        text = f"{kind}: {', '.join(models)}"
+        if kind.endswith("this run's sweep"):
+            text += (f" (from {_grid(sel.lr.unique())}; lowest mean over seeds of the kept epoch's validation "
+                     f"score; only the selected rate's cells are in the tables)")
+            edge = sel[sel.edge]
+            if len(edge):
+                text += "; at the grid's edge, so a better rate may lie beyond it: " + ", ".join(edge.model)
+        elif kind.endswith("stored sweep"):
+            src = stored_sources(run, label)
+            text += (f" (bench/rates.json: {src}; reselect with `{SWEEP_COMMAND}` then `{STORE_COMMAND}`)")
+        parts.append(text)
+    return {"learning rate": "; ".join(parts)}
+
+
+def stored_sources(run: Run, label: str) -> str:
+    """How the stored rates of a label's cells were selected: grid, seeds and commit, once each."""
+    seen = []
+    for c in run.labels.get(label, []):
+        info = run.cells.get(c["key"])
+        entry = stored_rate(run.manifest["profile"], label, c["model"], info["settings"]) if info else None
+        if entry is not None:
+            text = (f"from {_grid(float(r) for r in entry['val'])} over {entry['seeds']} seeds "
+                    f"at commit {entry.get('commit', '?')}")
+            if text not in seen:
+                seen.append(text)
+    return "; ".join(seen)
+
+
+def _has_validation(info: dict) -> bool:
+    try:
+        return get_task(info["task"]).has_validation(info["settings"])
+    except UserError:  # a store written when the registry held this task
+        return False
+
+
+def rate_curves(run: Run, label: str) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
+    """The figure's data: validation score against rate per model (this run's sweep, else the stored
+    sweep that chose this run's rate), and, for the models this run did not sweep, the (rate, mean
+    score) it trained."""
+    sel = run.sweep[run.sweep.label == label] if run.sweep is not None else pd.DataFrame(columns=COLUMNS)
+    now: dict[str, tuple[float, float]] = {}
+    stored_rows = []
+    for c in run.labels.get(label, []):
+        info = run.cells.get(c["key"])
+        w = run.wide[run.wide.cell_key == c["key"]] if len(run.wide) else []
+        if info is None or not len(w) or "val_score" not in w or w.val_score.isna().all():
+            continue
+        m, lr = c["model"], float(info["settings"]["lr"])
+        if m in set(sel.model):
+            continue
+        now[m] = (lr, float(w.val_score.mean()))
+        entry = stored_rate(run.manifest["profile"], label, m, info["settings"])
+        if entry is not None and float(entry["lr"]) == lr:
+            stored_rows += [(label, m, float(r), v, np.nan, np.nan, entry["seeds"], float(r) == lr, False)
+                            for r, v in sorted((float(r), v) for r, v in entry["val"].items())]
+    parts = [x for x in (sel, pd.DataFrame(stored_rows, columns=COLUMNS)) if len(x)]
+    curves = pd.concat(parts) if parts else sel
+    return curves.reset_index(drop=True), now
+
+
+def store_selection(store, manifest: dict) -> list[str]:
+    """Store the rates a sweep run selected as its profile's defaults (bench/rates.json); one line
+    per (label, model) stored. UserError when the run holds no sweep."""
+    run = apply_selection(load_run(store, manifest))
+    sel = run.sweep
+    if sel is None or not sel.chosen.any():
+        raise UserError("this run holds no learning-rate sweep with results; run it with --lr-sweep first")
+    settings = {}
+    for label, cs in run.labels.items():
+        for c in cs:
+            if c["key"] in run.cells:
+                settings[(label, c["model"])] = run.cells[c["key"]]["settings"]
+    commits = sorted({str(v) for v in run.wide.get("git_commit", pd.Series(dtype=str)).dropna()})
+    n = write_stored(sel, settings, manifest["profile"], {"commit": ", ".join(commits) or "unknown"})
+    return [f"{r.label} {r.model}: lr {r.lr:g}" + (" (at the grid's edge)" if r.edge else "")
+            for r in sel[sel.chosen].itertuples()] + [f"stored {n} rates for profile {manifest['profile']}"]
