@@ -22,7 +22,7 @@ from bench.outputs import label_figures, read_manifest, write_reports
 from bench.runner import plan, run_cells
 from bench.store import Store
 from tests.test_report import report_time
-from tests.test_scale import stored
+from tests.test_executors import stored
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "pandas", "scipy", "matplotlib")
