@@ -22,8 +22,9 @@ from bench.outputs import (FIGURE_FORMATS, FORMATS, STORE, label_figures, manife
                            report_run, write_manifest, write_reports)
 from bench.profiles import PROFILES, get_profile
 from bench.rates import SWEEP
-from bench.executors import EXECUTORS, WorkerLost, check_executor, open_backend, start_reporter, start_workers
+from bench.executors import EXECUTORS, check_executor, open_backend, start_reporter, start_workers
 from bench.runner import cells_for, plan, run_cells
+from bench.slots import WorkerLost
 from bench.store import Store
 from bench.targets import TARGETS
 from bench.storecheck import inspect_store

@@ -16,7 +16,8 @@ import bench.cli as cli
 from bench import layout
 from bench.cell import Job
 from bench.cli import main
-from bench.executors import Inline, ProcessBackend, Slots, open_backend, start_workers
+from bench.executors import ProcessBackend, open_backend, start_workers
+from bench.slots import Inline, Slots
 from bench.grids import Entry
 from bench.outputs import label_figures, read_manifest, write_reports
 from bench.runner import plan, run_cells
