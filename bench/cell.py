@@ -20,9 +20,10 @@ from bench.store import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
 from bench.stateful_train import train_stateful
-from bench.train import TrainSettings, train_members, warm_up
-from models import BuildArgs, carries_state, get_model
+from bench.train import TrainSettings, train_members
+from models import BuildArgs, get_model, native
 from models.implementation import describe, take_record
+from models.stateful import carries_state
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, s["window"], hidden,
                                  s["layers"], data.classification)).to(device)
     K = len(members)
-    warm_up()
+    native.library()  # built and loaded before the clock starts (torch._dynamo, which bench.train.warm_up
+    # also imports for torch.optim, is not needed here: cells train with bench.optim)
     clock = timed(device)
     log = None
     if spec.trainable:

@@ -1,7 +1,9 @@
 """The command line: parse, validate at the boundary, then call plain functions.
 
 Every user mistake is one line on stderr and exit status 1, before any training starts and
-before the store is touched.
+before the store is touched. Parsing, `list` and every refusal of an argument run without torch,
+pandas, scipy or matplotlib (each costs seconds to import); `run` imports torch once the
+arguments passed, `report` never.
 """
 from __future__ import annotations
 
@@ -13,23 +15,24 @@ import time
 from pathlib import Path
 
 from bench.determinism import prepare_environment
-from bench.device import DEVICES, resolve_device
+from bench.device import DEVICES, check_device, resolve_device
 from bench.errors import UserError
 from bench.grids import GRIDS, get_grid
-from bench.outputs import FORMATS, STORE, parse_formats, read_manifest, write_manifest, write_reports
+from bench.outputs import (FIGURE_FORMATS, FORMATS, STORE, label_figures, manifest_doc, parse_formats, read_manifest,
+                           report_run, write_manifest, write_reports)
 from bench.profiles import PROFILES, get_profile
 from bench.rates import SWEEP
-from bench.executors import EXECUTORS, check_executor, open_backend
+from bench.executors import EXECUTORS, check_executor, open_backend, start_reporter, start_workers
 from bench.runner import cells_for, plan, run_cells
+from bench.slots import WorkerLost
 from bench.store import Store
 from bench.targets import TARGETS
 from bench.storecheck import inspect_store
 from bench.storelock import check_no_writer, writing
 from bench.tasks import FAMILIES, TASKS, get_task
-from bench.validate import check_cells, check_out, out_path, outcome_lines, plan_lines
+from bench.validate import check_memory, check_out, check_sizes, out_path, plan_lines
 from models import MODELS, get_model
 from reports.trading import MAX_FEE, STRATEGIES
-from sequences.images import read_fashion_dir
 from sequences.series import SequenceError
 
 
@@ -61,6 +64,7 @@ def _bounded(kind, name: str, low, high=None):
 
 def fashion_dir_arg(text: str) -> str:
     """--fashion-mnist-dir: every file is read and checked here, before anything trains."""
+    from sequences.images import read_fashion_dir
     try:
         read_fashion_dir(text)
     except SequenceError as e:
@@ -124,6 +128,7 @@ def build_parser() -> Parser:
                    help="choose each model's hidden size so its parameter count is within 5%% of the GRU's at the "
                         "task's hidden size")
     r.add_argument("--no-figures", action="store_true", help="skip figures (tables only)")
+    r.add_argument("--pdf", action="store_true", help="figures as PDF too, beside the PNG (costs as much again)")
     r.add_argument("--stock-csv", help="stock tasks: a Yahoo, kabuoji3 or FRED CSV instead of the default S&P 500")
     r.add_argument("--stock-column", help="stock tasks: the price column (default: the adjusted close if the "
                                           "file has one, else the close; FRED: its series)")
@@ -147,6 +152,7 @@ def build_parser() -> Parser:
     rep = sub.add_parser("report", help="regenerate tables and figures from the store, without training")
     rep.add_argument("--out", type=out_path, required=True, help="a folder written by `run`")
     rep.add_argument("--no-figures", action="store_true")
+    rep.add_argument("--pdf", action="store_true", help="figures as PDF too, beside the PNG")
     rep.add_argument("--redraw", action="store_true", help="redraw every figure, even those whose inputs are unchanged")
     rep.add_argument("--format", default=",".join(FORMATS),
                      help=f"comma-separated subset of {','.join(FORMATS)} (default all; md also writes report.md)")
@@ -178,7 +184,9 @@ def cmd_list() -> str:
 
 
 def cmd_run(a: argparse.Namespace) -> int:
-    # Validate everything first: nothing is trained or stored on a bad argument.
+    # Validate everything first: nothing is trained or stored on a bad argument. The checks that need
+    # no torch come first, so that a refusal is quick; then the processes the run will use start, and
+    # their imports overlap the checks that need torch (the device, each cell's memory).
     get_profile(a.profile)
     grid = get_grid(a.grid) if a.grid is not None else None
     if a.task is not None:
@@ -188,7 +196,7 @@ def cmd_run(a: argparse.Namespace) -> int:
             get_model(a.model)
         except ValueError as e:  # models/ knows nothing of the CLI's error type
             raise UserError(str(e)) from None
-    device = resolve_device(a.device)
+    check_device(a.device)
     executor = a.executor if a.executor is not None else ("dask" if a.scheduler else "process")
     check_executor(executor, a.scheduler, a.workers)
     overrides = {k: v for k, v in (("epochs", a.epochs), ("window", a.window), ("hidden", a.hidden),
@@ -200,40 +208,64 @@ def cmd_run(a: argparse.Namespace) -> int:
         overrides["fashion_mnist_dir"] = a.fashion_mnist_dir
     name = a.grid or a.task
     out = a.out or Path("results") / name
-    try:
-        if a.lr_sweep and a.lr is not None:
-            raise UserError("--lr fixes the rate and --lr-sweep selects it; give one of them")
-        cells = plan(cells_for(grid, a.task, a.model), a.profile, device.type, overrides, a.lr_sweep, a.match_params)
-    except ValueError as e:
-        raise UserError(str(e)) from None
-    if not cells:
-        raise UserError(f"nothing to run: model {a.model!r} does not apply to "
-                        + (f"task {a.task!r}" if a.task else f"any task of grid {a.grid!r}"))
+    if a.lr_sweep and a.lr is not None:
+        raise UserError("--lr fixes the rate and --lr-sweep selects it; give one of them")
+    likely = "cuda" if a.device == "cuda" else "cpu"  # the device type until torch says (it is in the cell keys)
+    cells = _plan(grid, a, likely, overrides)
     unused = [k for k in overrides if not any(k in c.config.settings_dict for c in cells)]
     if unused:
         raise UserError(f"--{unused[0].replace('_', '-')} does not apply to any task of this run")
     seeds = list(range(a.seeds))
-    check_cells(cells, seeds, device)  # sizes and memory, then the files: still nothing touched
-    check_out(out, figures=not a.no_figures)
+    check_sizes(cells)
+    check_out(out, figures=not a.no_figures)  # then the files: still nothing touched
     if a.dry_run:
         check_no_writer(out / STORE)
-        print("\n".join(plan_lines(name, cells, seeds, inspect_store(out / STORE), device, out)))
+        state = inspect_store(out / STORE)
+        device = resolve_device(a.device)
+        cells = cells if device.type == likely else _plan(grid, a, device.type, overrides)
+        check_memory(cells, seeds, device)
+        print("\n".join(plan_lines(name, cells, seeds, state, device, out)))
         return 0
     if a.deterministic:
-        prepare_environment()
-    t0 = time.perf_counter()
+        prepare_environment()  # before any worker starts: they inherit it
     with writing(out / STORE, "run"):  # one writer per --out; then SQLite's and the suite's checks
-        inspect_store(out / STORE)
-        backend = open_backend(executor, device, a.scheduler, a.workers)  # connects now, before the store opens
+        state = inspect_store(out / STORE)
+        todo = sum(1 for c in cells if set(seeds) - state.done.get(c.config.key, set()))
+        started = start_workers(executor, a.workers, todo) if likely == "cpu" else None
+        reporter = start_reporter(executor)
+        backend = None
+        figure_formats = FIGURE_FORMATS + (("pdf",) if a.pdf else ())
         try:
+            device = resolve_device(a.device)
+            if device.type != likely:
+                cells = _plan(grid, a, device.type, overrides)
+            check_memory(cells, seeds, device)
+            t0 = time.perf_counter()
+            backend = open_backend(executor, device, a.scheduler, a.workers, started)  # connects now
+            started = None  # the backend's now
             with Store(out / STORE) as store:
+                manifest = manifest_doc(a.grid or "single", a.profile, seeds, cells)
+                landed = None if a.no_figures else \
+                    (lambda label: reporter.submit(label_figures, out, manifest, label, figure_formats))
                 summary = run_cells(cells, seeds, store, backend, device, retries=a.retries,
-                                    deterministic=a.deterministic)
+                                    deterministic=a.deterministic, landed=landed)
                 write_manifest(out, a.grid or "single", a.profile, seeds, cells)
-                write_reports(out, store, read_manifest(out), figures=not a.no_figures)
-                diverged = [line for line in outcome_lines(store, cells) if line.lstrip().startswith("diverged")]
+                try:
+                    _, outcome = reporter.submit(report_run, out, manifest, not a.no_figures, FORMATS,
+                                                 figure_formats).result()
+                except WorkerLost:
+                    raise UserError(f"the process writing the report died; the results are stored: "
+                                    f"python -m bench report --out {out}") from None
+                diverged = [line for line in outcome if line.lstrip().startswith("diverged")]
+        except BaseException:
+            reporter.abandon()
+            raise
         finally:
-            backend.close()
+            if backend is not None:
+                backend.close()
+            if started is not None:
+                started.abandon()
+        reporter.shutdown(wait=True)
     for line in summary.failures:
         print(f"failed: {line}", file=sys.stderr)
     cells_line = ", ".join(f"{v} {k}" for k, v in summary.cells.items())
@@ -244,6 +276,18 @@ def cmd_run(a: argparse.Namespace) -> int:
     if diverged:
         print("\n".join(diverged))
     return 1 if summary.failed else 0
+
+
+def _plan(grid, a: argparse.Namespace, device_type: str, overrides: dict) -> list:
+    """The run's cells for one device type; a setting no cell can take is a UserError."""
+    try:
+        cells = plan(cells_for(grid, a.task, a.model), a.profile, device_type, overrides, a.lr_sweep, a.match_params)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    if not cells:
+        raise UserError(f"nothing to run: model {a.model!r} does not apply to "
+                        + (f"task {a.task!r}" if a.task else f"any task of grid {a.grid!r}"))
+    return cells
 
 
 def cmd_rates(a: argparse.Namespace) -> int:
@@ -268,7 +312,7 @@ def cmd_report(a: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         with Store(a.out / STORE) as store:
             written = write_reports(a.out, store, manifest, figures=not a.no_figures, formats=formats,
-                                    redraw=a.redraw)
+                                    redraw=a.redraw, figure_formats=FIGURE_FORMATS + (("pdf",) if a.pdf else ()))
     print(f"wrote {len(written)} files to {a.out} in {time.perf_counter() - t0:.1f} s")
     return 0
 

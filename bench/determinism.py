@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
-import torch
-
 CUBLAS_ENV = "CUBLAS_WORKSPACE_CONFIG"
 CUBLAS_VALUE = ":4096:8"  # NVIDIA's documented setting for reproducible cuBLAS (also ":16:8")
 
@@ -28,6 +26,7 @@ def deterministic_mode(enabled: bool):
         yield
         return
     prepare_environment()
+    import torch
     cudnn = torch.backends.cudnn
     before = (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(),
               cudnn.deterministic, cudnn.benchmark)

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import time
-
-import torch
+from typing import TYPE_CHECKING
 
 from bench.errors import UserError
+
+if TYPE_CHECKING:  # torch is imported once a device is chosen, not to parse or refuse arguments
+    import torch
 
 DEVICES = ("auto", "cpu", "cuda")
 
 
 def resolve_device(name: str) -> torch.device:
     """auto -> cuda when available else cpu; asking for cuda without one is a UserError."""
-    if name not in DEVICES:
-        raise UserError(f"unknown device {name!r}; choose from {', '.join(DEVICES)}")
+    check_device(name)
+    import torch
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
@@ -21,9 +23,15 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def check_device(name: str) -> None:
+    if name not in DEVICES:
+        raise UserError(f"unknown device {name!r}; choose from {', '.join(DEVICES)}")
+
+
 def synchronize(device: torch.device) -> None:
     """Wait for queued device work, so that wall-clock timings include it."""
     if device.type == "cuda":
+        import torch
         torch.cuda.synchronize(device)
 
 

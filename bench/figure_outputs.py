@@ -1,10 +1,12 @@
 """Figures of a grid run, per task label: the task's own (its hook), loss curves, the interval plot.
 
-Drawing is most of a report's cost (each figure is written as PNG and PDF), so a
-label's figures are redrawn only when what they show may have changed: figures/figures.json keeps,
-per label, a fingerprint of its stored rows (every metric, wall times included, so any rewrite of
-a cell changes it), of the drawing code, and the files written; a missing file or a new
-fingerprint redraws that label. ``redraw=True`` (CLI ``--redraw``) ignores the record.
+Drawing is most of a report's cost (docs/speed.md), so a label's figures are redrawn only when
+what they show may have changed: figures/figures.json keeps, per label, a fingerprint of its stored
+rows (every metric, wall times included, so any rewrite of a cell changes it), of the drawing code
+and the formats, and the files written; a missing file or a new fingerprint redraws that label.
+``redraw=True`` (CLI ``--redraw``) ignores the record. A run draws each label as soon as its cells
+are stored (a report of that label alone), so the record keeps the other labels' entries, and
+figures outside the labels' (the window study) keep theirs the same way (kept_or_drawn).
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ def file_stem(label: str) -> str:
     return re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_.-]+", "_", label.replace("=", ""))).strip("_")
 
 
-def _source_hash(*objs) -> str:
+def source_hash(*objs) -> str:
     """Hash of the source files of functions or modules (named, so matplotlib is imported only to draw)."""
     h = hashlib.sha256()
     for o in objs:
@@ -51,7 +53,11 @@ def fingerprint(run: Run, label: str, table: TaskTable | None, code: str) -> str
     """What a label's figures depend on: its stored rows, its table's intervals, and the code."""
     keys = [c["key"] for c in run.labels[label]]
     rows = run.wide[run.wide.cell_key.isin(keys)] if not run.wide.empty else run.wide
-    blob = rows.sort_values(["cell_key", "seed"]).to_json(orient="split", default_handler=str) if len(rows) else ""
+    # The same whether the run was read whole or this label alone: only the columns its rows fill,
+    # and no row numbers.
+    rows = rows.dropna(axis=1, how="all")
+    rows = rows[sorted(rows.columns)].sort_values(["cell_key", "seed"]).reset_index(drop=True)
+    blob = rows.to_json(orient="split", default_handler=str) if len(rows) else ""
     ivs = sorted((m, k, repr(v)) for (m, k), v in table.intervals.items()) if table else []
     return hashlib.sha256(json.dumps([label, keys, blob, ivs, code]).encode()).hexdigest()
 
@@ -63,11 +69,13 @@ def _read_record(figdir: Path) -> dict:
         return {}
 
 
-def write_figures(out: Path, store: Store, run: Run, sections: list[Section], redraw: bool = False) -> list[Path]:
-    """Draw (or keep) every label's figures; each section learns its figures' relative stems."""
+def write_figures(out: Path, store: Store, run: Run, sections: list[Section], redraw: bool = False,
+                  formats: tuple[str, ...] = ("png",)) -> list[Path]:
+    """Draw (or keep) every label's figures in `formats`; each section learns its figures' relative stems."""
     figdir = out / "figures"
     record = {} if redraw else _read_record(figdir)
-    new_record, written = {}, []
+    new_record = {k: v for k, v in record.items() if k not in run.labels}
+    written = []
     by_label = {s.table.label: s for s in sections}
     for label, cs in run.labels.items():
         section = by_label.get(label)
@@ -75,20 +83,19 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
             task = get_task(cs[0]["task"])
         except UserError:  # a store written when the registry held this task
             task = None
-        code = _source_hash("reports.figures", write_figures, task.figures if task and task.figures else None)
+        code = source_hash("reports.figures", write_figures, task.figures if task and task.figures else None)
         rates = rate_curves(run, label)
         fp = fingerprint(run, label, section.table if section else None,
-                         code + rates[0].to_json(orient="split") + json.dumps(rates[1]))
-        old = record.get(label, {})
-        if old.get("fingerprint") == fp and all((out / f).exists() for f in old.get("files", [])):
-            paths = [out / f for f in old["files"]]
-        else:
-            paths = _draw_label(label, cs, task, section, store, figdir, rates)
+                         code + rates[0].to_json(orient="split") + json.dumps(rates[1]) + ",".join(formats))
+        paths = _kept(out, record.get(label, {}), fp)
+        if paths is None:
+            paths = _draw_label(label, cs, task, section, store, figdir, rates, formats)
         new_record[label] = {"fingerprint": fp, "files": [p.relative_to(out).as_posix() for p in paths]}
         if section is not None:
             stem = file_stem(label)
             seen = dict.fromkeys(p.relative_to(out).with_suffix("").as_posix() for p in paths)
             section.figures = [(s, _caption(s, stem, label)) for s in seen]
+            section.figure_formats = formats
         written += paths
     if new_record:
         figdir.mkdir(parents=True, exist_ok=True)
@@ -96,9 +103,36 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
     return written
 
 
+def _kept(out: Path, old: dict, fp: str) -> list[Path] | None:
+    """The files a record entry lists, if it was drawn from fingerprint fp and they all exist."""
+    if old.get("fingerprint") == fp and all((out / f).exists() for f in old.get("files", [])):
+        return [out / f for f in old["files"]]
+    return None
+
+
+def kept_or_drawn(out: Path, key: str, fp: str, draw) -> list[Path]:
+    """Figures outside the labels' (e.g. the window study): the recorded files under key if drawn from
+    fingerprint fp, else draw() and record what it wrote."""
+    record = _read_record(out / "figures")
+    paths = _kept(out, record.get(key, {}), fp)
+    if paths is None:
+        paths = draw()
+        record[key] = {"fingerprint": fp, "files": [p.relative_to(out).as_posix() for p in paths]}
+        (out / "figures").mkdir(parents=True, exist_ok=True)
+        (out / "figures" / RECORD).write_text(json.dumps(record, indent=1))
+    return paths
+
+
 def _draw_label(label: str, cs: list[dict], task, section: Section | None, store: Store,
-                figdir: Path, rates: tuple) -> list[Path]:
-    from reports.figures import plot_loss_curves  # matplotlib: only when something is drawn
+                figdir: Path, rates: tuple, formats: tuple[str, ...]) -> list[Path]:
+    from reports.figures import figure_formats  # matplotlib: only when something is drawn
+    with figure_formats(formats):
+        return _draw(label, cs, task, section, store, figdir, rates)
+
+
+def _draw(label: str, cs: list[dict], task, section: Section | None, store: Store, figdir: Path,
+          rates: tuple) -> list[Path]:
+    from reports.figures import plot_loss_curves
     by_model, cell_arrays = label_arrays(store, cs)
     curves = {}
     for model, seeds in by_model.items():

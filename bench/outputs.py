@@ -1,32 +1,39 @@
 """From the store to files: results.csv (tidy), results.md, results.tex, report.md and figures.
 
 The run manifest (manifest.json) remembers which cells a grid run planned and their labels,
-so ``python -m bench report`` regenerates everything without training.
+so ``python -m bench report`` regenerates everything without training. During a run, the report
+code runs in a process of its own (bench.executors.start_reporter): ``label_figures`` as each
+label's cells are stored, ``report_run`` at the end. The report code (pandas, scipy, matplotlib)
+is imported where it is used, so that parsing and refusing arguments never pays for it.
 """
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from bench.assignment2_answers import answers
 from bench.errors import UserError
-from bench.figure_outputs import write_figures
-from bench.report_inputs import (Run, cost_inputs, environment, implementations, label_arrays, load_run,
-                                 not_in_tables, task_inputs, task_kind, tidy_results)
-from bench.report_rates import apply_selection, rate_protocol
 from bench.store import Store
 from bench.tasks import get_task
-from bench.window_study_outputs import write_window_study
-from reports.convergence import not_converged
-from reports.document import Section, report_markdown, results_latex, results_markdown
-from reports.summary import build_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.report_inputs import Run
 
 MANIFEST = "manifest.json"
 STORE = "results.sqlite"
 FORMATS = ("md", "tex", "csv")  # md: results.md and report.md; tex: results.tex; csv: results.csv
+FIGURE_FORMATS = ("png",)  # the default; --pdf adds "pdf"
+
+
+def warm_reporter() -> None:
+    """What the report process imports while the cells train."""
+    import bench.figure_outputs  # noqa: F401  (pandas, scipy.stats)
+    import bench.window_study_outputs  # noqa: F401
+    import reports.document  # noqa: F401
+    import reports.figures  # noqa: F401  (matplotlib)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -39,12 +46,15 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return got
 
 
+def manifest_doc(grid: str, profile: str, seeds: list[int], cells) -> dict:
+    return {"grid": grid, "profile": profile, "seeds": seeds,
+            "cells": [{"key": c.config.key, "label": c.label, "task": c.config.task, "model": c.config.model}
+                      for c in cells]}
+
+
 def write_manifest(out: Path, grid: str, profile: str, seeds: list[int], cells) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    doc = {"grid": grid, "profile": profile, "seeds": seeds,
-           "cells": [{"key": c.config.key, "label": c.label, "task": c.config.task, "model": c.config.model}
-                     for c in cells]}
-    (out / MANIFEST).write_text(json.dumps(doc, indent=1))
+    (out / MANIFEST).write_text(json.dumps(manifest_doc(grid, profile, seeds, cells), indent=1))
 
 
 def read_manifest(out: Path) -> dict:
@@ -75,18 +85,45 @@ def _checked_manifest(doc, p: Path) -> dict:
     return doc
 
 
-def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
-                  formats: tuple[str, ...] = FORMATS, redraw: bool = False) -> list[Path]:
-    """Every output of a run, regenerated from the store alone; returns the files written (figures
-    whose inputs are unchanged are kept, see bench.figure_outputs)."""
-    out.mkdir(parents=True, exist_ok=True)
+def report_run(out: Path, manifest: dict, figures: bool = True, formats: tuple[str, ...] = FORMATS,
+               figure_formats: tuple[str, ...] = FIGURE_FORMATS) -> tuple[list[Path], list[str]]:
+    """The end of a run, in the report process: every output file (write_reports), and the lines
+    naming the cells whose seeds diverged or failed (outcome_lines)."""
+    with Store.reader(out / STORE) as store:
+        written = write_reports(out, store, manifest, figures=figures, formats=formats,
+                                figure_formats=figure_formats)
+        return written, outcome_lines(store, manifest)
+
+
+def label_figures(out: Path, manifest: dict, label: str, figure_formats: tuple[str, ...] = FIGURE_FORMATS) -> None:
+    """Draw one label's figures as soon as its cells are stored (in the report process, while other
+    cells train); the run's report then keeps them. A failure is left for that report to meet and say."""
+    from bench.figure_outputs import write_figures
+    one = {**manifest, "cells": [c for c in manifest["cells"] if c["label"] == label]}
+    try:
+        with Store.reader(out / STORE) as store:
+            run, tidy = _read(store, one)
+            write_figures(out, store, run, _sections(run, tidy, store)[0], formats=figure_formats)
+    except Exception:
+        pass
+
+
+def _read(store: Store, manifest: dict) -> tuple[Run, pd.DataFrame]:
+    """The run's rows (a learning-rate sweep's selection applied) and its tidy table."""
+    from bench.report_inputs import load_run, tidy_results
+    from bench.report_rates import apply_selection
     run = apply_selection(load_run(store, manifest))
-    tidy = tidy_results(run)
-    written = []
-    if "csv" in formats:
-        csv = out / "results.csv"
-        tidy.drop(columns=["status"]).to_csv(csv, index=False)
-        written.append(csv)
+    return run, tidy_results(run)
+
+
+def _sections(run: Run, tidy: pd.DataFrame, store: Store) -> tuple[list, list[str], list]:
+    """Each label's tables as a report Section, a paragraph for each label without results, and
+    every (label, inputs, table)."""
+    from bench.report_inputs import cost_inputs, implementations, task_inputs, task_kind
+    from bench.report_rates import rate_protocol
+    from reports.convergence import not_converged
+    from reports.document import Section
+    from reports.summary import build_table
     sections, empty, tables = [], [], []
     for label, cs in run.labels.items():
         inp = task_inputs(run, label, tidy, store)
@@ -105,9 +142,30 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         protocol.update(rate_protocol(run, label))
         table.notes += not_converged(inp.values, stopping_rules(info))
         sections.append(Section(table, cost, task_kind(cs[0]["task"]), protocol, {i["model"]: i["settings"] for i in info}))
+    return sections, empty, tables
+
+
+def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
+                  formats: tuple[str, ...] = FORMATS, redraw: bool = False,
+                  figure_formats: tuple[str, ...] = FIGURE_FORMATS) -> list[Path]:
+    """Every output of a run, regenerated from the store alone; returns the files written (figures
+    whose inputs are unchanged are kept, see bench.figure_outputs)."""
+    from bench.assignment2_answers import answers
+    from bench.figure_outputs import write_figures
+    from bench.report_inputs import environment, not_in_tables
+    from bench.window_study_outputs import write_window_study
+    from reports.document import report_markdown, results_latex, results_markdown
+    out.mkdir(parents=True, exist_ok=True)
+    run, tidy = _read(store, manifest)
+    written = []
+    if "csv" in formats:
+        csv = out / "results.csv"
+        tidy.drop(columns=["status"]).to_csv(csv, index=False)
+        written.append(csv)
+    sections, empty, tables = _sections(run, tidy, store)
     if figures:
         try:
-            written += write_figures(out, store, run, sections, redraw)
+            written += write_figures(out, store, run, sections, redraw, figure_formats)
         except Exception as e:  # a figure must never cost the run its tables; say so and go on
             print(f"warning: figures not drawn ({type(e).__name__}: {str(e)[:200]})", file=sys.stderr)
     seeds = len(manifest.get("seeds", [])) or max((s.table.seeds for s in sections), default=0)
@@ -124,8 +182,22 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     if "tex" in formats:
         (out / "results.tex").write_text(results_latex(sections))
         written.append(out / "results.tex")
-    written += write_window_study(out, store, manifest, plain, figures)
+    written += write_window_study(out, store, manifest, plain, figures, figure_formats)
     return written
+
+
+def outcome_lines(store: Store, manifest: dict) -> list[str]:
+    """One line per cell whose seeds diverged or failed, with the first reason."""
+    labels = {c["key"]: c["label"] for c in manifest["cells"]}
+    df = store.results(list(labels))
+    if df.empty:
+        return []
+    lines = []
+    for (key, model, status), g in df[df.status.isin(["diverged", "failed"])].groupby(
+            ["cell_key", "model", "status"], sort=False):
+        seeds = ", ".join(str(s) for s in sorted(g.seed))
+        lines.append(f"  {status}: {labels[key]} {model}, seeds {seeds}: {g.reason.iloc[0]}")
+    return lines
 
 
 def stopping_rules(info: list[dict]) -> dict[str, tuple[int, str]]:
@@ -144,6 +216,7 @@ def stopping_rules(info: list[dict]) -> dict[str, tuple[int, str]]:
 def task_sections(tidy, manifest: dict, run: Run, store: Store) -> list[str]:
     """Each task's own summary section (e.g. stock: ratio to persistence by model × target); it
     reads a label's stored arrays through a loader, so tasks without a section load nothing."""
+    from bench.report_inputs import label_arrays
     out = []
     for name in dict.fromkeys(c["task"] for c in manifest["cells"]):
         task = get_task(name)

@@ -2,9 +2,10 @@
 
 The backend comes from bench/executors.py (local, process, dask): it hands the runner a
 concurrent.futures.Executor and says how many jobs to keep in flight; the runner only submits jobs
-and reads futures (a new backend implements executor, in_flight and close). Only this coordinating
-process writes the store, one transaction per cell, so a kill at any moment loses at most the cells
-in flight.
+and reads futures (a new backend implements executor, in_flight and close, and says how many slots it
+has, or None). Only this coordinating process writes the store, one transaction per cell (per part of
+a cell whose members were split, bench/layout.py), so a kill at any moment loses at most the cells in
+flight.
 A cell whose worker died or that raised is ``failed`` with its reason and the grid goes on;
 ``retries`` runs failed cells again. A rerun runs every seed the store does not hold as done
 (bench.store.DONE): missing, failed, or skipped because its data was unavailable then.
@@ -13,15 +14,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
-import torch
-
-from bench.cell import Job, uniform_record
 from bench.config import CellConfig
 from bench import executors
 from bench.grids import Entry, Grid
@@ -29,6 +28,11 @@ from bench.rates import rate_settings, stack_rates
 from bench.store import DONE, STATUSES, CellRecord, Store
 from bench.tasks import Task, get_task
 from models import ModelSpec, get_model
+
+if TYPE_CHECKING:  # planning needs no torch; running imports it
+    import torch
+
+    from bench.cell import Job
 
 
 @dataclass(frozen=True)
@@ -121,19 +125,24 @@ def git_commit() -> str:
 
 def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, executor, device: torch.device,
               progress: bool | None = None, retries: int = 0,
-              work: Callable[[Job], CellRecord] = executors.work, deterministic: bool = False) -> Summary:
+              work: Callable[[Job], CellRecord] = executors.work, deterministic: bool = False,
+              landed: Callable[[str], None] | None = None) -> Summary:
     """Run what the store lacks, committing each cell as it lands; failed cells are run again up to
     `retries` times. executor: a backend from bench.executors.open_backend, or an executor name (opened
-    and closed here). `work` is what a worker calls on a Job."""
+    and closed here). `work` is what a worker calls on a Job. landed(label) is called once every cell of
+    a label trained by this run is stored while other cells still train (e.g. to draw its figures
+    meanwhile)."""
     backend = executors.open_backend(executor, device) if isinstance(executor, str) else executor
     try:
-        return _run_cells(cells, seeds, store, backend, device, progress, retries, work, deterministic)
+        return _run_cells(cells, seeds, store, backend, device, progress, retries, work, deterministic, landed)
     finally:
         if backend is not executor:
             backend.close()
 
 
-def _run_cells(cells, seeds, store, backend, device, progress, retries, work, deterministic) -> Summary:
+def _run_cells(cells, seeds, store, backend, device, progress, retries, work, deterministic, landed) -> Summary:
+    from bench.cell import Job
+    from bench.layout import lay_out
     summary = Summary()
     labels = {c.config.key: c.label for c in cells}
     jobs = []
@@ -146,26 +155,43 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
             summary.reused += 1
             summary.cells[cell_status(stored[s] for s in seeds)] += 1
     jobs = stack_rates(jobs)  # cells that differ only in learning rate train as one stack
+    # One cell, or fewer than slots: this process trains, and large cells are split into parts (bench.layout).
+    slots = getattr(backend, "slots", None)
+    here = bool(jobs) and slots is not None and (len(jobs) < slots or len(jobs) == 1)
+    width = None
+    if here:
+        jobs, width = lay_out(jobs, slots)
+    parts_left = Counter(c.key for j in jobs for c in (j.config, *j.siblings))  # cell key -> parts not landed
+    cells_left = Counter(labels[k] for k in parts_left)  # label -> its cells not yet complete
+    why_failed: dict[str, str] = {}  # cell key -> the first failed seed's reason
     commit = git_commit()
     if progress is None:
         progress = sys.stderr.isatty()
     from tqdm import tqdm
-    bar = tqdm(total=sum(1 + len(j.siblings) for j in jobs), desc="cells", unit="cell", disable=not progress,
-               leave=False)
+    bar = tqdm(total=len(parts_left), desc="cells", unit="cell", disable=not progress, leave=False)
 
     def land(rec: CellRecord) -> None:
         rec.env["git_commit"] = commit
         store.write_cell(rec)
         for st in rec.status.values():
             summary.counts[st] = summary.counts.get(st, 0) + 1
+        failed = [rec.reason[s] for s in rec.seeds if rec.status[s] == "failed"]
+        if failed:
+            why_failed.setdefault(rec.cell_key, failed[0])
+        parts_left[rec.cell_key] -= 1
+        if parts_left[rec.cell_key]:
+            return
         stored = store.statuses(rec.cell_key)
         status = cell_status(stored[s] for s in seeds)
         summary.cells[status] += 1
         if status == "failed":
-            why = next(rec.reason[s] for s in rec.seeds if rec.status[s] == "failed")
-            summary.failures.append(f"{labels[rec.cell_key]} {rec.model}: {why}")
+            summary.failures.append(f"{labels[rec.cell_key]} {rec.model}: {why_failed[rec.cell_key]}")
         summary.ran += 1
         bar.update(1)
+        label = labels[rec.cell_key]
+        cells_left[label] -= 1
+        if not cells_left[label] and landed is not None and any(parts_left.values()):
+            landed(label)  # (the last label is the run's report's to draw, with everything else)
 
     pending = jobs
     try:
@@ -173,9 +199,10 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
             if not pending:  # nothing to run: no pool, no cluster is started
                 break
             again = []
-            pool = backend.executor(len(pending))
+            n = len(pending) if width is None else min(width, len(pending))
+            pool = backend.executor(n, here=here)
             try:
-                for job, rec in _results(pool, pending, work, backend.in_flight(len(pending))):
+                for job, rec in _results(pool, pending, work, backend.in_flight(n)):
                     recs = [rec, *rec.siblings]
                     if attempt < retries and any("failed" in r.status.values() for r in recs):
                         again.append(job)
@@ -196,6 +223,7 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
 def _results(pool: Executor, jobs: list[Job], work: Callable, window: int) -> Iterator[tuple[Job, CellRecord]]:
     """Each job with its record as soon as it finishes, at most `window` in flight. A future that
     raises (a dead worker, a lost scheduler) becomes a failed record with the reason."""
+    from bench.cell import uniform_record
     todo = iter(jobs)
     flight: dict[Future, Job] = {}
     while True:

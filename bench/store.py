@@ -9,15 +9,19 @@ import io
 import json
 import sqlite3
 import time
+import urllib.parse
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from bench import SCHEMA_VERSION
 from bench.errors import UserError
+
+if TYPE_CHECKING:  # pandas only to read results back (reports), not to write them
+    import pandas as pd
 
 STATUSES = ("ok", "diverged", "skipped", "failed")  # a seed's, and a cell's (bench.runner.cell_status)
 DONE = ("ok", "diverged")  # what a rerun does not repeat; skipped (data unavailable) and failed are tried again
@@ -117,6 +121,16 @@ class Store:
             self.conn.close()
             raise
 
+    @classmethod
+    def reader(cls, path: Path) -> "Store":
+        """The store opened read-only (SQLite's reader protocol), for a process that reads beside the
+        writing one, e.g. one that draws a task's figures while other cells still train."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        uri = "file:" + urllib.parse.quote(str(store.path.resolve())) + "?mode=ro"
+        store.conn = sqlite3.connect(uri, uri=True, timeout=30)
+        return store
+
     def close(self) -> None:
         self.conn.close()
 
@@ -149,6 +163,7 @@ class Store:
 
     def results(self, cell_keys: list[str] | None = None) -> pd.DataFrame:
         """One row per (cell, seed): identity columns, status, reason, then one column per metric."""
+        import pandas as pd
         rows = self.conn.execute("SELECT cell_key, seed, task, model, profile, status, reason, metrics, env "
                                  "FROM results ORDER BY task, model, cell_key, seed").fetchall()
         keep = None if cell_keys is None else set(cell_keys)

@@ -10,14 +10,16 @@ import os
 import tempfile
 from collections import Counter
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from bench.errors import UserError
 from bench.outputs import MANIFEST, STORE
 from bench.storecheck import StoreState
 from bench.tasks import get_task
-from models import BuildArgs, get_model, implementation
+from models import BuildArgs, get_model
+
+if TYPE_CHECKING:
+    import torch
 
 OUTPUT_FILES = ("results.csv", "results.md", "results.tex", "report.md", "window_study.md", MANIFEST)
 FIGURES = "figures"
@@ -56,14 +58,8 @@ def check_out(out: Path, figures: bool) -> None:
         raise UserError(f"--out {str(out)[:200]}: not a writable folder ({e.strerror or e})") from None
 
 
-def check_cells(cells, seeds: list[int], device: torch.device) -> None:
-    """Each task's own size checks (e.g. a window longer than its series), then a lower bound on
-    the memory of each trainable cell against the device's memory; first, that $SEQBENCH_IMPL (if
-    set) names an implementation."""
-    forced = os.environ.get(implementation.SWITCH)
-    if forced and forced not in implementation.FORCED:
-        raise UserError(f"${implementation.SWITCH}={forced[:50]!r}: unknown implementation; "
-                        f"choose from {', '.join(implementation.FORCED)}")
+def check_sizes(cells) -> None:
+    """Each task's own size checks (e.g. a window longer than its series); no torch needed."""
     seen = set()
     for c in cells:
         task = get_task(c.config.task)
@@ -74,6 +70,16 @@ def check_cells(cells, seeds: list[int], device: torch.device) -> None:
             task.check(c.config.settings_dict)
         except ValueError as e:
             raise UserError(f"task {c.label!r} (profile {c.config.profile}): {e}") from None
+
+
+def check_memory(cells, seeds: list[int], device: torch.device) -> None:
+    """That $SEQBENCH_IMPL (if set) names an implementation, then a lower bound on the memory of each
+    trainable cell against the device's memory (builds tiny models: this imports torch)."""
+    from models import implementation
+    forced = os.environ.get(implementation.SWITCH)
+    if forced and forced not in implementation.FORCED:
+        raise UserError(f"${implementation.SWITCH}={forced[:50]!r}: unknown implementation; "
+                        f"choose from {', '.join(implementation.FORCED)}")
     total = device_memory(device)
     if total is None:
         return
@@ -115,6 +121,7 @@ def memory_lower_bound(model: str, s: dict, members: int) -> int:
 
 def device_memory(device: torch.device) -> int | None:
     if device.type == "cuda":
+        import torch
         return torch.cuda.get_device_properties(device).total_memory
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -136,16 +143,3 @@ def plan_lines(name: str, cells, seeds: list[int], state: StoreState, device: to
                      f"to run: {len(todo)} seeds")
     return lines
 
-
-def outcome_lines(store, cells) -> list[str]:
-    """One line per cell whose seeds diverged or failed, with the first reason."""
-    labels = {c.config.key: c.label for c in cells}
-    df = store.results(list(labels))
-    if df.empty:
-        return []
-    lines = []
-    for (key, model, status), g in df[df.status.isin(["diverged", "failed"])].groupby(
-            ["cell_key", "model", "status"], sort=False):
-        seeds = ", ".join(str(s) for s in sorted(g.seed))
-        lines.append(f"  {status}: {labels[key]} {model}, seeds {seeds}: {g.reason.iloc[0]}")
-    return lines

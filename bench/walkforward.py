@@ -18,12 +18,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from torch import nn
 
 from bench.scalers import Scaler
-from bench.train import TrainLog, TrainSettings, train_members
 from bench.windows import WindowSet
+
+if TYPE_CHECKING:  # training imports torch; planning a fold split does not
+    from torch import nn
+
+    from bench.train import TrainLog, TrainSettings
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ def train_folds(model: nn.Module, folds: list[Fold], seeds: list[int], cfg: Trai
                 val_score=None) -> tuple[TrainLog, list[dict]]:
     """Train the stack once per fold from the same initial parameters; returns the folds' logs
     joined (concat_logs) and each fold's trained parameters (state dicts, in fold order)."""
+    from bench.train import train_members
     device = next(model.parameters()).device
     init = {k: v.detach().clone() for k, v in model.state_dict().items()}
     logs, states = [], []
@@ -112,6 +118,7 @@ def concat_logs(logs: list[TrainLog], sizes: list[int]) -> TrainLog:
     """The folds' logs one after another: member k's curve is its fold curves joined (each as long
     as that member would have run alone), NaN-padded to the longest; its best epoch is the last
     fold's, counted from its first epoch of all. sizes: training windows per fold."""
+    from bench.train import TrainLog
     K = logs[0].train_loss.shape[0]
     epochs = np.sum([log.epochs for log in logs], axis=0)
     width = int(epochs.max())

@@ -4,6 +4,7 @@ does each model break?): ``window_study.md`` and figures of accuracy (classifica
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,6 @@ import pandas as pd
 from bench.store import Store
 from models import MODELS
 from reports.tables import to_markdown
-from reports.window_study import plot_metric_vs_window, window_table
 
 METRICS = (("accuracy", "test accuracy", False), ("mse", "test MSE", True))  # (metric, label, log y)
 
@@ -48,10 +48,12 @@ def window_frame(tidy: pd.DataFrame, store: Store, manifest: dict) -> pd.DataFra
 
 
 def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFrame,
-                       figures: bool = True) -> list[Path]:
+                       figures: bool = True, figure_formats: tuple[str, ...] = ("png",)) -> list[Path]:
     frame = window_frame(tidy, store, manifest)
     if frame.empty:
         return []
+    from bench.figure_outputs import kept_or_drawn, source_hash
+    from reports.window_study import window_table  # (matplotlib: only for a grid with a window study)
     order = list(MODELS)
     baselines = tuple(m for m, spec in MODELS.items() if not spec.trainable)
     stateful = tuple(m for m, spec in MODELS.items() if spec.regime == "stateful")
@@ -70,10 +72,24 @@ def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFra
             continue
         header, rows = window_table(fm, order)
         doc += [f"\n## {metric}\n", to_markdown(header, rows)]
-        if figures:
-            written += plot_metric_vs_window(fm, label, out / "figures" / f"window_{metric}",
-                                             f"{label} against window length (mean over seeds, bar: min–max)",
-                                             order, faint=baselines, flat=stateful, log_y=log_y)
+        if figures:  # drawn again only when its rows, the code or the formats changed
+            fp = hashlib.sha256((fm.reset_index(drop=True).to_json(orient="split") + ",".join(figure_formats)
+                                 + source_hash("reports.window_study", "reports.figures", write_window_study)
+                                 ).encode()).hexdigest()
+            written += kept_or_drawn(out, f"window study: {metric}", fp, lambda: _draw(
+                out, fm, metric, label, log_y, (order, baselines, stateful), figure_formats))
     path = out / "window_study.md"
     path.write_text("\n".join(doc) + "\n")
     return [path] + written
+
+
+def _draw(out: Path, fm: pd.DataFrame, metric: str, label: str, log_y: bool, models: tuple,
+          figure_formats: tuple[str, ...]) -> list[Path]:
+    """models: (every model in order, the faint ones, the flat ones)."""
+    from reports.figures import figure_formats as saved_as  # matplotlib: only when something is drawn
+    from reports.window_study import plot_metric_vs_window
+    order, faint, flat = models
+    with saved_as(figure_formats):
+        return plot_metric_vs_window(fm, label, out / "figures" / f"window_{metric}",
+                                     f"{label} against window length (mean over seeds, bar: min–max)",
+                                     order, faint=faint, flat=flat, log_y=log_y)

@@ -10,9 +10,12 @@ shape (..., ) gives inputs (..., T, F) and targets (..., out) on whatever device
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # imported where windows are built: a plan's size checks need no torch
+    import torch
 
 
 @dataclass
@@ -28,6 +31,7 @@ class WindowSet:
 
     def inputs(self, idx: torch.Tensor | None = None) -> torch.Tensor:
         """Windows for sample indices idx (...,) -> (..., T, F); all samples when idx is None."""
+        import torch
         seq, start = (self.seq, self.start) if idx is None else (self.seq[idx], self.start[idx])
         steps = torch.arange(self.window, device=self.base.device)
         return self.base[seq.unsqueeze(-1), start.unsqueeze(-1) + steps]
@@ -37,6 +41,7 @@ class WindowSet:
                          self.targets.to(device), self.window)
 
     def subset(self, idx: np.ndarray | torch.Tensor) -> "WindowSet":
+        import torch
         idx = torch.as_tensor(idx, dtype=torch.long, device=self.seq.device)
         return WindowSet(self.base, self.seq[idx], self.start[idx], self.targets[idx], self.window)
 
@@ -46,6 +51,7 @@ def series_windows(values: np.ndarray, window: int, targets: np.ndarray | None =
 
     targets (N, out) or (N,) defaults to the values themselves (next-value prediction).
     """
+    import torch
     v = np.asarray(values, dtype=np.float32)
     v = v[:, None] if v.ndim == 1 else v
     n = len(v)
@@ -81,6 +87,7 @@ def chronological_split(ws: WindowSet, points: SplitPoints) -> tuple[WindowSet, 
     So a window of T values is lost at each boundary, and no validation or test target is ever an
     input or a target of training (nor a test target of validation).
     """
+    import torch
     start = ws.start
     end = start + ws.window  # target position
     train = torch.nonzero(end < points.a).flatten()
@@ -122,6 +129,7 @@ def sequence_windows(base: np.ndarray | torch.Tensor, window: int) -> WindowSet:
     Samples are ordered image-major (s = m·(L-T) + j). The base is shared, not copied; only the
     targets (S, F) = base[:, T:] are gathered, T times smaller than the (S, T, F) windows would be.
     """
+    import torch
     b = torch.as_tensor(base)
     if b.dim() != 3:
         raise ValueError(f"sequence_windows needs a base (M, L, F), got shape {tuple(b.shape)}")

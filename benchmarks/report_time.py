@@ -6,9 +6,10 @@ losses over POINTS test points, loss curves and closed-loop drawings; metrics ar
 the synthetic predictions, so they agree with the per-point losses as real runs do. Then it times
 the CLI as a user runs it, in a fresh interpreter (imports included):
 
-  cold    --redraw: every figure drawn again (what the end of `run` pays once)
-  warm    figures whose inputs are unchanged are kept; tables, CSV and report.md rebuilt
-  tables  --no-figures
+  cold      --redraw: every figure drawn again, as PNG (what the end of `run` pays once)
+  cold+pdf  --redraw --pdf: the same, as PNG and PDF
+  warm      figures whose inputs are unchanged are kept; tables, CSV and report.md rebuilt
+  tables    --no-figures
 
     PYTHONPATH=$PWD python benchmarks/report_time.py [--labels 30] [--seeds 5] [--points 2000] [--keep DIR]
 
@@ -97,7 +98,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--points", type=int, default=2000)
     p.add_argument("--keep", type=Path, help="build the store here and keep it")
-    p.add_argument("--no-cold", action="store_true", help="skip the cold pass (with --keep: figures already drawn)")
+    p.add_argument("--no-cold", action="store_true", help="skip the cold passes (with --keep: figures already drawn)")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = a.keep or Path(tmp) / "all"
@@ -105,10 +106,11 @@ def main() -> None:
         cells = synthetic_store(out, a.labels, a.seeds, a.points)
         print(f"synthetic store: {a.labels} labels, {cells} cells, {cells * a.seeds} rows, "
               f"{a.points} test points ({time.perf_counter() - t0:.1f} s to build)")
-        passes = (("cold", ("--redraw",)), ("warm", ()), ("tables", ("--no-figures",)))
-        for name, flags in passes[a.no_cold:]:
+        passes = (("cold", ("--redraw",)), ("cold+pdf", ("--redraw", "--pdf")), ("warm", ()),
+                  ("tables", ("--no-figures",)))
+        for name, flags in passes[2 * a.no_cold:]:
             wall, cpu, inside = timed_report(out, *flags)
-            print(f"{name:7s} wall {wall:6.1f} s   cpu {cpu:6.1f} s   after imports {inside:>7s}   "
+            print(f"{name:8s} wall {wall:6.1f} s   cpu {cpu:6.1f} s   after imports {inside:>7s}   "
                   f"python -m bench report {' '.join(flags)}")
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bench", "list"], check=True, capture_output=True)

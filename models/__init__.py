@@ -3,15 +3,10 @@ the stateful ones map a chunk (K, B, L, F) and a carried state to (K, B, L, out)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
-from torch import nn
-
-from models.baselines import Baseline, Chance, Mean, Persistence, RowMean
-from models.mlp import MLP
-from models.recurrent import Recurrent
-from models.stacked import member_generators
-from models.stateful import StatefulRecurrent, carries_state
+if TYPE_CHECKING:  # the modules that build models import torch: only when one is built
+    from torch import nn
 
 
 @dataclass(frozen=True)
@@ -42,13 +37,26 @@ class ModelSpec:
     settings: Mapping[str, object] = field(default_factory=dict)
 
 
+def _mlp(a: BuildArgs) -> nn.Module:
+    from models.mlp import MLP
+    from models.stacked import member_generators
+    return MLP(member_generators(list(a.seeds)), a.in_features, a.window, a.hidden, a.out_features, a.layers)
+
+
 def _recurrent(kind: str) -> Callable[[BuildArgs], nn.Module]:
-    return lambda a: Recurrent(kind, member_generators(list(a.seeds)), a.in_features, a.hidden, a.out_features)
+    def build(a: BuildArgs) -> nn.Module:
+        from models.recurrent import Recurrent
+        from models.stacked import member_generators
+        return Recurrent(kind, member_generators(list(a.seeds)), a.in_features, a.hidden, a.out_features)
+    return build
 
 
 def _stateful(kind: str) -> Callable[[BuildArgs], nn.Module]:
-    return lambda a: StatefulRecurrent(kind, member_generators(list(a.seeds)), a.in_features, a.hidden,
-                                       a.out_features)
+    def build(a: BuildArgs) -> nn.Module:
+        from models.stacked import member_generators
+        from models.stateful import StatefulRecurrent
+        return StatefulRecurrent(kind, member_generators(list(a.seeds)), a.in_features, a.hidden, a.out_features)
+    return build
 
 
 # The stateful regime's truncated-BPTT length L (steps per chunk) and number of streams B (a step
@@ -58,14 +66,16 @@ _STATEFUL = ("reads the whole series: `streams` streams in chunks of `bptt` step
              "chunks (truncated BPTT), a loss at every step")
 
 
-def _baseline(cls: type[Baseline]) -> Callable[[BuildArgs], nn.Module]:
-    return lambda a: cls(len(a.seeds), a.out_features, a.classification)
+def _baseline(name: str) -> Callable[[BuildArgs], nn.Module]:
+    """Builds the class `name` of models.baselines."""
+    def build(a: BuildArgs) -> nn.Module:
+        from models import baselines
+        return getattr(baselines, name)(len(a.seeds), a.out_features, a.classification)
+    return build
 
 
 MODELS: dict[str, ModelSpec] = {
-    "mlp": ModelSpec("mlp", True, lambda a: MLP(member_generators(list(a.seeds)), a.in_features, a.window,
-                                                 a.hidden, a.out_features, a.layers),
-                     "fully connected net on the flattened window (ReLU hidden layers)"),
+    "mlp": ModelSpec("mlp", True, _mlp, "fully connected net on the flattened window (ReLU hidden layers)"),
     "rnn": ModelSpec("rnn", True, _recurrent("rnn"), "Elman RNN (tanh), last hidden state -> linear head"),
     "lstm": ModelSpec("lstm", True, _recurrent("lstm"), "LSTM, last hidden state -> linear head"),
     "gru": ModelSpec("gru", True, _recurrent("gru"), "GRU, last hidden state -> linear head"),
@@ -75,12 +85,12 @@ MODELS: dict[str, ModelSpec] = {
                                regime="stateful", settings={"bptt": BPTT, "streams": STREAMS}),
     "gru-stateful": ModelSpec("gru-stateful", True, _stateful("gru"), f"GRU that {_STATEFUL}",
                               regime="stateful", settings={"bptt": BPTT, "streams": STREAMS}),
-    "persistence": ModelSpec("persistence", False, _baseline(Persistence), "naive: repeat the last value"),
-    "mean": ModelSpec("mean", False, _baseline(Mean), "naive: training-target mean (or class frequencies)"),
-    "mean_row": ModelSpec("mean_row", False, _baseline(RowMean),
+    "persistence": ModelSpec("persistence", False, _baseline("Persistence"), "naive: repeat the last value"),
+    "mean": ModelSpec("mean", False, _baseline("Mean"), "naive: training-target mean (or class frequencies)"),
+    "mean_row": ModelSpec("mean_row", False, _baseline("RowMean"),
                           "naive: per-position mean of the training targets (images: the mean image's row)",
                           tasks="regression"),
-    "chance": ModelSpec("chance", False, _baseline(Chance), "naive: uniform guess over the classes",
+    "chance": ModelSpec("chance", False, _baseline("Chance"), "naive: uniform guess over the classes",
                         tasks="classification"),
 }
 
@@ -93,4 +103,4 @@ def get_model(name: str) -> ModelSpec:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}") from None
 
 
-__all__ = ["MODELS", "ModelSpec", "BuildArgs", "get_model", "Baseline", "carries_state"]
+__all__ = ["MODELS", "ModelSpec", "BuildArgs", "get_model"]

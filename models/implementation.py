@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import torch
-from torch import nn
-
-from models import native
+if TYPE_CHECKING:  # the names and the rule load without torch (reports name what ran)
+    import torch
+    from torch import nn
 
 SWITCH = "SEQBENCH_IMPL"  # forces one implementation wherever it can serve, e.g. to compare them
 IMPLS = ("native", "fused", "torch")
@@ -78,6 +78,7 @@ def choose_impl(call: Call, forced: str = "auto") -> str:
 
 
 def _native_serves(c: Call) -> bool:
+    from models import native
     if c.device != "cpu" or not c.float32 or c.x_grad or c.op == "run" or native.library() is None:
         return False  # native runs whole networks from a zero state, no gradient for the inputs
     if c.op == "step" and not c.grad:
@@ -115,4 +116,5 @@ def describe(train: set[str], evaluate: set[str]) -> str:
 
 
 def is_float32(*tensors: torch.Tensor) -> bool:
+    import torch
     return all(t.dtype == torch.float32 for t in tensors)

@@ -26,6 +26,7 @@ class Section:
     protocol: dict[str, str] = field(default_factory=dict)
     settings: dict[str, dict] = field(default_factory=dict)  # model -> resolved settings
     figures: list[tuple[str, str]] = field(default_factory=list)  # (relative stem without suffix, caption)
+    figure_formats: tuple[str, ...] = ("png",)  # the files each figure stem has (png always)
 
 
 def legend(seeds: int) -> list[str]:
@@ -171,7 +172,8 @@ def report_markdown(run: dict, sections: list[Section], not_run: list[str], summ
         if found:
             lines += ["What the tests say:\n"] + found + [""]
         for stem, caption in s.figures:
-            lines += [f"![{caption}]({stem}.png)", f"*{caption}* ([PDF]({stem}.pdf))\n"]
+            pdf = f" ([PDF]({stem}.pdf))" if "pdf" in s.figure_formats else ""
+            lines += [f"![{caption}]({stem}.png)", f"*{caption}*{pdf}\n"]
     if not_run:
         lines += ["## Cells not in the tables\n"] + [f"- {x}" for x in not_run] + [""]
     return "\n".join(lines) + "\n"

@@ -1,7 +1,8 @@
-"""Figures as PNG and PDF, axes labelled; each function returns the paths it wrote."""
+"""Figures as PNG (and PDF on request), axes labelled; each function returns the paths it wrote."""
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -11,9 +12,28 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+FORMATS = ("png", "pdf")  # what save() can write
+_formats = ("png",)  # what it writes now; figure_formats() sets it around a report's drawing
+
+
+@contextmanager
+def figure_formats(formats: tuple[str, ...]):
+    """save() writes these formats inside the block (PDF costs about as much again as PNG to write),
+    so that every figure function and task hook follows one choice without passing it along."""
+    global _formats
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ValueError(f"figure formats must be a non-empty subset of {FORMATS}, got {formats!r}")
+    before, _formats = _formats, tuple(formats)
+    try:
+        yield
+    finally:
+        _formats = before
+
+
 def save(fig, stem: Path) -> list[Path]:
     stem.parent.mkdir(parents=True, exist_ok=True)
-    paths = [stem.parent / f"{stem.name}.png", stem.parent / f"{stem.name}.pdf"]  # a stem may hold a dot
+    paths = [stem.parent / f"{stem.name}.{f}" for f in _formats]  # a stem may hold a dot
     for p in paths:
         fig.savefig(p, dpi=120, bbox_inches="tight")
     plt.close(fig)

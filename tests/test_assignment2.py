@@ -11,6 +11,7 @@ from bench.config import CellConfig
 from bench.grids import GRIDS
 from bench.tasks import FAMILIES, get_task
 from models import MODELS
+from reports.figures import figure_formats
 from reports.window_study import plot_metric_vs_window, window_table
 from sequences.contexts import minimal_window
 
@@ -149,6 +150,9 @@ def test_window_table_and_figure(tmp_path):
     assert header == ["task", "window", "minimal window", "best possible", "mlp", "gru"]
     assert table[0][:5] == ["repeating-1_17", "1", "2", "0.6", "0.6"] and table[0][5].startswith("0.59 ± ")
     paths = plot_metric_vs_window(frame, "test accuracy", tmp_path / "w", "t", ["mlp", "gru"], faint=("gru",))
+    assert [p.suffix for p in paths] == [".png"] and paths[0].stat().st_size > 0
+    with figure_formats(("png", "pdf")):
+        paths = plot_metric_vs_window(frame, "test accuracy", tmp_path / "v", "t", ["mlp", "gru"])
     assert [p.suffix for p in paths] == [".png", ".pdf"] and all(p.stat().st_size > 0 for p in paths)
 
 

@@ -85,18 +85,22 @@ def test_report_md_states_protocol_tables_and_failures(store_dir):
 def test_figures_are_embedded_kept_and_redrawn(tmp_path):
     out = tmp_path / "one"
     report_time.synthetic_store(out, labels=1, seeds=2, points=80, epochs=4)
-    assert main(["report", "--out", str(out), "--format", "md"]) == 0
+    assert main(["report", "--out", str(out), "--format", "md", "--pdf"]) == 0
     rep = (out / "report.md").read_text()
     pngs = re.findall(r"!\[[^]]*\]\((figures/[^)]+\.png)\)", rep)
+    assert len(re.findall(r"\(\[PDF\]\(figures/[^)]+\.pdf\)\)", rep)) == len(pngs)
     assert {Path(p).name for p in pngs} == {"sine_window4_closed_loop.png", "sine_window4_loss.png",
                                             "sine_window4_intervals.png"}
     for p in pngs:  # relative paths that resolve, in both formats
         assert (out / p).stat().st_size > 0 and (out / p).with_suffix(".pdf").stat().st_size > 0
     first = {p: (out / p).stat().st_mtime_ns for p in pngs}
-    assert main(["report", "--out", str(out), "--format", "md"]) == 0  # unchanged inputs: kept
+    assert main(["report", "--out", str(out), "--format", "md", "--pdf"]) == 0  # unchanged inputs: kept
     assert {p: (out / p).stat().st_mtime_ns for p in pngs} == first
     (out / pngs[0]).unlink()  # a missing file redraws its label
-    assert main(["report", "--out", str(out), "--format", "md"]) == 0
+    assert main(["report", "--out", str(out), "--format", "md", "--pdf"]) == 0
     assert (out / pngs[0]).exists()
-    assert main(["report", "--out", str(out), "--format", "md", "--redraw"]) == 0
+    assert main(["report", "--out", str(out), "--format", "md", "--pdf", "--redraw"]) == 0
     assert all((out / p).stat().st_mtime_ns != t for p, t in first.items())
+    assert main(["report", "--out", str(out), "--format", "md"]) == 0  # PNG alone: a new format, redrawn
+    rep = (out / "report.md").read_text()
+    assert re.findall(r"!\[[^]]*\]\((figures/[^)]+\.png)\)", rep) == pngs and "[PDF]" not in rep

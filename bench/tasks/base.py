@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import numpy as np
-from torch import nn
 
-from bench.windows import WindowSet
+if TYPE_CHECKING:
+    from torch import nn
+
+    from bench.windows import WindowSet
 
 # Settings every task's profile defaults must give (task-specific ones come on top).
 TRAIN_KEYS = ("window", "hidden", "layers", "epochs", "lr", "batch_size", "optimizer", "shuffle",
@@ -37,7 +39,7 @@ class TaskData:
 
 
 # evaluate(model, data, settings) -> (metrics name -> (K,), per-member arrays name -> (K, ...))
-Evaluate = Callable[[nn.Module, TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
+Evaluate = Callable[["nn.Module", TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
 # figures(task name, {model: {seed: arrays}}, cell arrays, out dir) -> written paths
 Figures = Callable[[str, dict, dict, Path], list[Path]]
 # resolve(settings) -> settings checked and pinned at planning time (e.g. a data file's content
@@ -49,7 +51,7 @@ Resolve = Callable[[Mapping], dict]
 SectionText = Callable[[object, dict], str]
 # train(model, data, seeds, TrainSettings, settings) -> bench.train.TrainLog, for data that are
 # not windows (e.g. whole strings); None trains with bench.train.train_members
-Train = Callable[[nn.Module, TaskData, list, object, Mapping], object]
+Train = Callable[["nn.Module", TaskData, list, object, Mapping], object]
 # check(settings) raises ValueError (one line: the sizes and what would work) when the resolved
 # settings cannot give a cell, e.g. a window longer than the series; run before anything trains.
 Check = Callable[[Mapping], None]

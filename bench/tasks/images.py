@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-import torch
 
 from bench.tasks.base import Task, TaskData, Unavailable
-from bench.train import closed_loop, predict
 from bench.windows import sequence_windows
 from sequences.cache import cache_dir
 from sequences.download import DownloadError
@@ -95,6 +93,7 @@ def build_from(series: Series, s: Mapping, rng: np.random.Generator) -> TaskData
         raise ValueError(f"window {T} must be at most the {G} given rows (and given rows fewer than {H})")
     if s["stop_on"] not in STOP_ON:
         raise ValueError(f"stop_on must be one of {', '.join(STOP_ON)}, got {s['stop_on']!r}")
+    import torch
     tr, va, te = split_images(series, s, rng)
     train = sequence_windows(images[tr], T)  # (S, T, W) windows are gathered per batch, never stored
     val = sequence_windows(images[va], T) if len(va) else None
@@ -137,6 +136,9 @@ def build_fashion(s: Mapping, rng: np.random.Generator) -> TaskData:
 def generate(model, images: torch.Tensor, s: Mapping, K: int) -> torch.Tensor:
     """Rows given_rows.. of images (N, H, W) drawn from the given rows, outputs fed back (clipped to
     [0, 1] when clip_feedback): (K, N, H-G, W) on the images' device, as fed back."""
+    import torch
+
+    from bench.train import closed_loop
     T, G = s["window"], s["given_rows"]
     clip = (lambda y: y.clamp(0.0, 1.0)) if s["clip_feedback"] else None
     drawn = []
@@ -155,6 +157,7 @@ def _val_closed_loop(model, val, s: Mapping) -> torch.Tensor:
 
 
 def evaluate(model, data: TaskData, s: Mapping):
+    from bench.train import predict
     G = s["given_rows"]
     test, truth = data.test, data.extra["truth"]  # truth (N, H-G, W)
     one = predict(model, test, PRED_CHUNK).cpu().numpy()  # (K, N·(H-G), W), image-major

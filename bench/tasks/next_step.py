@@ -15,9 +15,7 @@ from bench import metrics
 from bench.scalers import Scaler
 from bench.tasks.base import TaskData
 from bench.tasks.scoring import one_step, regression_metrics
-from bench.train import predict
 from bench.windows import WindowSet, chronological_split, series_windows, split_points
-from models.baselines import Persistence
 from sequences import Series
 
 
@@ -43,6 +41,7 @@ def symbol_windows(labels: np.ndarray, ws: WindowSet) -> np.ndarray:
 def build_digits(series: Series, s: Mapping, floors: dict, protocol: dict,
                  arrays: dict | None = None) -> TaskData:
     """Windows of one-hot digits (T, C) -> next digit's class; C = series.n_classes."""
+    from models.baselines import Persistence
     labels = np.asarray(series.values, dtype=np.int64)
     C = int(series.n_classes)
     onehot = np.eye(C, dtype=np.float32)[labels]  # (N, C)
@@ -59,6 +58,7 @@ def build_digits(series: Series, s: Mapping, floors: dict, protocol: dict,
 
 
 def evaluate_digits(model, data: TaskData, s: Mapping):
+    from bench.train import predict
     logits = predict(model, data.test).cpu().numpy()  # (K, S, C)
     labels = data.test.targets.cpu().numpy()
     nll = metrics.pointwise_nll(logits, labels)  # (K, S) nats

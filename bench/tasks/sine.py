@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-import torch
 
 from bench.scalers import Scaler
 from bench.tasks.base import Task, TaskData
 from bench.tasks.scoring import one_step, regression_metrics
-from bench.train import closed_loop
 from bench.windows import check_split_sizes, chronological_split, series_windows, split_points
 from sequences.sine import noisy_sine
 
@@ -73,6 +71,9 @@ def check(s: Mapping) -> None:
 
 
 def evaluate(model, data: TaskData, s: Mapping):
+    import torch
+
+    from bench.train import closed_loop
     scaler, clean, T = data.extra["scaler"], data.extra["clean"], s["window"]
     pred, true, last = one_step(model, data.test, scaler)
     target_pos = data.test.start.cpu().numpy() + T

@@ -22,18 +22,15 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 import numpy as np
-import torch
 
 from bench import metrics
 from bench.scalers import Scaler
 from bench.targets import DESCRIPTIONS, check_target, represent, to_price
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.tasks.scoring import regression_metrics
-from bench.train import predict
 from bench.walkforward import (Fold, FoldPoints, check_folds, fold_points, lecture_split, train_folds,
                                window_starts)
 from bench.windows import WindowSet, series_windows
-from models import Baseline
 from reports import trading
 from sequences import SequenceError, Series
 from sequences.stock import MARKETS, between, load_stock_csv, market_path
@@ -132,6 +129,7 @@ def resolve(s: Mapping) -> dict:
 def _relative_windows(rep: np.ndarray, idx: np.ndarray, scaler: Scaler) -> WindowSet:
     """Each window is relative to its own last close, so windows share no base sequence: the
     base is the (S, T, 1) windows themselves (float32; small for daily prices)."""
+    import torch
     r = scaler.transform(rep[idx]).astype(np.float32)  # (S, T+1)
     S, T = len(idx), rep.shape[1] - 1
     return WindowSet(torch.from_numpy(np.ascontiguousarray(r[:, :T, None])), torch.arange(S),
@@ -230,6 +228,8 @@ def train(model, data: TaskData, seeds: list, cfg, s: Mapping):
 def forecasts(model, data: TaskData, s: Mapping) -> np.ndarray:
     """Price forecasts (K, S) over every fold's test days: each fold by its own parameters (a
     baseline refitted on the fold's training targets)."""
+    from bench.train import predict
+    from models.baselines import Baseline
     states, device = data.extra.get("states"), data.test.base.device
     out = []
     for i, f in enumerate(data.extra["folds"]):

@@ -1,0 +1,75 @@
+"""Where a run's cells train when there are fewer of them than worker slots (or just one).
+
+A worker process pays seconds of imports (torch, the tasks' code) before its first cell, so with
+fewer cells than slots this process trains (bench.executors: ``here``), and a worker is started
+only for a part of the work that takes longer than starting it. A large cell has its members split
+into parts, each trained as a stack of its own: a member's numbers do not depend on the stack it
+trains in (tests/test_equivalence.py), so the parts store exactly what the whole cell would.
+
+Whether a part is large enough is judged from an estimate of its training time: 6 FLOPs per
+parameter per sample (forward and backward), times the window's steps for a model that reuses its
+weights at every step, over a nominal single-core rate. It is rough on purpose; it only has to
+tell a cell of a second from one of a minute.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bench.tasks import get_task
+from models import BuildArgs, get_model
+
+if TYPE_CHECKING:
+    from bench.cell import Job
+
+RATE_FLOPS = 3e10  # nominal training FLOP/s of one core
+MIN_PART_S = 5.0  # a worker is started only for work estimated to take at least this long
+
+
+def training_seconds(job: Job) -> float:
+    """Estimated single-core training seconds of the job's members (0: untrainable, or no data here;
+    the cell itself then reports why). Builds the cell's data and one member, so it imports torch."""
+    c, s = job.config, job.config.settings_dict
+    spec = get_model(c.model)
+    if not spec.trainable:
+        return 0.0
+    try:
+        data = get_task(c.task).build(s, np.random.default_rng(s["data_seed"]))
+    except Exception:  # unavailable data, a file changed since planning: the cell says so when it runs
+        return 0.0
+    args = BuildArgs((0,), data.in_features, data.out_features, s["window"], s["hidden"], s["layers"],
+                     data.classification)
+    params = _count(spec.build(args))
+    steps = s["window"] if _count(spec.build(replace(args, window=s["window"] + 1))) == params else 1
+    members = len(job.seeds) * (1 + len(job.siblings))  # siblings: the other rates of a sweep, same stack
+    return 6 * params * steps * len(data.train) * s["epochs"] * members / RATE_FLOPS
+
+
+def _count(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def chunks(seeds: tuple[int, ...], n: int) -> list[tuple[int, ...]]:
+    """seeds cut into n contiguous parts whose sizes differ by at most one."""
+    size, extra = divmod(len(seeds), n)
+    bounds = np.cumsum([0] + [size + (i < extra) for i in range(n)])
+    return [tuple(seeds[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def lay_out(jobs: list[Job], slots: int) -> tuple[list[Job], int]:
+    """(the parts to run, how many processes run them, this one included) for fewer jobs than slots.
+
+    Each job gets an equal share of the slots and is cut into as many parts as its estimate pays
+    for (MIN_PART_S each); 1 process means this one trains everything, one part after another."""
+    if len(jobs) == 1 and (slots == 1 or len(jobs[0].seeds) == 1):  # nothing to share: no estimate needed
+        return jobs, 1
+    est = [training_seconds(j) for j in jobs]
+    share = max(1, slots // len(jobs))
+    parts = []
+    for job, sec in zip(jobs, est):
+        n = max(1, min(len(job.seeds), share, int(sec // MIN_PART_S)))
+        parts += [replace(job, seeds=p) for p in chunks(job.seeds, n)]
+    worth_a_worker = sum(est) - max(est) >= MIN_PART_S or len(parts) > len(jobs)
+    return parts, min(len(parts), slots) if worth_a_worker else 1

@@ -1,0 +1,207 @@
+"""Start-up and the layout of small runs: what the CLI imports before it answers, when this process
+trains instead of a pool, split cells storing what whole cells store, figures drawn per label."""
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import bench.cli as cli
+from bench import layout
+from bench.cell import Job
+from bench.cli import main
+from bench.executors import ProcessBackend, open_backend, start_workers
+from bench.slots import Inline, Slots
+from bench.grids import Entry
+from bench.outputs import label_figures, read_manifest, write_reports
+from bench.runner import plan, run_cells
+from bench.store import Store
+from tests.test_report import report_time
+from tests.test_executors import stored
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("torch", "pandas", "scipy", "matplotlib")
+CPU = torch.device("cpu")
+TINY = {"epochs": 2, "hidden": 4}
+
+# Runs `python -m bench ARGS` in a fresh interpreter, then prints which heavy modules it imported.
+PROBE = """
+import json, runpy, sys
+heavy = set(json.loads(sys.argv[2]))
+sys.argv = ["bench"] + json.loads(sys.argv[1])
+try:
+    runpy.run_module("bench", run_name="__main__", alter_sys=True)
+except SystemExit as e:
+    code = e.code
+print(json.dumps({"code": code, "heavy": sorted({m.split(".")[0] for m in sys.modules} & heavy)}))
+"""
+
+
+def imported(args: list[str], cwd: Path = ROOT) -> tuple[int, list[str], str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    p = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)], capture_output=True,
+                       text=True, env=env, cwd=cwd, timeout=120)
+    last = json.loads(p.stdout.strip().splitlines()[-1])
+    return last["code"], last["heavy"], p.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], ["run", "--help"], ["list"],
+    ["run", "--task", "sine", "--seeds", "0"],  # refused by argparse
+    ["run", "--task", "nope"],  # by a registry
+    ["run", "--task", "sine", "--model", "transformer"],
+    ["run", "--grid", "assignment2", "--executor", "local", "--workers", "2"],  # by the executor checks
+    ["run", "--task", "sine", "--window", "500"],  # by the task's own size check
+    ["run", "--task", "repeating-1_4"],  # by a family's parser (4 shares a factor with 10)
+    ["report", "--out", "nowhere"],  # no manifest there
+])
+def test_help_list_and_refusals_import_no_heavy_module(args, tmp_path):
+    code, heavy, err = imported(args, cwd=tmp_path)
+    assert heavy == [], (args, heavy, err)
+    assert code in (0, 1) and (code == 0) == (args in (["--help"], ["run", "--help"], ["list"])), err
+    assert "Traceback" not in err
+
+
+def test_report_imports_no_torch(tmp_path):
+    out = tmp_path / "one"
+    report_time.synthetic_store(out, labels=1, seeds=2, points=40, epochs=3)
+    code, heavy, err = imported(["report", "--out", str(out), "--no-figures"])
+    assert code == 0 and "torch" not in heavy and "pandas" in heavy, err  # it did load the results
+
+
+def _job(model="rnn", seeds=(0, 1, 2, 3), **settings):
+    cell = plan((Entry("sine", (model,)),), "quick", "cpu", {**TINY, **settings})[0]
+    return Job(cell.config, tuple(seeds), "cpu")
+
+
+def test_chunks_are_contiguous_and_even():
+    assert layout.chunks((0, 1, 2, 3, 4), 2) == [(0, 1, 2), (3, 4)]
+    assert layout.chunks((5, 6, 7), 3) == [(5,), (6,), (7,)]
+    assert layout.chunks((0, 1, 2), 1) == [(0, 1, 2)]
+
+
+def test_layout_keeps_small_work_here_and_splits_large_cells(monkeypatch):
+    small, large = _job(seeds=(0, 1)), _job(seeds=tuple(range(16)))
+    monkeypatch.setattr(layout, "training_seconds", lambda j: {2: 1.0, 16: 60.0}[len(j.seeds)])
+    assert layout.lay_out([small], 2) == ([small], 1)  # a second of work: no worker pays for its start
+    parts, processes = layout.lay_out([large], 2)
+    assert processes == 2 and [p.seeds for p in parts] == [tuple(range(8)), tuple(range(8, 16))]
+    assert all(replace(p, seeds=large.seeds) == large for p in parts)  # only the seeds differ
+    parts, processes = layout.lay_out([large], 8)  # 60 s pays for at most 60 / MIN_PART_S parts
+    assert processes == len(parts) == min(8, int(60 // layout.MIN_PART_S))
+    parts, processes = layout.lay_out([small, large], 4)  # each job gets its share of the slots
+    assert [len(p.seeds) for p in parts] == [2, 8, 8] and processes == 3
+    one = _job(seeds=(0,))
+    monkeypatch.setattr(layout, "training_seconds", lambda j: pytest.fail("no estimate for one member"))
+    assert layout.lay_out([one], 2) == ([one], 1)
+    assert layout.lay_out([large], 1) == ([large], 1)
+
+
+def test_training_estimate_tells_a_second_from_a_minute():
+    sine = layout.training_seconds(_job(seeds=tuple(range(16)), epochs=60, hidden=32))
+    stock = plan((Entry("stock", ("gru",)),), "quick", "cpu", {"hidden": 100})[0]
+    big = layout.training_seconds(Job(stock.config, tuple(range(16)), "cpu"))
+    assert 0 < sine < layout.MIN_PART_S < big / 2
+    assert layout.training_seconds(_job(model="persistence")) == 0.0
+    # The MLP uses its weights once per window, a recurrent model once per step.
+    mlp, rnn = (layout.training_seconds(_job(model=m, window=20, hidden=16)) for m in ("mlp", "rnn"))
+    assert 0 < mlp < rnn
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_one_cell_trains_in_this_process_and_a_grid_starts_its_pool_early():
+    backend = ProcessBackend(CPU, workers=2)
+    assert backend.slots == 2 and isinstance(backend.executor(1, here=True), Inline)
+    mixed = backend.executor(2, here=True)  # a split cell: one part here, one in a worker
+    try:
+        pids = {f.result() for f in [mixed.submit(_pid_after, 0.5) for _ in range(2)]}
+    finally:
+        mixed.shutdown()
+    assert os.getpid() in pids and len(pids) == 2
+    assert start_workers("process", 2, jobs=1) is None and start_workers("local", 2, jobs=9) is None
+    pool = start_workers("process", 2, jobs=6)
+    try:
+        assert isinstance(pool, Slots) and len(pool._pools) == 2  # both workers spawned before any call
+        assert ProcessBackend(CPU, 2, started=pool).executor(6) is pool
+    finally:
+        pool.abandon()
+    assert ProcessBackend(torch.device("meta"), 2).slots is None  # an accelerator: cells run here
+
+
+def test_cli_starts_workers_before_it_imports_torch(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(cli, "start_workers", lambda *a: calls.append(("workers", a[2])))
+    real = cli.resolve_device
+    monkeypatch.setattr(cli, "resolve_device", lambda name: calls.append(("device", name)) or real(name))
+    monkeypatch.setattr(cli, "run_cells", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert main(["run", "--grid", "sine", "--out", str(tmp_path), "--executor", "local"] + ["--epochs", "2"]) == 130
+    assert calls == [("workers", 6), ("device", "auto")]
+
+
+def test_split_cell_stores_what_the_whole_cell_stores(tmp_path, monkeypatch):
+    cells = plan((Entry("sine", ("gru",)),), "quick", "cpu", TINY)
+    seeds = [0, 1, 2, 3, 4]
+    with Store(tmp_path / "whole.sqlite") as st:
+        whole = run_cells(cells, seeds, st, "local", CPU)
+    monkeypatch.setattr(layout, "training_seconds", lambda job: 100.0)  # pretend it is large
+    backend = open_backend("process", CPU, workers=2)
+    with Store(tmp_path / "split.sqlite") as st:
+        split = run_cells(cells, seeds, st, backend, CPU)  # 3 seeds here, 2 in a worker
+        members = st.results().members.tolist()
+    assert whole.cells == split.cells and whole.ran == split.ran == 1 and split.counts == {"ok": 5}
+    assert members == [3, 3, 3, 2, 2]
+    a, b = stored(tmp_path / "whole.sqlite"), stored(tmp_path / "split.sqlite")
+    assert a.keys() == b.keys() and len(a) == 5
+    for k in a:  # identical, not close: a member's arithmetic does not depend on its stack
+        (sa, ma, xa), (sb, mb, xb) = a[k], b[k]
+        assert sa == sb == "ok" and ma["members"] == 5 and mb["members"] in (2, 3)
+        np.testing.assert_equal({m: v for m, v in ma.items() if m != "members"},
+                                {m: v for m, v in mb.items() if m != "members"})
+        np.testing.assert_equal(xa, xb)
+
+
+def test_labels_are_reported_as_their_cells_land(tmp_path):
+    cells = plan((Entry("sine", ("mlp", "persistence")), Entry("repeating-1_7", ("mlp",), ({"window": 1},))),
+                 "quick", "cpu", TINY)
+    seen = []
+    with Store(tmp_path / "s.sqlite") as st:
+        def landed(label):
+            keys = [c.config.key for c in cells if c.label == label]
+            seen.append((label, all(len(st.statuses(k)) == 2 for k in keys)))
+        run_cells(cells, [0, 1], st, "local", CPU, landed=landed)
+        run_cells(cells, [0, 1], st, "local", CPU, landed=landed)  # all stored: nothing lands
+    assert seen == [("sine", True)]  # the last label lands with the run's end: its report draws it
+
+
+def test_figures_drawn_per_label_are_kept_by_the_report(tmp_path):
+    out = tmp_path / "two"
+    report_time.synthetic_store(out, labels=2, seeds=2, points=60, epochs=3)
+    manifest = read_manifest(out)
+    first = manifest["cells"][0]["label"]
+    label_figures(out, manifest, first)
+    early = {p: p.stat().st_mtime_ns for p in (out / "figures").glob("*.png")}
+    assert early and all(p.name.startswith("sine_window4") for p in early)
+    with Store(out / "results.sqlite") as st:
+        written = write_reports(out, st, manifest)
+    assert {p: p.stat().st_mtime_ns for p in early} == early  # kept, not drawn again
+    pngs = [p for p in written if p.suffix == ".png" and p.name.startswith("sine_")]  # the labels' own
+    assert len(pngs) == 2 * len(early) and not list((out / "figures").glob("*.pdf"))  # PNG unless asked
+    record = json.loads((out / "figures" / "figures.json").read_text())
+    assert set(record) == {c["label"] for c in manifest["cells"]} | {"window study: mse"}
+    window = out / "figures" / "window_mse.png"
+    drawn = window.stat().st_mtime_ns
+    with Store(out / "results.sqlite") as st:
+        assert window in write_reports(out, st, manifest)
+        assert window.stat().st_mtime_ns == drawn  # the window study too is kept when unchanged
+        write_reports(out, st, manifest, redraw=True)
+    assert window.stat().st_mtime_ns != drawn
