@@ -101,7 +101,7 @@ def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: 
             label = e.task + (" (" + ", ".join(f"{k}={settings[k]}" for k in named) + ")" if named else "")
             for m in e.models or task.models:
                 spec = get_model(m)
-                if not applies(spec, task):
+                if not applies(spec, task) or m in e.exclude:
                     continue
                 own = model_settings(settings, spec, overrides)
                 if match_params and spec.trainable:

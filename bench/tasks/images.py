@@ -38,7 +38,7 @@ _COMMON = dict(window=14, given_rows=14, layers=2, optimizer="adam", shuffle=Tru
 # stop_on: early stopping on the validation images' closed-loop MSE (the reported metric) or on the
 # one-step loss: as one-step training goes on, the one-step loss can keep falling while the
 # closed-loop MSE rises again (the loss curves in report.md show it).
-_QUICK = dict(_COMMON, hidden=64, epochs=20, lr=0.001, batch_size=64, patience=1, n_train=1500, n_val=200,
+_QUICK = dict(_COMMON, hidden=64, epochs=20, lr=0.001, batch_size=64, patience=1, n_train=1000, n_val=200,
               n_test=500)
 _SEED = dict(_COMMON, hidden=400, epochs=40, lr=0.001, batch_size=128, patience=None, n_train=None, n_val=0,
              clip_feedback=False)
