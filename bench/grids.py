@@ -17,8 +17,8 @@ from sequences.stock import MARKETS
 class Entry:
     task: str
     models: tuple[str, ...] | None = None  # None: the task's own model list
-    exclude: tuple[str, ...] = ()  # of the task's own list, the models this grid leaves to --model
     variants: tuple[dict, ...] = field(default_factory=lambda: ({},))
+    exclude: tuple[str, ...] = ()  # of the task's own list, the models this grid leaves to --model
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,16 @@ def test_models_of_digit_tasks_include_the_naive_baselines():
     t = get_task("repeating-1_7")
     assert {"chance", "persistence", "mean"} <= set(t.models) and all(m in MODELS for m in t.models)
     assert minimal_window(np.array([1, 4, 2, 8, 5, 7])) == 1
+
+
+def test_grid_runs_the_assignments_pair_and_the_rest_on_request():
+    """The default grid trains mlp, gru and gru-stateful (and the baselines); --model brings back a
+    model the grid leaves out, at every window of every sequence."""
+    from bench.runner import cells_for, plan
+    grid = GRIDS["assignment2"]
+    trained = {c.config.model for c in plan(cells_for(grid, None, None), "quick", "cpu", {})
+               if c.config.model not in ("chance", "persistence", "mean")}
+    assert trained == {"mlp", "gru", "gru-stateful"}
+    asked = plan(cells_for(grid, None, "lstm-stateful"), "quick", "cpu", {})
+    assert {c.config.model for c in asked} == {"lstm-stateful"}
+    assert len(asked) == sum(len(e.variants) for e in grid.entries)
