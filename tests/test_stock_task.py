@@ -99,10 +99,10 @@ def test_grid_assignment1_runs_every_model_and_target_on_both_markets():
     assert combos == {(m, k, t) for m in ("mlp", "rnn", "lstm", "gru", "persistence", "mean") for k in MARKETS
                       for t in TARGETS}
     assert {c.label for c in cells} >= {"stock (market=sp500, target=level)", "stock (market=nasdaq, target=logret)"}
-    # Same settings otherwise: only the market and the target differ between variants.
+    # Same settings otherwise: only the market, the target and the rate selected for them differ.
     by_model = {}
     for c in cells:
-        p = {k: v for k, v in c.config.settings_dict.items() if k not in ("target", "market", "stock_sha256")}
+        p = {k: v for k, v in c.config.settings_dict.items() if k not in ("target", "market", "stock_sha256", "lr")}
         by_model.setdefault(c.config.model, []).append(p)
     assert all(all(p == ps[0] for p in ps) for ps in by_model.values())
 
