@@ -57,6 +57,8 @@ def fingerprint(run: Run, label: str, table: TaskTable | None, code: str) -> str
     # and no row numbers.
     rows = rows.dropna(axis=1, how="all")
     rows = rows[sorted(rows.columns)].sort_values(["cell_key", "seed"]).reset_index(drop=True)
+    # and numbers as floats: a column that is whole in this label alone is float beside others' NaN
+    rows = rows.astype({c: "float64" for c in rows.columns if rows[c].dtype.kind in "iuf"})
     blob = rows.to_json(orient="split", default_handler=str) if len(rows) else ""
     ivs = sorted((m, k, repr(v)) for (m, k), v in table.intervals.items()) if table else []
     return hashlib.sha256(json.dumps([label, keys, blob, ivs, code]).encode()).hexdigest()

@@ -205,3 +205,25 @@ def test_figures_drawn_per_label_are_kept_by_the_report(tmp_path):
         assert window.stat().st_mtime_ns == drawn  # the window study too is kept when unchanged
         write_reports(out, st, manifest, redraw=True)
     assert window.stat().st_mtime_ns != drawn
+
+
+def test_a_label_drawn_alone_is_kept_where_other_labels_lack_a_column(tmp_path):
+    """Read whole, a run's table holds a column as floats when another label's rows lack it (a skipped
+    cell, another task's metrics); read alone, the label's whole numbers are integers. The figures
+    drawn alone while other cells trained must still be kept by the run's report."""
+    out = tmp_path / "mixed"
+    report_time.synthetic_store(out, labels=2, seeds=2, points=60, epochs=3)
+    manifest = read_manifest(out)
+    first, second = dict.fromkeys(c["label"] for c in manifest["cells"])
+    with Store(out / "results.sqlite") as st:
+        for c in manifest["cells"]:
+            if c["label"] == second:  # the second label's rows lose their parameter counts
+                st.conn.execute("UPDATE results SET metrics = json_remove(metrics, '$.params') WHERE cell_key = ?",
+                                (c["key"],))
+        st.conn.commit()
+    label_figures(out, manifest, first)
+    early = {p: p.stat().st_mtime_ns for p in (out / "figures").glob("*.png")}
+    assert early
+    with Store(out / "results.sqlite") as st:
+        write_reports(out, st, manifest)
+    assert {p: p.stat().st_mtime_ns for p in early} == early
