@@ -109,8 +109,8 @@ def test_grid_has_windows_below_and_above_each_minimal_window():
     spans, beyond = {}, []
     for e in grid.entries:
         windows = sorted(v["window"] for v in e.variants)
-        assert len(windows) >= 2, e.task
         t = get_task(e.task)
+        assert len(windows) >= 2 or e.task in ("uniform", "pi"), e.task  # no period: one window shows it
         s = t.settings("quick")
         data = t.build({**s, "window": windows[0]}, np.random.default_rng(0))
         if "minimal_window" in data.arrays and t.kind == "classification":
@@ -134,8 +134,8 @@ def test_grid_baselines_write_the_window_study(tmp_path):
     table = (out / "window_study.md").read_text()
     concat = [line.split("|")[1:-1] for line in table.splitlines() if line.startswith("| concat-1_7-1_17-3x2")]
     # window, minimal window 4, best possible below it (< 1) and at/above it (= 1)
-    assert [(c[1].strip(), c[2].strip()) for c in concat] == [("2", "4"), ("4", "4"), ("8", "4")]
-    assert float(concat[0][3]) < 1 and float(concat[1][3]) == 1 == float(concat[2][3])
+    assert [(c[1].strip(), c[2].strip()) for c in concat] == [("2", "4"), ("8", "4")]
+    assert float(concat[0][3]) < 1 and float(concat[1][3]) == 1
 
 
 def test_window_table_and_figure(tmp_path):

@@ -176,7 +176,8 @@ def test_stored_rates_match_the_current_defaults():
     assert doc.get("profiles", {}).get("quick"), "bench/rates.json holds no quick selection"
     stale = []
     for profile, labels in doc["profiles"].items():
-        planned = {(c.label, c.config.model): c.config.settings_dict for c in plan(GRIDS["all"].entries, profile, "cpu", {})}
+        entries = tuple(e for g in GRIDS.values() for e in g.entries)
+        planned = {(c.label, c.config.model): c.config.settings_dict for c in plan(entries, profile, "cpu", {})}
         for label, models in labels.items():
             for model, entry in models.items():
                 s = planned.get((label, model))

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from bench.cli import main
-from bench.grids import get_grid
+from bench.grids import GRID_TARGETS, get_grid
 from bench.runner import cells_for, plan
 from bench.targets import TARGETS, represent, to_price
 from bench.tasks import get_task
@@ -97,7 +97,11 @@ def test_grid_assignment1_runs_every_model_and_target_on_both_markets():
     cells = plan(get_grid("assignment1").entries, "quick", "cpu", {})
     combos = {(c.config.model, c.config.settings_dict["market"], c.config.settings_dict["target"]) for c in cells}
     assert combos == {(m, k, t) for m in ("mlp", "rnn", "lstm", "gru", "persistence", "mean") for k in MARKETS
-                      for t in TARGETS}
+                      for t in GRID_TARGETS}
+    assert set(TARGETS) - set(GRID_TARGETS) == {"diff"}  # on request: every variant becomes diff
+    asked = plan(get_grid("assignment1").entries, "quick", "cpu", {"target": "diff"})
+    assert {(c.config.settings_dict["market"], c.config.settings_dict["target"]) for c in asked} == \
+        {(k, "diff") for k in MARKETS}
     assert {c.label for c in cells} >= {"stock (market=sp500, target=level)", "stock (market=nasdaq, target=logret)"}
     # Same settings otherwise: only the market, the target and the rate selected for them differ.
     by_model = {}
@@ -110,8 +114,8 @@ def test_grid_assignment1_runs_every_model_and_target_on_both_markets():
 def test_a_user_file_replaces_both_markets(tmp_path):
     f = yahoo(tmp_path / "prices.csv", walk(300))
     cells = plan(get_grid("assignment1").entries, "quick", "cpu", {"stock_csv": str(f)})
-    assert len(cells) == 6 * len(TARGETS)
-    assert {c.label for c in cells} == {f"stock (market=prices.csv, target={t})" for t in TARGETS}
+    assert len(cells) == 6 * len(GRID_TARGETS)
+    assert {c.label for c in cells} == {f"stock (market=prices.csv, target={t})" for t in GRID_TARGETS}
 
 
 def test_cell_key_follows_the_file_contents(tmp_path):
