@@ -101,8 +101,25 @@ MESSAGES: dict[str, str] = {
     "table.row_naive": "{model} (naive)",
     "table.reference_cell": "(reference)",
     "table.floor": "floor (analytic)",
-    "table.floor_of": "floor of {models}",
+    "table.floor_named": "floor ({name})",
     "table.no_reference": "no naive baseline in this table, so no paired tests",
+    "rate.part": "{kind}: {models}",
+    "rate.by_sweep": "selected on validation data by this run's sweep",
+    "rate.by_stored": "selected on validation data by the stored sweep",
+    "rate.no_validation": "fixed: no validation data to select on (the seed protocol and the formal tasks have none)",
+    "rate.no_stored": "fixed: no stored selection for these settings (or --lr given)",
+    "rate.sweep_detail": (" (from {grid}; lowest mean over seeds of the kept epoch's validation score; only the "
+                          "selected rate's cells are in the tables)"),
+    "rate.edge": "; at the grid's edge, so a better rate may lie beyond it: {models}",
+    "rate.stored_detail": " (bench/rates.json: {sources}; reselect with `{sweep}` then `{store}`)",
+    "rate.source": "from {grid} over {seeds} seeds at commit {commit}",
+    "conv.note": ("not converged: {model}, {bad} of {n} seeds ({seeds}): {why} at {at}; its numbers may reflect the "
+                  "budget, not the model"),
+    "conv.still_falling": "the validation score was still falling",
+    "conv.not_fitted": "the training strings were not all fitted",
+    "conv.its_rule": "its stopping rule",
+    "conv.cap": "the cap of {cap} epochs",
+    "conv.cap_unknown": "the cap",
     "table.holm_scope": ("Holm adjusts each p-value column over the {m} comparison{s} in this table only, not across "
                          "tables, targets or windows"),
     "table.smallest_p": ("with {n} paired seeds the smallest sign-flip p is {p_flip:.3g} and the smallest adjusted p "
@@ -139,6 +156,9 @@ MESSAGES: dict[str, str] = {
     "fig.date": "date",
     "fig.close_axis": "close (price units)",
     "fig.last_days": "last {days} test days",
+    "fig.equity_title": "{label}: wealth trading each model's forecasts after fees (median seed)",
+    "fig.date_folds": "date (dotted: a new walk-forward fold)",
+    "fig.wealth_axis": "wealth after fees (start = 1)",
     "fig.completion_title": "{label}: bottom half generated row by row (first seed)",
     "fig.original": "original",
     "fig.completion_note": ("rows below the red line are generated from the {rows} rows above it, outputs fed back "
@@ -146,11 +166,16 @@ MESSAGES: dict[str, str] = {
     "fig.row_mse_title": "{label}: closed-loop error by generated row (median, range over seeds)",
     "fig.generated_row": "generated image row (1-based)",
     "fig.row_mse_axis": "closed-loop MSE (grey level²)",
-    "fig.by_n_title": "{label}: strings predicted correctly against n (training range shaded)",
-    "fig.model_seeds": "{model} ({seeds} seeds)",
+    "fig.accepted_title": "{label}: strings accepted against n (training range shaded)",
+    "fig.seeds_fit": "{model} ({fit} of {seeds} seeds fit)",
+    "fig.did_not_fit": "{label}: did not fit",
     "fig.training_range": "training range",
-    "fig.share_correct": "share of seeds correct",
-    "fig.symbol_accuracy": "deterministic-symbol accuracy",
+    "fig.accepted_axis": "accepted (legal sets),\nshare of fitted seeds",
+    "fig.next_symbol_axis": "right by the next-symbol\nrule, share of seeds",
+    "fig.lr_title": ("{label}: validation score against learning rate (mean over seeds, range shaded; selected rate "
+                     "circled)"),
+    "fig.lr_axis": "validation score of the kept epoch",
+    "fig.learning_rate": "learning rate",
     "fig.window_axis": "window length T (symbols)",
 
     # ---------------------------------------------------------------- figure captions in report.md
@@ -162,19 +187,42 @@ MESSAGES: dict[str, str] = {
     "cap.completion": "completion",
     "cap.row_mse": "row mse",
     "cap.by_n": "by n",
+    "cap.equity": "equity",
+    "cap.lr": ("validation score against learning rate per model: a sweep's mean over seeds, range shaded, the "
+               "selected rate circled; a cross is the rate this run trained and its mean score"),
 
-    # ---------------------------------------------------------------- the stock section of results.md
-    "stock.title": "Stock: ratio to persistence by model × target",
+    # ---------------------------------------------------------------- the stock section (results.md, report.md)
+    "stock.market_title": "Stock: {market}",
+    "stock.ratio_title": "Ratio to persistence by model × target ({market})",
     "stock.ratio_intro": (
-        "Test MSE ÷ persistence MSE, in prices (below 1: better than repeating today's close). Geometric mean over "
-        "seeds (n = {n}) with the 95 % t-interval of the mean log ratio, mapped back: training randomness only; "
-        "the test period is one sample (the Diebold–Mariano table speaks to that)."),
+        "Test MSE ÷ persistence MSE over every test day, in prices (below 1: better than repeating today's close). "
+        "Geometric mean over seeds (n = {n}) with the 95 % t-interval of the mean log ratio, mapped back: training "
+        "randomness only; the walk-forward table below shows how the ratio moves from one test period to the next."),
     "stock.direction_intro": (
         "Direction accuracy, mean over seeds [95 % t-interval] (share of test days whose up/down move is called "
         "right; persistence calls no move, so it scores only the rare unchanged days; compare with the up-day base "
         "rate in the protocol notes, the score of always guessing up):"),
-    "stock.dm_intro": ("Diebold–Mariano test against persistence per seed (squared errors, p < 0.05): seeds "
-                       "significantly better / significantly worse, of all seeds:"),
+    "stock.folds_title": "Walk-forward folds ({market})",
+    "stock.folds_intro": (
+        "Ratio to persistence per test block (geometric mean over seeds; each block scored by members trained only "
+        "on the closes before it), pooled over all blocks [95 % interval over seeds], the Diebold–Mariano test "
+        "against persistence on every test day (squared errors averaged over seeds; the suite's DM: prewhitened "
+        "Newey–West variance, HLN factor, Student t; negative: more accurate than persistence; `*` p < 0.05, not "
+        "corrected for the number of rows), and how many seeds' own DM tests find them significantly better / worse "
+        "than persistence (p < 0.05):"),
+    "stock.trading_title": "Trading the forecasts after fees ({market})",
+    "stock.trading_intro": (
+        "{strategy} on each seed's one-step forecasts (long when the forecast is above today's close), fee {fee:.2g} % "
+        "of the value traded per position change, over the {days} test days: mean over seeds; `seed vote` sizes the "
+        "position by the share of seeds that agree. Sharpe ratios are annualised (252 days, risk-free rate 0); the "
+        "interval of the Sharpe difference is a 95 % circular block bootstrap over days ({resamples} resamples, "
+        "blocks of {block} days, fixed seed), the same days drawn for the strategy and buy-and-hold."),
+    "stock.target": "target",
+    "stock.fold": "fold {i}: {first}..{last}",
+    "stock.pooled": "pooled",
+    "stock.dm_stat": "DM stat",
+    "stock.dm_p": "DM p",
+    "stock.seed_counts": "seeds better / worse",
     "stock.dm_cell": "{better} / {worse} of {n}",
     "stock.worse": "{models} worse than persistence (whole interval above 1)",
     "stock.same_one": "{models} interval includes 1",
@@ -184,12 +232,44 @@ MESSAGES: dict[str, str] = {
     "stock.verdict": "Ratio of test MSE to the persistence forecast (tomorrow's close = today's): {per}.",
     "stock.some_better": (
         "Some rows beat persistence beyond their seed interval (best: {model} under `{target}`, ratio {ratio:.3f}, "
-        "i.e. {lower:.1%} lower MSE); check the Diebold-Mariano p-values before reading this as predictability, "
-        "since the test period is a single sample."),
+        "i.e. {lower:.1%} lower MSE); check that it holds in every walk-forward fold and in the pooled "
+        "Diebold–Mariano test before reading this as predictability: the seed interval says nothing about other "
+        "test periods."),
     "stock.none_better": (
         "No network beats persistence by more than its interval under any target: on these data the last closes "
         "carry no usable information about the next close beyond the last one, which is what the random-walk "
         "view of prices predicts."),
+    "trade.buy_hold": "buy-and-hold",
+    "trade.never": "never trade",
+    "trade.vote": "{model} (seed vote)",
+    "trade.h_strategy": "strategy",
+    "trade.h_total": "total return",
+    "trade.h_annual": "per year",
+    "trade.h_sharpe": "Sharpe",
+    "trade.h_drawdown": "max drawdown",
+    "trade.h_trades": "trades",
+    "trade.h_diff": "Sharpe − buy-and-hold [95 % CI]",
+    "trade.name": "{model} under `{target}`",
+    "trade.range_one": "{pct} (`{target}`)",
+    "trade.range_each": "{pct} under each target",
+    "trade.range": "from {lo} (`{lo_target}`) to {hi} (`{hi_target}`)",
+    "trade.intro": (
+        "Buying and holding over these {days} test days turned 1 into {wealth:.3f} ({pct}, Sharpe {sharpe}, worst "
+        "fall {fall:.1f} %); never trading keeps 1. Trading {strategy} on a model's forecasts, paying {fee:.2g} % of "
+        "the value at every change of position, a user would have ended with (mean over seeds; persistence never "
+        "moves, so it never trades):"),
+    "trade.richer": "more than buy-and-hold under {targets}",
+    "trade.never_richer": "never more than buy-and-hold",
+    "trade.same": "; exactly as much under {targets} (long every day)",
+    "trade.lost": "; lost money under {targets}",
+    "trade.model_line": "- {model}: {range}; {verdict}.",
+    "trade.better": (
+        "- A better Sharpe ratio than buy-and-hold beyond the 95 % block-bootstrap interval: {names}; check the fold "
+        "table before trusting it: one test period is one sample of days."),
+    "trade.none_better": (
+        "- No strategy has a Sharpe ratio above buy-and-hold's beyond its 95 % block-bootstrap interval: on these "
+        "days no model's forecasts earned more per unit of risk than simply holding the index{tail}"),
+    "trade.worse_tail": "; {names} did significantly worse.",
 
     # ---------------------------------------------------------------- assignment 2 in plain words (report.md)
     "a2.title": "## Assignment 2: does a recurrent network beat a fully connected one?\n",
@@ -201,22 +281,30 @@ MESSAGES: dict[str, str] = {
         "interval over seeds of the test {metrics}; the test is Diebold–Mariano on the per-point losses "
         "(cross-entropy in nats, or squared error), `{rec}` against `{ref}`, Holm-adjusted over the {n} "
         "comparisons of this section, with a Newey–West long-run variance for the serial correlation of the "
-        "loss differences; Δ = `{rec}` − `{ref}`.\n"),
+        "loss differences; Δ = `{rec}` − `{ref}`. A cell counts as a difference when the test says so "
+        "(adjusted p < {alpha:g}) and the quoted score differs the same way by more than {tol:g} (accuracy; "
+        "relative for an error): two exact forecasters differ only in confidence.\n"),
     "a2.q_aperiodic": "### (1) Sequences with no period (uniform random numbers, digits of π)\n",
     "a2.q_periodic": "### (2) Periodic sequences (repeating decimals)\n",
     "a2.q_concat": "### (3) Two periodic sequences joined in m:n blocks\n",
     "a2.q_summed": "### (4) Two periodic sequences added\n",
-    "a2.verdict_all_better": "**Answer: yes.** The stateful GRU beats the MLP in every cell ({n} of {n}).",
-    "a2.verdict_none_differ": "**Answer: no.** The stateful GRU and the MLP differ in no cell (0 of {n}).",
-    "a2.verdict_mixed": (
-        "**Answer: it depends on the window.** The stateful GRU beats the MLP in {better} of {n} "
-        "cells{better_list}; they do not differ in {same}{same_list}; the MLP is better in "
-        "{worse}{worse_list}."),
+    "a2.verdict_yes": "**Answer: yes.** The stateful GRU beats the MLP in every cell ({n} of {n}).",
+    "a2.verdict_no": "**Answer: no.** The stateful GRU beats the MLP in none of the {n} cells",
+    "a2.verdict_some": (
+        "**Answer: in {better} of {n} cells.** The stateful GRU beats the MLP in {better}{better_list}"),
+    "a2.verdict_same": "; they do not differ in {same}{same_list}",
+    "a2.verdict_worse": "; the MLP is better in {worse}{worse_list}",
     "a2.verdict_list": " ({cells})",
+    "a2.verdict_limited": (
+        "Of the cells whose window is shorter than the minimal window ({k}), the stateful GRU beats the MLP "
+        "in {kb}."),
     "a2.floor_held": (
         "Nothing to learn: no model beats the analytic floor (the best any forecast can do) in any of these "
         "cells, so recurrence cannot help; a model that did would be a leak."),
     "a2.floor_beaten": "⚠ beats its analytic floor, a leak until explained: {cells}.",
+    "a2.floor_worse": (
+        "Where the MLP is better, both are at the floor and the stateful GRU is the one further above it: "
+        "with nothing to learn, more capacity can only fit the training noise."),
     "a2.window_held": (
         "Where the window is shorter than the minimal window, so that its best possible falls short of what "
         "the whole past allows, the MLP stays at or under that best possible in {held} of {n} cells "
@@ -228,7 +316,7 @@ MESSAGES: dict[str, str] = {
     "a2.cell": (
         "- `{task}`, window {window} (minimal window {minimal}; {where}): {ref} {ref_score}, {win} "
         "{win_score}, {rec} {rec_score}; best possible at this window {bound}, from the whole past {past}; Δ "
-        "{metric} {delta}, p {p}{mark}.{others}"),
+        "{metric} {delta}, DM p {p}{mark}.{others}"),
     "a2.cell_limited": "the window limits",
     "a2.cell_open": "the window can suffice",
     "a2.cell_none": "no period",
@@ -238,6 +326,9 @@ MESSAGES: dict[str, str] = {
     "a2.where_helps_limited": (
         "In {k} of these {n} the MLP's window is shorter than the minimal window, and the stateful GRU, "
         "having read the whole past, is not held to the window's bound."),
+    "a2.where_helps_open": (
+        "In {cells} the window could determine the next value, yet the MLP does not learn to: recurrence "
+        "helps there by learning more easily, not by seeing more."),
     "a2.where_helps_none": "- Helps: in no cell of this run.",
     "a2.where_aperiodic": (
         "- Cannot help on a sequence with no period: the past says nothing about the next value (measured: "
@@ -250,9 +341,17 @@ MESSAGES: dict[str, str] = {
         "the same bound as the MLP ({cells})."),
     "a2.name": "`{task}` at window {window}",
     "a2.join": " ",
+    "a2.sentence_end": ". ",
+    "a2.learned_item": "{name} ({model} {score}, best possible {bound})",
     "a2.against_floor": "{name}: {model} {score} against floor {floor}",
     "a2.scored": "{name}: {model} {score}",
     "a2.against_bound": "{name}: {model} {score}, bound {bound}",
+    # ---------------------------------------------------------------- the capacity probes' section (formal tasks)
+    "formal.title": "Capacity probes: legal-set protocol",
+    "formal.header": ("| task | model | seeds that fit | max_n_accepted (fitted seeds) | accepted_beyond_range (fitted "
+                      "seeds) | max_n_correct, next-symbol rule (every seed) |"),
+    "formal.fit": "{ok} of {n}",
+    "formal.did_not_fit": "did not fit",
 
     # ---------------------------------------------------------------- window_study.md
     "window.title": "Score against window length",
@@ -288,6 +387,7 @@ MESSAGES: dict[str, str] = {
     "unit.nats": "nats",
     "unit.s": "s",
     "unit.dimensionless": "dimensionless",
+    "floor.whole past": "whole past",
 
     # ---------------------------------------------------------------- protocol field names (report.md)
     "protocol.source": "source",
@@ -315,6 +415,7 @@ MESSAGES: dict[str, str] = {
     "protocol.baselines": "baselines",
     "protocol.early_stopping": "early_stopping",
     "protocol.floor": "floor",
+    "protocol.learning rate": "learning rate",
 
     # ---------------------------------------------------------------- protocol notes, as tasks record them
     # Recorded text takes the template it fills with the most literal text (fields match lazily).

@@ -107,8 +107,25 @@ MESSAGES: dict[str, str] = {
     "table.row_naive": "{model}（素朴予測）",
     "table.reference_cell": "（基準）",
     "table.floor": "理論下限",
-    "table.floor_of": "{models} の理論下限",
+    "table.floor_named": "理論下限（{name}）",
     "table.no_reference": "この表には素朴予測がないため、対応のある検定はしていません",
+    "rate.part": "{kind}：{models}",
+    "rate.by_sweep": "この実行の探索で、検証データにより選択",
+    "rate.by_stored": "保存された探索で、検証データにより選択",
+    "rate.no_validation": "固定：選択に使う検証データがない（seed の手順と形式言語のタスクにはない）",
+    "rate.no_stored": "固定：この設定に保存された選択がない（または --lr を指定）",
+    "rate.sweep_detail": ("（{grid} から。採用したエポックの検証スコアのシード平均が最小のもの。表に入るのは選んだ"
+                          "学習率のセルだけ）"),
+    "rate.edge": "。探索範囲の端なので、より良い学習率が範囲の外にあるかもしれない：{models}",
+    "rate.stored_detail": "（bench/rates.json：{sources}。選び直すには `{sweep}` の後に `{store}`）",
+    "rate.source": "{grid} から、シード {seeds} 個、コミット {commit}",
+    "conv.note": ("収束していない：{model}、シード {n} 個中 {bad} 個（{seeds}）。{at}で{why}。この数値はモデルではなく"
+                  "学習の予算を反映しているかもしれません"),
+    "conv.still_falling": "検証スコアがまだ下がっていた",
+    "conv.not_fitted": "学習用の文字列にまだすべて当てはまっていなかった",
+    "conv.its_rule": "終了条件が満たされていなかった",
+    "conv.cap": "上限の {cap} エポック",
+    "conv.cap_unknown": "上限",
     "table.holm_scope": "Holm 補正は p 値の列ごとに、この表の {m} 個の比較だけにかけています（表・予測対象・ウィンドウをまたいではいません）",
     "table.smallest_p": "対応するシード {n} 個では、符号反転検定の p の最小値は {p_flip:.3g}、補正後の p の最小値は {p_holm:.3g}{tail}",
     "table.seeds_cannot_reach": "。このためシードだけではどのモデルも {alpha:g} に届きません。シードを増やしてください",
@@ -142,17 +159,24 @@ MESSAGES: dict[str, str] = {
     "fig.date": "日付",
     "fig.close_axis": "終値（価格の単位）",
     "fig.last_days": "テスト期間の最後の {days} 日",
+    "fig.equity_title": "{label}：各モデルの予測で売買したときの手数料後の資産（中央のシード）",
+    "fig.date_folds": "日付（点線：ウォークフォワードの新しい分割）",
+    "fig.wealth_axis": "手数料後の資産（始め = 1）",
     "fig.completion_title": "{label}：下半分を 1 行ずつ生成（最初のシード）",
     "fig.original": "元画像",
     "fig.completion_note": "赤線より下の行は、上の {rows} 行から出力を入力に戻して生成したもの（濃淡 0..1）",
     "fig.row_mse_title": "{label}：生成した行ごとの閉ループ誤差（シードの中央値と範囲）",
     "fig.generated_row": "生成した画像の行（1 始まり）",
     "fig.row_mse_axis": "閉ループの平均二乗誤差（濃淡²）",
-    "fig.by_n_title": "{label}：n ごとに正しく予測できた文字列（学習範囲は網掛け）",
-    "fig.model_seeds": "{model}（シード {seeds} 個）",
+    "fig.accepted_title": "{label}：n ごとに受理された文字列（学習範囲は網掛け）",
+    "fig.seeds_fit": "{model}（シード {seeds} 個中 {fit} 個が当てはまった）",
+    "fig.did_not_fit": "{label}：当てはまらず",
     "fig.training_range": "学習範囲",
-    "fig.share_correct": "正解したシードの割合",
-    "fig.symbol_accuracy": "決まった記号の正解率",
+    "fig.accepted_axis": "受理（合法集合）、\n当てはまったシードの割合",
+    "fig.next_symbol_axis": "次の記号の規則で正解、\nシードの割合",
+    "fig.lr_title": "{label}：学習率に対する検証スコア（シードの平均、範囲は網掛け、選んだ学習率を丸で囲む）",
+    "fig.lr_axis": "採用したエポックの検証スコア",
+    "fig.learning_rate": "学習率",
     "fig.window_axis": "ウィンドウ長 T（記号数）",
 
     # ---------------------------------------------------------------- report.md の図の説明
@@ -164,19 +188,41 @@ MESSAGES: dict[str, str] = {
     "cap.completion": "画像の生成",
     "cap.row_mse": "行ごとの誤差",
     "cap.by_n": "n ごとの正解",
+    "cap.equity": "売買したときの資産",
+    "cap.lr": ("モデルごとの学習率に対する検証スコア：探索したシードの平均、範囲は網掛け、選んだ学習率を丸で囲む。"
+               "× はこの実行で学習した学習率とその平均スコア"),
 
-    # ---------------------------------------------------------------- results.md の株価の節
-    "stock.title": "株価：モデル × 予測対象ごとの persistence に対する比",
+    # ---------------------------------------------------------------- 株価の節（results.md、report.md）
+    "stock.market_title": "株価：{market}",
+    "stock.ratio_title": "モデル × 予測対象ごとの persistence に対する比（{market}）",
     "stock.ratio_intro": (
-        "テストの平均二乗誤差 ÷ persistence の平均二乗誤差（価格で計算。1 未満なら、今日の終値を繰り返すより良い）。"
-        "シード（n = {n}）にわたる幾何平均と、対数比の平均の 95 % t 区間を元に戻したもの。表すのは学習の乱数による"
-        "ばらつきだけで、テスト期間は 1 つの標本です（それについては Diebold–Mariano の表を見てください）。"),
+        "全テスト日にわたるテストの平均二乗誤差 ÷ persistence の平均二乗誤差（価格で計算。1 未満なら、今日の終値を"
+        "繰り返すより良い）。シード（n = {n}）にわたる幾何平均と、対数比の平均の 95 % t 区間を元に戻したもの。表すのは"
+        "学習の乱数によるばらつきだけで、テスト期間ごとに比がどう動くかは下のウォークフォワードの表にあります。"),
     "stock.direction_intro": (
         "方向の正解率、シードにわたる平均 [95 % t 区間]（上昇・下落の向きを当てたテスト日の割合。persistence は"
         "動きを予測しないので、まれな変化なしの日だけが正解になります。手順の注にある上昇日の割合、つまり常に"
         "上昇と答えたときの値と比べてください）："),
-    "stock.dm_intro": ("シードごとの persistence に対する Diebold–Mariano 検定（二乗誤差、p < 0.05）：有意に良い"
-                       "シード数 / 有意に悪いシード数、全シード数のうち："),
+    "stock.folds_title": "ウォークフォワードの分割（{market}）",
+    "stock.folds_intro": (
+        "テストブロックごとの persistence に対する比（シードにわたる幾何平均。各ブロックは、それより前の終値だけで"
+        "学習したメンバーで評価）、全ブロックをまとめた比 [シードにわたる 95 % 区間]、全テスト日での persistence に"
+        "対する Diebold–Mariano 検定（二乗誤差をシードで平均。このスイートの DM：プリホワイトニングした Newey–West "
+        "分散、HLN 係数、Student t。負なら persistence より正確。`*` は p < 0.05 で、行数についての補正はなし）、"
+        "そして各シード自身の DM 検定で persistence より有意に良い / 悪いシードの数（p < 0.05）："),
+    "stock.trading_title": "手数料を払って予測で売買する（{market}）",
+    "stock.trading_intro": (
+        "各シードの 1 ステップ予測で {strategy}（予測が今日の終値より上なら買い持ち）、ポジションを変えるたびに"
+        "取引額の {fee:.2g} % の手数料、テスト期間 {days} 日：シードにわたる平均。`シード投票` は賛成するシードの割合で"
+        "ポジションの大きさを決めます。シャープレシオは年率換算（252 日、無リスク金利 0）。シャープレシオの差の区間は、"
+        "日についての 95 % 循環ブロック・ブートストラップ（リサンプル {resamples} 回、ブロック {block} 日、乱数シード"
+        "固定）で、戦略とバイ・アンド・ホールドに同じ日を引きます。"),
+    "stock.target": "予測対象",
+    "stock.fold": "分割 {i}：{first}..{last}",
+    "stock.pooled": "全体",
+    "stock.dm_stat": "DM 統計量",
+    "stock.dm_p": "DM p",
+    "stock.seed_counts": "良い / 悪いシード",
     "stock.dm_cell": "{better} / {worse}（{n} 個中）",
     "stock.worse": "{models} は persistence より悪い（区間全体が 1 より上）",
     "stock.same_one": "{models} は区間が 1 を含む",
@@ -186,64 +232,98 @@ MESSAGES: dict[str, str] = {
     "stock.verdict": "persistence（明日の終値＝今日の終値）に対するテストの平均二乗誤差の比：{per}。",
     "stock.some_better": (
         "シード区間を超えて persistence より良い行があります（最良：`{target}` の {model}、比 {ratio:.3f}、つまり"
-        "平均二乗誤差が {lower:.1%} 小さい）。テスト期間は 1 つの標本なので、予測可能性と読む前に Diebold-Mariano の"
-        " p 値を確かめてください。"),
+        "平均二乗誤差が {lower:.1%} 小さい）。予測可能性と読む前に、それがウォークフォワードのすべての分割と、まとめた "
+        "Diebold–Mariano 検定で成り立つかを確かめてください。シード区間はほかのテスト期間について何も言いません。"),
     "stock.none_better": (
         "どの予測対象でも、区間を超えて persistence より良いネットワークはありません。このデータでは、直近の終値は"
         "最後の 1 つ以上に翌日の終値の情報を持っておらず、これは価格をランダムウォークとみる見方が予想するとおりです。"),
+    "trade.buy_hold": "バイ・アンド・ホールド",
+    "trade.never": "取引しない",
+    "trade.vote": "{model}（シード投票）",
+    "trade.h_strategy": "戦略",
+    "trade.h_total": "総リターン",
+    "trade.h_annual": "年率",
+    "trade.h_sharpe": "シャープレシオ",
+    "trade.h_drawdown": "最大ドローダウン",
+    "trade.h_trades": "取引回数",
+    "trade.h_diff": "シャープレシオ − バイ・アンド・ホールド [95 % 信頼区間]",
+    "trade.name": "`{target}` の {model}",
+    "trade.range_one": "{pct}（`{target}`）",
+    "trade.range_each": "どの予測対象でも {pct}",
+    "trade.range": "{lo}（`{lo_target}`）から {hi}（`{hi_target}`）",
+    "trade.intro": (
+        "このテスト期間 {days} 日でバイ・アンド・ホールドすると、1 は {wealth:.3f} になりました（{pct}、シャープレシオ "
+        "{sharpe}、最大の下落 {fall:.1f} %）。取引しなければ 1 のままです。モデルの予測で {strategy} の売買をし、"
+        "ポジションを変えるたびに値の {fee:.2g} % を払うと、最終的な資産は次のとおりです（シードにわたる平均。"
+        "persistence は動きを予測しないので取引しません）："),
+    "trade.richer": "{targets} ではバイ・アンド・ホールドより多い",
+    "trade.never_richer": "バイ・アンド・ホールドを上回ることはない",
+    "trade.same": "。{targets} ではちょうど同じ（毎日買い持ち）",
+    "trade.lost": "。{targets} では損失",
+    "trade.model_line": "- {model}：{range}。{verdict}。",
+    "trade.better": (
+        "- 95 % ブロック・ブートストラップ区間を超えてバイ・アンド・ホールドよりシャープレシオが良い：{names}。信じる前に"
+        "分割の表を確かめてください。1 つのテスト期間は日の 1 つの標本です。"),
+    "trade.none_better": (
+        "- 95 % ブロック・ブートストラップ区間を超えてバイ・アンド・ホールドよりシャープレシオが高い戦略はありません。"
+        "この期間では、どのモデルの予測も、指数をただ持ち続けるよりリスクあたり多く稼いではいません{tail}"),
+    "trade.worse_tail": "。{names} は有意に悪い結果でした。",
 
     # ---------------------------------------------------------------- 課題 2 への答え（report.md）
     "a2.title": "## 課題 2：リカレントネットワークは全結合網に勝つか\n",
     "a2.intro": (
-        "MLP（`{ref}`）は T 個の値のウィンドウを読みます。ウィンドウ版の GRU（`{win}`）は同じウィンドウをゼロの状態から"
-        "読むので、MLP より多くの過去は見ません。状態を持つ GRU（`{rec}`）は各正解の前に系列全体を読み、状態を持ち越し"
-        "ます。リカレントネットワークがより多くの過去を使える唯一の方法です。どれも同じテストの正解で評価します。各行は"
-        "テストの {metrics} の、シードにわたる平均と 95 % 区間です。検定はテスト点ごとの損失（nat 単位の交差エントロピー、"
-        "または二乗誤差）に対する Diebold–Mariano 検定で、`{rec}` を `{ref}` と比べ、この節の {n} 個の比較にわたって "
-        "Holm 補正しています。損失の差の系列相関には Newey–West の長期分散を使います。Δ = `{rec}` − `{ref}`。\n"),
+        "MLP（`{ref}`）は T 個の値のウィンドウを読みます。ウィンドウ版の GRU（`{win}`）は同じウィンドウをゼロの状態から読むので、MLP より多くの過去は見ません。状態を持つ "
+        "GRU（`{rec}`）は各正解の前に系列全体を読み、状態を持ち越します。リカレントネットワークがより多くの過去を使える唯一の方法です。どれも同じテストの正解で評価します。各行はテストの "
+        "{metrics} の、シードにわたる平均と 95 % 区間です。検定はテスト点ごとの損失（nat 単位の交差エントロピー、または二乗誤差）に対する Diebold–Mariano "
+        "検定で、`{rec}` を `{ref}` と比べ、この節の {n} 個の比較にわたって Holm 補正しています。損失の差の系列相関には Newey–West の長期分散を使います。Δ = "
+        "`{rec}` − `{ref}`。検定が差を示し（補正後 p < {alpha:g}）、かつ示したスコアが同じ向きに {tol:g} "
+        "より大きく異なるとき（正解率。誤差なら相対値）に差があると数えます。正確な予測どうしは確信度しか違わないからです。\n"),
     "a2.q_aperiodic": "### (1) 周期性のない数列（一様乱数、円周率）\n",
     "a2.q_periodic": "### (2) 周期性のある数列（循環小数）\n",
     "a2.q_concat": "### (3) 周期の異なる 2 つの数列を m:n で連続して結合した数列\n",
     "a2.q_summed": "### (4) 周期の異なる 2 つの数列を足し合わせた数列\n",
-    "a2.verdict_all_better": "**答え：はい。** どのセルでも状態を持つ GRU が MLP に勝ちます（{n} 個中 {n} 個）。",
-    "a2.verdict_none_differ": "**答え：いいえ。** 状態を持つ GRU と MLP に差のあるセルはありません（{n} 個中 0 個）。",
-    "a2.verdict_mixed": (
-        "**答え：ウィンドウによります。** 状態を持つ GRU が MLP に勝つのは {n} 個中 {better} 個のセル{better_list}、"
-        "差がないのは {same} 個{same_list}、MLP のほうが良いのは {worse} 個{worse_list}です。"),
+    "a2.verdict_yes": "**答え：はい。** どのセルでも状態を持つ GRU が MLP に勝ちます（{n} 個中 {n} 個）。",
+    "a2.verdict_no": "**答え：いいえ。** 状態を持つ GRU が MLP に勝つセルは {n} 個中ありません",
+    "a2.verdict_some": "**答え：{n} 個中 {better} 個のセルで。** 状態を持つ GRU が MLP に勝つのは {better} 個{better_list}",
+    "a2.verdict_same": "、差がないのは {same} 個{same_list}",
+    "a2.verdict_worse": "、MLP のほうが良いのは {worse} 個{worse_list}",
     "a2.verdict_list": "（{cells}）",
-    "a2.floor_held": (
-        "学ぶものがありません：これらのセルのどれでも、理論下限（どの予測でも到達できる最良値）より良いモデルはなく、"
-        "再帰は役に立ちえません。もし良いモデルがあれば、それは情報漏れです。"),
+    "a2.verdict_limited": "ウィンドウが最小ウィンドウより短いセル（{k} 個）のうち、状態を持つ GRU が MLP に勝つのは {kb} 個です。",
+    "a2.floor_held": "学ぶものがありません：これらのセルのどれでも、理論下限（どの予測でも到達できる最良値）より良いモデルはなく、再帰は役に立ちえません。もし良いモデルがあれば、それは情報漏れです。",
     "a2.floor_beaten": "⚠ 理論下限より良い。説明がつくまでは情報漏れ：{cells}。",
+    "a2.floor_worse": "MLP のほうが良いところでは、どちらも理論下限にあり、下限からより離れているのは状態を持つ GRU です。学ぶものがないとき、容量が大きいほど学習データのノイズに当てはまるだけです。",
     "a2.window_held": (
-        "ウィンドウが最小ウィンドウより短く、その到達可能な最良値が過去全体から可能な値に届かないところでは、MLP は "
-        "{n} 個中 {held} 個のセルでその最良値以下にとどまり（{mlp_range}）、状態を持つ GRU は {rec_range} に達します。"
-        "MLP を制限しているのはネットワークの種類ではなく、ウィンドウです。"),
+        "ウィンドウが最小ウィンドウより短く、その到達可能な最良値が過去全体から可能な値に届かないところでは、MLP は {n} 個中 {held} "
+        "個のセルでその最良値以下にとどまり（{mlp_range}）、状態を持つ GRU は {rec_range} に達します。MLP を制限しているのはネットワークの種類ではなく、ウィンドウです。"),
     "a2.window_exact": "ウィンドウだけで次の値が決まるところでは、MLP は {mlp_range}、状態を持つ GRU は {rec_range} に達します。",
     "a2.cell": (
-        "- `{task}`、ウィンドウ {window}（最小ウィンドウ {minimal}、{where}）：{ref} {ref_score}、{win} {win_score}、"
-        "{rec} {rec_score}。このウィンドウでの到達可能な最良値 {bound}、過去全体からは {past}。Δ {metric} {delta}、"
-        "p {p}{mark}。{others}"),
+        "- `{task}`、ウィンドウ {window}（最小ウィンドウ {minimal}、{where}）：{ref} {ref_score}、{win} {win_score}、{rec} "
+        "{rec_score}。このウィンドウでの到達可能な最良値 {bound}、過去全体からは {past}。Δ {metric} {delta}、DM p {p}{mark}。{others}"),
     "a2.cell_limited": "ウィンドウが制限する",
     "a2.cell_open": "ウィンドウで足りうる",
     "a2.cell_none": "周期なし",
     "a2.cell_others": "ほかの状態を持つモデル：{scores}。",
     "a2.where_title": "### 再帰が役に立つところ、立ちえないところ\n",
     "a2.where_helps": "- 役に立つ：{cells}。",
-    "a2.where_helps_limited": (
-        "このうち {n} 個中 {k} 個では MLP のウィンドウが最小ウィンドウより短く、過去全体を読んだ状態を持つ GRU は"
-        "ウィンドウの限界に縛られません。"),
+    "a2.where_helps_limited": "このうち {n} 個中 {k} 個では MLP のウィンドウが最小ウィンドウより短く、過去全体を読んだ状態を持つ GRU はウィンドウの限界に縛られません。",
+    "a2.where_helps_open": "{cells} ではウィンドウで次の値が決まりうるのに、MLP はそれを学べていません。そこで再帰が役に立つのは、より多くを見るからではなく、より学びやすいからです。",
     "a2.where_helps_none": "- 役に立つ：この実行ではどのセルにもありません。",
     "a2.where_aperiodic": "- 周期のない数列では役に立ちえません：過去は次の値について何も語りません（測定値：{cells}）。",
     "a2.where_exact": "- ウィンドウが最小ウィンドウに届くところでは必要ありません：MLP がすでに正確です（測定値：{cells}）。",
-    "a2.where_windowed": (
-        "- MLP のウィンドウだけを読むリカレントネットワークは何も得ません：ウィンドウ版の GRU は MLP と同じ限界に"
-        "縛られます（{cells}）。"),
+    "a2.where_windowed": "- MLP のウィンドウだけを読むリカレントネットワークは何も得ません：ウィンドウ版の GRU は MLP と同じ限界に縛られます（{cells}）。",
     "a2.name": "ウィンドウ {window} の `{task}`",
     "a2.join": "",
+    "a2.sentence_end": "。",
+    "a2.learned_item": "{name}（{model} {score}、到達可能な最良値 {bound}）",
     "a2.against_floor": "{name}：{model} {score}、理論下限 {floor}",
     "a2.scored": "{name}：{model} {score}",
     "a2.against_bound": "{name}：{model} {score}、限界 {bound}",
+    # ---------------------------------------------------------------- 容量の検証の節（形式言語のタスク）
+    "formal.title": "容量の検証：合法集合の手順",
+    "formal.header": ("| タスク | モデル | 当てはまったシード | max_n_accepted（当てはまったシード） | "
+                      "accepted_beyond_range（当てはまったシード） | max_n_correct、次の記号の規則（全シード） |"),
+    "formal.fit": "{n} 個中 {ok} 個",
+    "formal.did_not_fit": "当てはまらず",
 
     # ---------------------------------------------------------------- window_study.md
     "window.title": "ウィンドウ長に対するスコア",
@@ -278,6 +358,7 @@ MESSAGES: dict[str, str] = {
     "unit.nats": "nat",
     "unit.s": "秒",
     "unit.dimensionless": "無次元",
+    "floor.whole past": "過去全体",
 
     # ---------------------------------------------------------------- 手順の項目名
     "protocol.source": "データ",
@@ -305,6 +386,7 @@ MESSAGES: dict[str, str] = {
     "protocol.baselines": "素朴予測",
     "protocol.early_stopping": "早期終了",
     "protocol.floor": "理論下限",
+    "protocol.learning rate": "学習率",
 
     # ---------------------------------------------------------------- 手順の注（タスクが英語で記録した文）
     "note.source_sine": "sin(x) + N(0, {noise}²)、{n} 点、刻み 4π/49",
