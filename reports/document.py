@@ -144,7 +144,7 @@ def report_markdown(run: dict, sections: list[Section], not_run: list[str], summ
         lines += [f"## {t.label}\n", "### " + text(lang, "doc.protocol") + "\n"]
         if s.kind:
             lines.append(text(lang, "doc.kind", kind=name_in(lang, "kind", s.kind)))
-        lines += [text(lang, "doc.item", name=name_in(lang, "protocol", k), value=recorded(v, lang, "note"))
+        lines += [text(lang, "doc.item", name=recorded(k, lang, "protocol"), value=recorded(v, lang, "note"))
                   for k, v in s.protocol.items()]
         lines += settings_lines(s.settings, lang)
         if t.test_metric:

@@ -22,7 +22,7 @@ from reports.messages import en, ja
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": en.MESSAGES, "ja": ja.MESSAGES}
 LANGS = tuple(CATALOGUES)
-RECORDED = ("note", "reason", "pnote")  # namespaces of templates for text recorded in English
+RECORDED = ("protocol", "note", "reason", "pnote")  # namespaces of templates for text recorded in English
 
 
 class MissingMessage(UserWarning):

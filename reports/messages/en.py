@@ -1,10 +1,11 @@
 """English report text: key -> str.format template (literal braces doubled).
 
 Namespaces: sep (joiners), legend, doc (results.md, report.md), table (headers, row names), tex
-(results.tex), fig (figure text), cap (figure captions in report.md), stock, window (window_study.md);
-closed sets shown through ``name_in``: protocol (protocol field names), kind, env, status, unit;
-and, matched against text recorded in English (see reports.messages): note (protocol notes),
-reason (why a cell is not in the tables), pnote (a p-value's remark).
+(results.tex), fig (figure text), cap (figure captions in report.md), stock and trade (the stock
+section), a2 (assignment 2's answers), window (window_study.md); closed sets shown through
+``name_in``: kind, env, status, unit; and, matched against text recorded in English (see
+reports.messages): protocol (protocol field names), note (protocol notes), reason (why a cell is not
+in the tables), pnote (a p-value's remark).
 """
 
 MESSAGES: dict[str, str] = {
@@ -388,6 +389,7 @@ MESSAGES: dict[str, str] = {
     "unit.s": "s",
     "unit.dimensionless": "dimensionless",
     "floor.whole past": "whole past",
+    "unit.fraction": "fraction",
 
     # ---------------------------------------------------------------- protocol field names (report.md)
     "protocol.source": "source",
@@ -396,15 +398,15 @@ MESSAGES: dict[str, str] = {
     "protocol.closed_loop": "closed_loop",
     "protocol.cleaning": "cleaning",
     "protocol.target": "target",
-    "protocol.direction base rate": "direction base rate",
+    "protocol.direction_base_rate": "direction base rate",
     "protocol.lecture": "lecture",
     "protocol.input": "input",
     "protocol.floors": "floors",
-    "protocol.floor on this test set": "floor on this test set",
-    "protocol.chance band": "chance band",
+    "protocol.floor_on_this_test_set": "floor on this test set",
+    "protocol.chance_band": "chance band",
     "protocol.period": "period",
-    "protocol.minimal window": "minimal window",
-    "protocol.bound at this window": "bound at this window",
+    "protocol.minimal_window": "minimal window",
+    "protocol.bound_at_this_window": "bound at this window",
     "protocol.claim": "claim",
     "protocol.data": "data",
     "protocol.rule": "rule",
@@ -415,12 +417,16 @@ MESSAGES: dict[str, str] = {
     "protocol.baselines": "baselines",
     "protocol.early_stopping": "early_stopping",
     "protocol.floor": "floor",
-    "protocol.learning rate": "learning rate",
+    "protocol.learning_rate": "learning rate",
+    "protocol.fold": "fold {i}",
+    "protocol.walk_forward": "walk-forward",
+    "protocol.trading": "trading",
 
     # ---------------------------------------------------------------- protocol notes, as tasks record them
     # Recorded text takes the template it fills with the most literal text (fields match lazily).
     "note.source_sine": "sin(x) + N(0, {noise}²), {n} points, step 4π/49",
-    "note.source_stock_default": "{source}: {n} closes {first}..{last} (default data: S&P 500 from the arch package)",
+    "note.source_stock_default": ("{source}: {n} closes {first}..{last} (default data: {market} from the arch "
+                                  "package)"),
     "note.source_stock": "{source}: {n} closes {first}..{last}",
     "note.stock_file": "{file} ({fmt} CSV, column {column})",
     "note.source_uniform": "i.i.d. U[0, 1)",
@@ -437,14 +443,22 @@ MESSAGES: dict[str, str] = {
     "note.split_in_sample": ("in-sample: all windows train and test (the lecture has no held-out data), so the "
                              "noise-variance floor does not apply: a model can fit the noise"),
     "note.split_stock": "chronological, one window lost at each boundary: {parts}",
-    "note.part_train": "train {n} closes {first}..{last} ({windows} windows)",
-    "note.part_validation": "validation {n} closes {first}..{last} ({windows} windows)",
-    "note.part_test": "test {n} closes {first}..{last} ({windows} windows)",
+    "note.fold": ("train {train} ({n_train} windows), validation {val} ({n_val} windows), test {test} ({days} "
+                  "days)"),
+    "note.fold_no_val": "train {train} ({n_train} windows), test {test} ({days} days)",
+    "note.walk_forward": (
+        "{folds} consecutive test blocks of {block} closes; each fold retrains every member from its initial "
+        "parameters on everything before its block (expanding window), validation the {val} closes before the block "
+        "(one window of {window} lost after the training part); a test window's inputs may reach back before its "
+        "block (closes known on the day of the forecast)"),
+    "note.trading": ("{strategy} on each member's forecasts, fee {fee} of the value traded per position change "
+                     "(reports/trading.py); buy-and-hold pays one entry fee"),
     "note.split_images": "by image: {train} train, {val} validation, {test} test images (shuffled with data_seed)",
     "note.split_images_official": ("by image: {train} train, {val} validation, {test} test images (test: the first "
                                    "of the official test set)"),
     "note.scaler_fitted_train": "{scaler} (fitted on the training part)",
     "note.scaler_train_only": "{scaler} fitted on the training part only",
+    "note.scaler_each_fold": "{scaler} fitted on each fold's training part only",
     "note.scaler_whole": ("{scaler} fitted on the WHOLE series, test period included: the lecture's protocol, which "
                           "leaks the test period's range into training"),
     "note.none": "none",
@@ -514,8 +528,8 @@ MESSAGES: dict[str, str] = {
     "reason.md5_differs": "{name} has a different md5 ({cache}) and downloads are off",
     "reason.no_mirror": "{name}: no mirror served it ({errors})",
     "reason.no_cache_dir": "cannot create the cache folder {cache} ({error})",
-    "reason.sp500_unavailable": ("the default S&P 500 data comes with the `arch` package: pip install arch, or pass "
-                                 "--stock-csv FILE"),
+    "reason.market_unavailable": ("the {market} data come with the `arch` package: pip install arch, or pass "
+                                  "--stock-csv FILE"),
 
     # ---------------------------------------------------------------- a p-value's remark (recorded in English)
     "pnote.no_pointwise": "no per-point losses",

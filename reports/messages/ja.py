@@ -2,7 +2,7 @@
 
 キーと名前空間は en.py と同じ。用語は講義ノートに合わせる: 学習（訓練）、検証、テスト、評価、終値、周期、
 循環小数、円周率、一様乱数、エポック、損失、平均二乗誤差。モデル名・指標名・タスク名は results.csv と同じ
-識別子のまま書く。記録済みの文（note, reason, pnote）の訳は、英語のテンプレートと同じ名前の欄だけを使い、
+識別子のまま書く。記録済みの文（protocol, note, reason, pnote）の訳は、英語のテンプレートと同じ名前の欄だけを使い、
 書式指定はつけない（欄には記録された文字列が入る）。
 """
 
@@ -50,7 +50,10 @@ MESSAGES: dict[str, str] = {
         "rmse＝二乗平均平方根誤差、mse_clean＝ノイズのない信号に対する平均二乗誤差、"
         "mse_vs_persistence＝persistence の平均二乗誤差に対する比、closed_loop_mse＝閉ループ生成（出力を次の入力に"
         "戻す）の平均二乗誤差、one_step_mse＝1 ステップ予測の平均二乗誤差、accuracy＝正解率、"
-        "cross_entropy＝交差エントロピー（nat）、direction_acc＝上昇・下落の向きの正解率、max_n_correct・acc_in_range・"
+        "cross_entropy＝交差エントロピー（nat）、direction_acc＝上昇・下落の向きの正解率、"
+        "trade_return・trade_annual_return＝予測で売買したときの手数料後の総リターン・年率リターン、"
+        "trade_sharpe＝そのシャープレシオ、trade_max_drawdown＝最大ドローダウン、trade_count＝取引回数、"
+        "trade_sharpe_vs_hold＝バイ・アンド・ホールドとのシャープレシオの差、max_n_correct・acc_in_range・"
         "acc_beyond_range＝文字列の正解（下の手順を参照）、params＝メンバーあたりのパラメータ数、"
         "train_wall_s・eval_wall_s＝学習・評価の経過時間（秒）、samples_per_s＝毎秒の学習サンプル数。"
         "mlp＝全結合網。素朴予測：persistence＝直前の値をそのまま次の予測とする、mean＝学習データの平均、"
@@ -359,6 +362,7 @@ MESSAGES: dict[str, str] = {
     "unit.s": "秒",
     "unit.dimensionless": "無次元",
     "floor.whole past": "過去全体",
+    "unit.fraction": "割合",
 
     # ---------------------------------------------------------------- 手順の項目名
     "protocol.source": "データ",
@@ -367,15 +371,15 @@ MESSAGES: dict[str, str] = {
     "protocol.closed_loop": "閉ループ",
     "protocol.cleaning": "データの整理",
     "protocol.target": "予測対象",
-    "protocol.direction base rate": "上昇日の割合",
+    "protocol.direction_base_rate": "上昇日の割合",
     "protocol.lecture": "講義との違い",
     "protocol.input": "入力",
     "protocol.floors": "理論下限",
-    "protocol.floor on this test set": "このテストデータでの下限",
-    "protocol.chance band": "偶然水準の範囲",
+    "protocol.floor_on_this_test_set": "このテストデータでの下限",
+    "protocol.chance_band": "偶然水準の範囲",
     "protocol.period": "周期",
-    "protocol.minimal window": "最小ウィンドウ",
-    "protocol.bound at this window": "このウィンドウでの限界",
+    "protocol.minimal_window": "最小ウィンドウ",
+    "protocol.bound_at_this_window": "このウィンドウでの限界",
     "protocol.claim": "検証する主張",
     "protocol.data": "データ",
     "protocol.rule": "正解の判定",
@@ -386,11 +390,14 @@ MESSAGES: dict[str, str] = {
     "protocol.baselines": "素朴予測",
     "protocol.early_stopping": "早期終了",
     "protocol.floor": "理論下限",
-    "protocol.learning rate": "学習率",
+    "protocol.learning_rate": "学習率",
+    "protocol.fold": "分割 {i}",
+    "protocol.walk_forward": "ウォークフォワード",
+    "protocol.trading": "売買",
 
     # ---------------------------------------------------------------- 手順の注（タスクが英語で記録した文）
     "note.source_sine": "sin(x) + N(0, {noise}²)、{n} 点、刻み 4π/49",
-    "note.source_stock_default": "{source}：{first}..{last} の終値 {n} 個（既定のデータ：arch パッケージの S&P 500）",
+    "note.source_stock_default": "{source}：{first}..{last} の終値 {n} 個（既定のデータ：arch パッケージの {market}）",
     "note.source_stock": "{source}：{first}..{last} の終値 {n} 個",
     "note.stock_file": "{file}（{fmt} 形式の CSV、列 {column}）",
     "note.source_uniform": "独立な一様乱数 U[0, 1)",
@@ -407,13 +414,20 @@ MESSAGES: dict[str, str] = {
     "note.split_in_sample": ("学習データで評価：すべてのウィンドウで学習しテストする（講義にはテスト用に取り分けたデータがない）。"
                              "このためノイズの分散による理論下限は当てはまらず、モデルはノイズまで当てはめうる"),
     "note.split_stock": "時系列順、境界ごとにウィンドウ 1 つ分を除く：{parts}",
-    "note.part_train": "学習 {first}..{last} の終値 {n} 個（{windows} ウィンドウ）",
-    "note.part_validation": "検証 {first}..{last} の終値 {n} 個（{windows} ウィンドウ）",
-    "note.part_test": "テスト {first}..{last} の終値 {n} 個（{windows} ウィンドウ）",
+    "note.fold": "学習 {train}（{n_train} ウィンドウ）、検証 {val}（{n_val} ウィンドウ）、テスト {test}（{days} 日）",
+    "note.fold_no_val": "学習 {train}（{n_train} ウィンドウ）、テスト {test}（{days} 日）",
+    "note.walk_forward": (
+        "終値 {block} 個ずつの連続した {folds} 個のテストブロック。各分割では、すべてのメンバーを初期パラメータから、"
+        "そのブロックより前のすべてで学習し直す（拡大ウィンドウ）。検証はブロック直前の終値 {val} 個（学習部分の後で"
+        "ウィンドウ {window} 個分を除く）。テストのウィンドウの入力はブロックより前にさかのぼりうる（予測の日に"
+        "わかっている終値）"),
+    "note.trading": ("各メンバーの予測で {strategy}、ポジションを変えるたびに取引額の {fee} の手数料"
+                     "（reports/trading.py）。バイ・アンド・ホールドは最初の 1 回だけ手数料を払う"),
     "note.split_images": "画像単位：学習 {train}、検証 {val}、テスト {test} 枚（data_seed でシャッフル）",
     "note.split_images_official": "画像単位：学習 {train}、検証 {val}、テスト {test} 枚（テストは公式テストデータの先頭から）",
     "note.scaler_fitted_train": "{scaler}（学習部分で当てはめ）",
     "note.scaler_train_only": "{scaler}、学習部分だけで当てはめ",
+    "note.scaler_each_fold": "{scaler}、各分割の学習部分だけで当てはめ",
     "note.scaler_whole": ("{scaler}、テスト期間を含む系列全体で当てはめ：講義の手順どおりだが、テスト期間の値の範囲が"
                           "学習に漏れる"),
     "note.none": "なし",
@@ -484,8 +498,8 @@ MESSAGES: dict[str, str] = {
     "reason.md5_differs": "{name} の md5 がキャッシュ（{cache}）と異なり、ダウンロードは無効",
     "reason.no_mirror": "{name}：どのミラーからも取得できない（{errors}）",
     "reason.no_cache_dir": "キャッシュのフォルダ {cache} を作れない（{error}）",
-    "reason.sp500_unavailable": ("既定の S&P 500 のデータは `arch` パッケージに含まれます：pip install arch を実行するか、"
-                                 "--stock-csv FILE を指定してください"),
+    "reason.market_unavailable": ("{market} のデータは `arch` パッケージに含まれます：pip install arch を実行するか、"
+                                  "--stock-csv FILE を指定してください"),
 
     # ---------------------------------------------------------------- p 値の注記（記録された文）
     "pnote.no_pointwise": "テスト点ごとの損失なし",
