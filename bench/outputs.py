@@ -139,7 +139,7 @@ def _sections(run: Run, tidy: pd.DataFrame, store: Store, lang: str = "en") -> t
         cost = build_table(costs, lang) if costs.metrics else None
         info = [run.cells[c["key"]] for c in cs if c["key"] in run.cells]
         protocol = dict(info[0]["protocol"]) if info else {}
-        ran = implementations(run, [c["key"] for c in cs])
+        ran = implementations(run, [c["key"] for c in cs], lang)
         if ran:
             protocol["implementation"] = ran
         protocol.update(rate_protocol(run, label, lang))
@@ -180,7 +180,7 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         summaries = answered + task_sections(plain, manifest, run, store, lang)
         extra = summaries + diverged_note(tidy, lang) + empty
         (out / "results.md").write_text(results_markdown(title, sections, seeds, extra, lang))
-        env = {"environment": environment(run)}
+        env = {"environment": environment(run, lang)}
         (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run, lang),
                                                        summaries, lang))
         written += [out / "results.md", out / "report.md"]

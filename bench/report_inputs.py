@@ -175,10 +175,16 @@ def not_in_tables(run: Run, lang: str = "en") -> list[str]:
     return out
 
 
-def environment(run: Run) -> dict[str, str]:
+# stored column -> its name in report.md (translated through the catalogue's env.* names); the
+# implementations follow them, read from the rows' records
+ENVIRONMENT = (("device_name", "device"), ("torch", "torch"), ("git_commit", "git commit"))
+IMPLEMENTATIONS = "implementations"
+
+
+def environment(run: Run, lang: str = "en") -> dict[str, str]:
     """Devices, torch versions, implementations and git commits the stored rows were measured with."""
     out = {}
-    for col, name in (("device_name", "device"), ("torch", "torch"), ("git_commit", "git commit")):
+    for col, name in ENVIRONMENT:
         if col in run.wide.columns:
             vals = sorted({str(v) for v in run.wide[col].dropna()})
             if vals:
@@ -187,16 +193,18 @@ def environment(run: Run) -> dict[str, str]:
         ran = " ".join(str(v) for v in run.wide.impl.dropna())
         names = [name for name in IMPLS if name in ran]
         if names:
-            out["implementations"] = ", ".join(names) + " (per model: each task's protocol)"
+            out[IMPLEMENTATIONS] = text(lang, "doc.impl_names", names=", ".join(names))
     return out
 
 
-def implementations(run: Run, keys: list[str]) -> str:
-    """Which implementation ran each trainable model of these cells (models/implementation.py),
-    from their rows: e.g. 'gru native; mlp train native+torch, evaluate torch'; '' without a record."""
+def implementations(run: Run, keys: list[str], lang: str = "en") -> str:
+    """Which implementation ran each trainable model of these cells (models/implementation.py), from
+    their rows, in lang: e.g. 'gru native; mlp train native+torch, evaluate torch'; '' without a record."""
     w = run.wide
     if w.empty or "impl" not in w.columns:
         return ""
     trainable = [name for name, spec in MODELS.items() if spec.trainable]
     rows = w[w.cell_key.isin(keys) & w.impl.notna() & w.model.isin(trainable)]
-    return "; ".join(f"{model} {' | '.join(sorted(set(g.impl)))}" for model, g in rows.groupby("model", sort=False))
+    return text(lang, "sep.list").join(
+        text(lang, "doc.impl", model=model, impls=" | ".join(recorded(i, lang, "note") for i in sorted(set(g.impl))))
+        for model, g in rows.groupby("model", sort=False))

@@ -19,7 +19,7 @@ import pytest
 
 from bench.cli import main
 from bench.metrics import FIELDS
-from bench.report_inputs import Run, environment, unit_of
+from bench.report_inputs import ENVIRONMENT, IMPLEMENTATIONS, PAST_FLOOR, unit_of
 from bench.store import STATUSES
 from bench.tasks import FAMILIES, TASKS, get_task
 from bench.tasks.base import Unavailable
@@ -70,9 +70,7 @@ def test_every_key_the_code_names_exists_and_every_key_is_used():
 
 def test_closed_sets_have_every_name():
     names = {f"kind.{t.kind}" for t in TASKS.values()} | {f"status.{s}" for s in STATUSES}
-    import pandas as pd
-    wide = pd.DataFrame([{"device_name": "cpu", "torch": "2", "kernels": "native", "git_commit": "abc"}])
-    names |= {f"env.{k}" for k in environment(Run({}, wide, {}, {}, {}))}
+    names |= {f"env.{name}" for _, name in ENVIRONMENT} | {f"env.{IMPLEMENTATIONS}", f"floor.{PAST_FLOOR}"}
     # a table's test metric labels an axis with its unit (dm_stat is never one: mse comes first)
     names |= {f"unit.{unit_of(f.name)}" for f in FIELDS if f.better and f.name != "dm_stat_vs_persistence"}
     assert names - set(en.MESSAGES) == set()

@@ -89,6 +89,8 @@ MESSAGES: dict[str, str] = {
     "doc.no_results_stored": "{label} / {model}: no results stored",
     "doc.no_results": "No results yet.",
     "doc.cells_status": "Cells {status}: {reason}",
+    "doc.impl": "{model} {impls}",
+    "doc.impl_names": "{names} (per model: each task's protocol)",
     "doc.diverged": ("Diverged (training loss became non-finite; metrics come from the kept parameters and may be "
                      "inf or missing): {which}"),
     "doc.diverged_seeds": "{label}: {model} seeds {seeds}",
@@ -378,7 +380,7 @@ MESSAGES: dict[str, str] = {
     "kind.classification": "classification",
     "env.device": "device",
     "env.torch": "torch",
-    "env.recurrence kernels": "recurrence kernels",
+    "env.implementations": "implementations",
     "env.git commit": "git commit",
     "status.ok": "ok",
     "status.diverged": "diverged",
@@ -421,6 +423,7 @@ MESSAGES: dict[str, str] = {
     "protocol.fold": "fold {i}",
     "protocol.walk_forward": "walk-forward",
     "protocol.trading": "trading",
+    "protocol.implementation": "implementation",
 
     # ---------------------------------------------------------------- protocol notes, as tasks record them
     # Recorded text takes the template it fills with the most literal text (fields match lazily).
@@ -462,6 +465,7 @@ MESSAGES: dict[str, str] = {
     "note.scaler_whole": ("{scaler} fitted on the WHOLE series, test period included: the lecture's protocol, which "
                           "leaks the test period's range into training"),
     "note.none": "none",
+    "note.impl_phases": "train {train}, evaluate {evaluate}",
     "note.yes": "yes",
     "note.no": "no",
     "note.closed_loop_sine": "free-running from the first test window, scored against the noise-free sine",

@@ -98,6 +98,8 @@ MESSAGES: dict[str, str] = {
     "doc.no_results_stored": "{label} / {model}：結果が保存されていません",
     "doc.no_results": "まだ結果がありません。",
     "doc.cells_status": "セルは{status}：{reason}",
+    "doc.impl": "{model}：{impls}",
+    "doc.impl_names": "{names}（モデルごとの内訳は各タスクの手順に）",
     "doc.diverged": "発散（学習の損失が有限でなくなった。指標は残したパラメータによるもので、inf や欠損のことがあります）：{which}",
     "doc.diverged_seeds": "{label}：{model} のシード {seeds}",
 
@@ -351,7 +353,7 @@ MESSAGES: dict[str, str] = {
     "kind.classification": "分類",
     "env.device": "デバイス",
     "env.torch": "torch",
-    "env.recurrence kernels": "再帰計算のカーネル",
+    "env.implementations": "実装",
     "env.git commit": "git コミット",
     "status.ok": "正常",
     "status.diverged": "発散",
@@ -394,6 +396,7 @@ MESSAGES: dict[str, str] = {
     "protocol.fold": "分割 {i}",
     "protocol.walk_forward": "ウォークフォワード",
     "protocol.trading": "売買",
+    "protocol.implementation": "実装",
 
     # ---------------------------------------------------------------- 手順の注（タスクが英語で記録した文）
     "note.source_sine": "sin(x) + N(0, {noise}²)、{n} 点、刻み 4π/49",
@@ -431,6 +434,7 @@ MESSAGES: dict[str, str] = {
     "note.scaler_whole": ("{scaler}、テスト期間を含む系列全体で当てはめ：講義の手順どおりだが、テスト期間の値の範囲が"
                           "学習に漏れる"),
     "note.none": "なし",
+    "note.impl_phases": "学習 {train}、評価 {evaluate}",
     "note.yes": "あり",
     "note.no": "なし",
     "note.closed_loop_sine": "最初のテストウィンドウから出力を入力に戻して描画し、ノイズのないサイン曲線と比べて評価",
