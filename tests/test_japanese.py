@@ -214,6 +214,25 @@ def test_assignment2_answers_in_japanese():
     assert answers_markdown([pi, concat]) == answers_markdown([pi, concat], "en")
 
 
+def test_stock_section_in_japanese():
+    from reports.stock import market_section
+    from tests.test_stock_report import _arrays, _rows, _tidy
+    labels = {"stock (market=m, target=level)": "level", "stock (market=m, target=logret)": "logret"}
+    tidy = _tidy(_rows("stock (market=m, target=level)", "gru", [5.0, 6.0, 7.0], dm_p=0.001)
+                 + _rows("stock (market=m, target=level)", "persistence", [1.0, 1.0, 1.0], dm_p=1.0)
+                 + _rows("stock (market=m, target=logret)", "gru", [0.999, 1.001, 1.0]))
+    cell, gru = _arrays([(4.0, 9.0), (4.0, 9.0)])
+    _, pers = _arrays([(1.0, 1.0)] * 5)
+    arrays = {lb: (t, {"gru": gru, "persistence": pers}, cell) for lb, t in labels.items()}
+    md = market_section(tidy, "S&P 500", arrays, fee=0.001, strategy="long-flat", lang="ja")
+    for needle in ("## 株価：S&P 500", "### ウォークフォワードの分割（S&P 500）", "| 分割 1：2020-01-01..2020-01-20",
+                   "`level` では gru は persistence より悪い（区間全体が 1 より上）", "バイ・アンド・ホールド",
+                   "| 予測対象 ", "シャープレシオ − バイ・アンド・ホールド [95 % 信頼区間]", "- gru："):
+        assert needle in md, needle
+    for english in ("Stock:", "worse than", "buy-and-hold", "never trade", "Walk-forward", "under each target"):
+        assert english not in md, english
+
+
 # ---------------------------------------------------------------- figures
 
 def _draw_every_kind(out: Path, lang: str) -> list[Path]:
@@ -231,8 +250,10 @@ def _draw_every_kind(out: Path, lang: str) -> list[Path]:
         paths += sine.figures("sine", {"gru": {0: {"closed_loop": np.sin(x[30:])}}},
                               {"x": x, "noisy": np.sin(x), "clean": np.sin(x), "test_start": np.array([40])}, out, lang)
         dates = np.arange("2018-01-01", "2018-03-02", dtype="datetime64[D]")
-        paths += stock.figures("stock", {"gru": {0: {"test_pred": np.arange(60.0)}}},
-                               {"test_dates": dates, "test_true": np.arange(60.0)}, out, lang)
+        stock_arrays = {"test_pred": np.arange(60.0), "trade_returns": np.full(60, 0.001)}
+        paths += stock.figures("stock", {"gru": {0: stock_arrays, 1: stock_arrays}},
+                               {"test_dates": dates, "test_true": np.arange(60.0), "hold_returns": np.full(60, 0.002),
+                                "fold_starts": np.array([0, 30])}, out, lang)
         imgs = rng.random((3, 28, 28))
         paths += images.figures("mnist", {"lstm": {0: {"completed": imgs, "row_mse": rng.random(14)}}},
                                 {"originals": imgs, "given_rows": np.array([14])}, out, lang)
@@ -256,8 +277,8 @@ def test_every_figure_kind_draws_every_japanese_glyph(tmp_path):
         warnings.filterwarnings("error", message=GLYPH_MISSING)
         paths = _draw_every_kind(tmp_path, "ja")
     kinds = {p.stem for p in paths}
-    assert {"sine_closed_loop", "stock_predictions", "mnist_completion", "mnist_row_mse", "anbn_by_n", "loss", "iv",
-            "window"} <= kinds
+    assert {"sine_closed_loop", "stock_predictions", "stock_equity", "mnist_completion", "mnist_row_mse", "anbn_by_n",
+            "loss", "iv", "window"} <= kinds
     assert all(p.stat().st_size > 0 for p in paths)
 
 
