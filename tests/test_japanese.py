@@ -32,7 +32,7 @@ from tests.test_report import report_time
 from tests.test_tables import _golden, toy_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
-CLOSED_SETS = ("kind", "env", "status", "unit")  # looked up by name (reports.messages.name_in)
+CLOSED_SETS = ("kind", "env", "status", "unit", "floor")  # looked up by name (reports.messages.name_in)
 GLYPH_MISSING = r"(?s).*Glyph .* missing from"
 
 
@@ -242,6 +242,7 @@ def _draw_every_kind(out: Path, lang: str) -> list[Path]:
     from bench.tasks import formal, images, sine, stock
     from reports.figures import plot_intervals, plot_loss_curves
     from reports.fonts import figure_language
+    from reports.rate_figures import plot_rate_curves
     from reports.window_study import plot_metric_vs_window
     rng = np.random.default_rng(0)
     x = np.linspace(0, 12, 60)
@@ -257,10 +258,16 @@ def _draw_every_kind(out: Path, lang: str) -> list[Path]:
         imgs = rng.random((3, 28, 28))
         paths += images.figures("mnist", {"lstm": {0: {"completed": imgs, "row_mse": rng.random(14)}}},
                                 {"originals": imgs, "given_rows": np.array([14])}, out, lang)
-        paths += formal.figures("anbn", {"lstm": {0: {"correct_by_n": np.ones(9), "symbol_acc_by_n": np.ones(9)}}},
+        strings = {"accepted_by_n": np.ones(9), "correct_by_n": np.ones(9)}
+        failed = {"accepted_by_n": np.zeros(9), "correct_by_n": np.zeros(9)}
+        paths += formal.figures("anbn", {"lstm": {0: strings, 1: strings}, "gru": {0: failed}},
                                 {"n": np.arange(1, 10), "n_train_max": np.array([4])}, out, lang)
         paths += plot_loss_curves({"gru": rng.random((2, 5))}, out / "loss", text(lang, "fig.loss_title", label="x"),
                                   lang=lang)
+        rates = pd.DataFrame({"model": "gru", "lr": [0.001, 0.01, 0.1], "mean": [0.5, 0.4, 0.6], "lo": [0.45, 0.35, 0.5],
+                              "hi": [0.55, 0.45, 0.7], "chosen": [False, True, False]})
+        paths += plot_rate_curves(rates, out / "lr", text(lang, "fig.lr_title", label="x"), text(lang, "fig.lr_axis"),
+                                  {"gru": (0.01, 0.41)}, lang)
         paths += plot_intervals([("gru", 1.0, 0.9, 1.1), ("mean", 2.0, 2.0, 2.0)], out / "iv",
                                 text(lang, "fig.intervals_title", label="x", metric="mse"), "mse", 0.5, "mean", lang)
         frame = pd.DataFrame({"task": "pi", "window": [2, 2, 4, 4] * 2, "model": ["gru"] * 4 + ["gru-stateful"] * 4,
@@ -278,7 +285,7 @@ def test_every_figure_kind_draws_every_japanese_glyph(tmp_path):
         paths = _draw_every_kind(tmp_path, "ja")
     kinds = {p.stem for p in paths}
     assert {"sine_closed_loop", "stock_predictions", "stock_equity", "mnist_completion", "mnist_row_mse", "anbn_by_n",
-            "loss", "iv", "window"} <= kinds
+            "loss", "lr", "iv", "window"} <= kinds
     assert all(p.stat().st_size > 0 for p in paths)
 
 
