@@ -314,7 +314,7 @@ MESSAGES: dict[str, str] = {
     "a2.q_concat": "### (3) 周期の異なる 2 つの数列を m:n で連続して結合した数列\n",
     "a2.q_summed": "### (4) 周期の異なる 2 つの数列を足し合わせた数列\n",
     "a2.verdict_yes": "**答え：はい。** どのセルでも状態を持つ GRU が MLP に勝ちます（{n} 個中 {n} 個）。",
-    "a2.verdict_no": "**答え：いいえ。** 状態を持つ GRU が MLP に勝つセルは {n} 個中ありません",
+    "a2.verdict_no": "**答え：いいえ。** 状態を持つ GRU が MLP に勝つセルは {n} 個中 0 個",
     "a2.verdict_some": (
         "**答え：{n} 個中 {better} 個のセルで。** 状態を持つ GRU が MLP に勝つのは {better} 個{better_list}"),
     "a2.verdict_same": "、差がないのは {same} 個{same_list}",
