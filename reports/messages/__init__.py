@@ -5,8 +5,8 @@
 A key missing from a language falls back to English with a ``MissingMessage`` warning: a missing
 translation never costs a report, and the test suite turns the warning into an error.
 
-Text that is recorded before any report is written (a task's protocol notes, a skipped cell's reason, a
-test's remark) is stored in English, as it always was. Its English templates sit in the catalogue under
+Text that is recorded before any report is written (a task's protocol notes and their names, a skipped
+cell's reason, a test's remark) is stored in English, as it always was. Its English templates sit in the catalogue under
 the namespace ``RECORDED`` names, like gettext's msgids: ``recorded`` matches the stored text against them
 and writes it again in the report's language, translating the matched arguments the same way. Text no
 template matches (a file name, an error message) is shown as it was recorded.
@@ -45,7 +45,7 @@ def text(lang: str, key: str, /, **args) -> str:
 
 
 def name_in(lang: str, namespace: str, name: str) -> str:
-    """A word from a closed set (a protocol field, a status, a unit). English shows the name itself, so
+    """A word from a closed set (a status, a unit, a task kind). English shows the name itself, so
     English output never depends on the catalogue; another language looks up namespace.name."""
     if lang == "en":
         return name
