@@ -272,8 +272,7 @@ def cmd_run(a: argparse.Namespace) -> int:
                     _, outcome = reporter.submit(report_run, out, manifest, not a.no_figures, FORMATS,
                                                  figure_formats, a.lang).result()
                 except WorkerLost:
-                    again = "".join(f" {flag}" for flag, on in (("--pdf", a.pdf), (f"--lang {a.lang}", a.lang != "en"))
-                                    if on)
+                    again = (" --pdf" if a.pdf else "") + (f" --lang {a.lang}" if a.lang != "en" else "")
                     raise UserError(f"the process writing the report died; the results are stored: "
                                     f"python -m bench report --out {out}{again}") from None
                 diverged = [line for line in outcome if line.lstrip().startswith("diverged")]
