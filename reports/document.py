@@ -158,7 +158,7 @@ def report_markdown(run: dict, sections: list[Section], not_run: list[str], summ
         if found:
             lines += [text(lang, "doc.tests_say") + "\n"] + found + [""]
         for stem, caption in s.figures:
-            pdf = f" ([PDF]({stem}.pdf))" if "pdf" in s.figure_formats else ""
+            pdf = text(lang, "doc.pdf_link", path=f"{stem}.pdf") if "pdf" in s.figure_formats else ""
             lines += [f"![{caption}]({stem}.png)", f"*{caption}*{pdf}\n"]
     if not_run:
         lines += ["## " + text(lang, "doc.not_in_tables") + "\n"] + [f"- {x}" for x in not_run] + [""]

@@ -43,7 +43,7 @@ def test_run_in_japanese_reports_and_draws_in_the_report_process(tmp_path):
     assert md.startswith("# 結果：グリッド `assignment2`") and rep.startswith("# レポート")
     drawn = _drawn(out)
     assert {n[:-4] for n in drawn if n.endswith(".pdf")} == {n[:-4] for n in drawn if n.endswith(".png")}
-    assert "[PDF](figures/" in rep
+    assert "（[PDF](figures/" in rep
     # every figure the run drew (early or at its end) is the one a Japanese report keeps
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=GLYPH_MISSING)

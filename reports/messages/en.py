@@ -96,6 +96,7 @@ MESSAGES: dict[str, str] = {
         "Diverged (training loss became non-finite; metrics come from the kept parameters and may be inf or "
         "missing): {which}"),
     "doc.diverged_seeds": "{label}: {model} seeds {seeds}",
+    "doc.pdf_link": " ([PDF]({path}))",
 
     # ---------------------------------------------------------------- tables
     "table.model": "model",

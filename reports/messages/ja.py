@@ -112,6 +112,7 @@ MESSAGES: dict[str, str] = {
         "発散（学習の損失が有限でなくなった。指標は残したパラメータによるもので、inf や欠損のことがあります）："
         "{which}"),
     "doc.diverged_seeds": "{label}：{model} のシード {seeds}",
+    "doc.pdf_link": "（[PDF]({path})）",
 
     # ---------------------------------------------------------------- 表
     "table.model": "モデル",
