@@ -33,7 +33,7 @@ def evidence(run: Run, store: Store, label: str, inp: TaskInputs, table: TaskTab
         losses=dict(inp.pointwise), flagged=list(dict.fromkeys(m for m, _ in table.flagged)))
 
 
-def answers(run: Run, store: Store, tables: list[tuple[str, TaskInputs, TaskTable]]) -> str:
-    """The answers section for the run's assignment-2 tables, or "" when it has none."""
+def answers(run: Run, store: Store, tables: list[tuple[str, TaskInputs, TaskTable]], lang: str = "en") -> str:
+    """The answers section for the run's assignment-2 tables in lang, or "" when it has none."""
     found = [evidence(run, store, label, inp, table) for label, inp, table in tables]
-    return answers_markdown([e for e in found if e is not None])
+    return answers_markdown([e for e in found if e is not None], lang)

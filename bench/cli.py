@@ -32,6 +32,8 @@ from bench.storelock import check_no_writer, writing
 from bench.tasks import FAMILIES, TASKS, get_task
 from bench.validate import check_memory, check_out, check_sizes, out_path, plan_lines
 from models import MODELS, get_model
+from reports.fonts import missing_support
+from reports.messages import LANGS
 from reports.trading import MAX_FEE, STRATEGIES
 from sequences.series import SequenceError
 
@@ -94,6 +96,20 @@ def rates_arg(text: str) -> tuple[float, ...]:
     return rates
 
 
+def lang_arg(text: str) -> str:
+    """--lang: a catalogue's language whose fonts (and table widths) are installed, else one line on how to."""
+    if text not in LANGS:
+        raise argparse.ArgumentTypeError(f"--lang must be one of {', '.join(LANGS)}, got {text!r}")
+    missing = missing_support(text)
+    if missing:
+        raise argparse.ArgumentTypeError(missing)
+    return text
+
+
+LANG_HELP = (f"language of tables, report and figures: {', '.join(LANGS)} (default en; the locale is not read, "
+             "so the same store always gives the same report)")
+
+
 def build_parser() -> Parser:
     p = Parser(prog="python -m bench", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -129,6 +145,7 @@ def build_parser() -> Parser:
                         "task's hidden size")
     r.add_argument("--no-figures", action="store_true", help="skip figures (tables only)")
     r.add_argument("--pdf", action="store_true", help="figures as PDF too, beside the PNG (costs as much again)")
+    r.add_argument("--lang", type=lang_arg, default="en", help=LANG_HELP)
     r.add_argument("--stock-csv", help="stock tasks: a Yahoo, kabuoji3 or FRED CSV instead of the default S&P 500")
     r.add_argument("--stock-column", help="stock tasks: the price column (default: the adjusted close if the "
                                           "file has one, else the close; FRED: its series)")
@@ -153,6 +170,7 @@ def build_parser() -> Parser:
     rep.add_argument("--out", type=out_path, required=True, help="a folder written by `run`")
     rep.add_argument("--no-figures", action="store_true")
     rep.add_argument("--pdf", action="store_true", help="figures as PDF too, beside the PNG")
+    rep.add_argument("--lang", type=lang_arg, default="en", help=LANG_HELP)
     rep.add_argument("--redraw", action="store_true", help="redraw every figure, even those whose inputs are unchanged")
     rep.add_argument("--format", default=",".join(FORMATS),
                      help=f"comma-separated subset of {','.join(FORMATS)} (default all; md also writes report.md)")
@@ -246,16 +264,17 @@ def cmd_run(a: argparse.Namespace) -> int:
             with Store(out / STORE) as store:
                 manifest = manifest_doc(a.grid or "single", a.profile, seeds, cells)
                 landed = None if a.no_figures else \
-                    (lambda label: reporter.submit(label_figures, out, manifest, label, figure_formats))
+                    (lambda label: reporter.submit(label_figures, out, manifest, label, figure_formats, a.lang))
                 summary = run_cells(cells, seeds, store, backend, device, retries=a.retries,
                                     deterministic=a.deterministic, landed=landed)
                 write_manifest(out, a.grid or "single", a.profile, seeds, cells)
                 try:
                     _, outcome = reporter.submit(report_run, out, manifest, not a.no_figures, FORMATS,
-                                                 figure_formats).result()
+                                                 figure_formats, a.lang).result()
                 except WorkerLost:
+                    again = (" --pdf" if a.pdf else "") + (f" --lang {a.lang}" if a.lang != "en" else "")
                     raise UserError(f"the process writing the report died; the results are stored: "
-                                    f"python -m bench report --out {out}") from None
+                                    f"python -m bench report --out {out}{again}") from None
                 diverged = [line for line in outcome if line.lstrip().startswith("diverged")]
         except BaseException:
             reporter.abandon()
@@ -312,7 +331,8 @@ def cmd_report(a: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         with Store(a.out / STORE) as store:
             written = write_reports(a.out, store, manifest, figures=not a.no_figures, formats=formats,
-                                    redraw=a.redraw, figure_formats=FIGURE_FORMATS + (("pdf",) if a.pdf else ()))
+                                    redraw=a.redraw, figure_formats=FIGURE_FORMATS + (("pdf",) if a.pdf else ()),
+                                    lang=a.lang)
     print(f"wrote {len(written)} files to {a.out} in {time.perf_counter() - t0:.1f} s")
     return 0
 

@@ -2,8 +2,9 @@
 
 Drawing is most of a report's cost (docs/speed.md), so a label's figures are redrawn only when
 what they show may have changed: figures/figures.json keeps, per label, a fingerprint of its stored
-rows (every metric, wall times included, so any rewrite of a cell changes it), of the drawing code
-and the formats, and the files written; a missing file or a new fingerprint redraws that label.
+rows (every metric, wall times included, so any rewrite of a cell changes it), of the drawing code,
+the language (and its catalogue) and the formats, and the files written; a missing file or a new
+fingerprint redraws that label.
 ``redraw=True`` (CLI ``--redraw``) ignores the record. A run draws each label as soon as its cells
 are stored (a report of that label alone), so the record keeps the other labels' entries, and
 figures outside the labels' (the window study) keep theirs the same way (kept_or_drawn).
@@ -15,6 +16,7 @@ import importlib.util
 import inspect
 import json
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -25,11 +27,15 @@ from bench.report_rates import rate_curves
 from bench.store import Store
 from bench.tasks import get_task
 from reports.document import Section
+from reports.messages import MissingMessage, name_in, text
 from reports.summary import TaskTable
 
 RECORD = "figures.json"
-LOSS_LABEL = {"regression": "training loss (MSE, scaled units)",
-              "classification": "training loss (cross-entropy, nats)"}
+LOSS_LABEL = {"regression": "fig.loss_axis_regression", "classification": "fig.loss_axis_classification"}
+# The end of a figure's file name -> its caption in report.md (another end is shown with spaces for '_').
+CAPTIONS = {"intervals": "cap.intervals", "loss": "cap.loss", "closed_loop": "cap.closed_loop",
+            "predictions": "cap.predictions", "completion": "cap.completion", "row_mse": "cap.row_mse",
+            "by_n": "cap.by_n", "equity": "cap.equity", "lr": "cap.lr"}
 
 
 def file_stem(label: str) -> str:
@@ -50,7 +56,8 @@ def source_hash(*objs) -> str:
 
 
 def fingerprint(run: Run, label: str, table: TaskTable | None, code: str) -> str:
-    """What a label's figures depend on: its stored rows, its table's intervals, and the code."""
+    """What a label's figures depend on: its stored rows, its table's intervals, and the code (with
+    the language and its catalogue)."""
     keys = [c["key"] for c in run.labels[label]]
     rows = run.wide[run.wide.cell_key.isin(keys)] if not run.wide.empty else run.wide
     # The same whether the run was read whole or this label alone: only the columns its rows fill,
@@ -72,8 +79,9 @@ def _read_record(figdir: Path) -> dict:
 
 
 def write_figures(out: Path, store: Store, run: Run, sections: list[Section], redraw: bool = False,
-                  formats: tuple[str, ...] = ("png",)) -> list[Path]:
-    """Draw (or keep) every label's figures in `formats`; each section learns its figures' relative stems."""
+                  formats: tuple[str, ...] = ("png",), lang: str = "en") -> list[Path]:
+    """Draw (or keep) every label's figures in `formats`, their words in lang; each section learns its
+    figures' relative stems and captions."""
     figdir = out / "figures"
     record = {} if redraw else _read_record(figdir)
     new_record = {k: v for k, v in record.items() if k not in run.labels}
@@ -85,18 +93,19 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
             task = get_task(cs[0]["task"])
         except UserError:  # a store written when the registry held this task
             task = None
-        code = source_hash("reports.figures", write_figures, task.figures if task and task.figures else None)
+        code = source_hash("reports.figures", write_figures, task.figures if task and task.figures else None,
+                           "reports.messages.en", f"reports.messages.{lang}") + lang
         rates = rate_curves(run, label)
         fp = fingerprint(run, label, section.table if section else None,
                          code + rates[0].to_json(orient="split") + json.dumps(rates[1]) + ",".join(formats))
         paths = _kept(out, record.get(label, {}), fp)
         if paths is None:
-            paths = _draw_label(label, cs, task, section, store, figdir, rates, formats)
+            paths = _draw_label(label, cs, task, section, store, figdir, rates, formats, lang)
         new_record[label] = {"fingerprint": fp, "files": [p.relative_to(out).as_posix() for p in paths]}
         if section is not None:
             stem = file_stem(label)
             seen = dict.fromkeys(p.relative_to(out).with_suffix("").as_posix() for p in paths)
-            section.figures = [(s, _caption(s, stem, label)) for s in seen]
+            section.figures = [(s, _caption(s, stem, label, lang)) for s in seen]
             section.figure_formats = formats
         written += paths
     if new_record:
@@ -126,14 +135,15 @@ def kept_or_drawn(out: Path, key: str, fp: str, draw) -> list[Path]:
 
 
 def _draw_label(label: str, cs: list[dict], task, section: Section | None, store: Store,
-                figdir: Path, rates: tuple, formats: tuple[str, ...]) -> list[Path]:
+                figdir: Path, rates: tuple, formats: tuple[str, ...], lang: str) -> list[Path]:
     from reports.figures import figure_formats  # matplotlib: only when something is drawn
-    with figure_formats(formats):
-        return _draw(label, cs, task, section, store, figdir, rates)
+    from reports.fonts import figure_language
+    with figure_formats(formats), figure_language(lang):  # tick labels take their font when drawn
+        return _draw(label, cs, task, section, store, figdir, rates, lang)
 
 
 def _draw(label: str, cs: list[dict], task, section: Section | None, store: Store, figdir: Path,
-          rates: tuple) -> list[Path]:
+          rates: tuple, lang: str) -> list[Path]:
     from reports.figures import plot_loss_curves
     by_model, cell_arrays = label_arrays(store, cs)
     curves = {}
@@ -144,35 +154,37 @@ def _draw(label: str, cs: list[dict], task, section: Section | None, store: Stor
     stem = file_stem(label)
     paths = []
     if task is not None and task.figures and by_model:
-        paths += task.figures(stem, by_model, cell_arrays, figdir)
+        paths += task.figures(stem, by_model, cell_arrays, figdir, lang)
     if curves:
-        paths += plot_loss_curves(curves, figdir / f"{stem}_loss", f"{label}: training loss (median, range over seeds)",
-                                  LOSS_LABEL.get(task.kind if task else "", "training loss"))
+        paths += plot_loss_curves(curves, figdir / f"{stem}_loss", text(lang, "fig.loss_title", label=label),
+                                  text(lang, LOSS_LABEL.get(task.kind if task else "", "fig.loss_axis")), lang)
     if section is not None:
-        paths += _interval_figure(section.table, figdir / f"{stem}_intervals")
+        paths += _interval_figure(section.table, figdir / f"{stem}_intervals", lang)
     if len(rates[0]):  # a sweep (this run's or the stored one) to draw
         from reports.rate_figures import plot_rate_curves
-        paths += plot_rate_curves(rates[0], figdir / f"{stem}_lr", f"{label}: validation score against learning "
-                                  f"rate (mean over seeds, range shaded; selected rate circled)",
-                                  "validation score of the kept epoch", rates[1])
+        paths += plot_rate_curves(rates[0], figdir / f"{stem}_lr", text(lang, "fig.lr_title", label=label),
+                                  text(lang, "fig.lr_axis"), rates[1], lang)
     return paths
 
 
-def _interval_figure(t: TaskTable, stem: Path) -> list[Path]:
+def _interval_figure(t: TaskTable, stem: Path, lang: str) -> list[Path]:
     from reports.figures import plot_intervals
     tm = t.test_metric
     rows = [(m, iv.mean, iv.lo, iv.hi) for (m, metric), iv in t.intervals.items() if metric == tm]
     if not rows:
         return []
-    return plot_intervals(rows, stem, f"{t.label}: {tm}, mean and 95% interval over seeds",
-                          f"{tm} ({unit_of(tm)})", t.floors.get(tm), t.reference)
+    return plot_intervals(rows, stem, text(lang, "fig.intervals_title", label=t.label, metric=tm),
+                          text(lang, "fig.metric_axis", metric=tm, unit=name_in(lang, "unit", unit_of(tm))),
+                          t.floors.get(tm), t.reference, lang)
 
 
-def _caption(path: str, stem: str, label: str) -> str:
+def _caption(path: str, stem: str, label: str, lang: str = "en") -> str:
     name = path.rsplit("/", 1)[-1]
-    what = {"intervals": "test metric per model, mean and 95 % interval over seeds, analytic floor dashed",
-            "loss": "training loss per epoch, median and range over seeds",
-            "lr": "validation score against learning rate per model: a sweep's mean over seeds, range shaded, "
-                  "the selected rate circled; a cross is the rate this run trained and its mean score"}
     rest = name[len(stem) + 1:] if name.startswith(stem + "_") else name
-    return f"{label}: {what.get(rest, rest.replace('_', ' '))}"
+    if rest in CAPTIONS:
+        what = text(lang, CAPTIONS[rest])
+    else:  # a figure kind the catalogue does not know yet: its name, with a warning outside English
+        what = rest.replace("_", " ")
+        if lang != "en":
+            warnings.warn(f"no caption message for figure kind {rest!r}", MissingMessage, stacklevel=2)
+    return text(lang, "cap.caption", label=label, what=what)

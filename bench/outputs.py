@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bench.errors import UserError
 from bench.store import Store
 from bench.tasks import get_task
+from reports.messages import name_in, recorded, text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,24 +87,26 @@ def _checked_manifest(doc, p: Path) -> dict:
 
 
 def report_run(out: Path, manifest: dict, figures: bool = True, formats: tuple[str, ...] = FORMATS,
-               figure_formats: tuple[str, ...] = FIGURE_FORMATS) -> tuple[list[Path], list[str]]:
-    """The end of a run, in the report process: every output file (write_reports), and the lines
-    naming the cells whose seeds diverged or failed (outcome_lines)."""
+               figure_formats: tuple[str, ...] = FIGURE_FORMATS, lang: str = "en") -> tuple[list[Path], list[str]]:
+    """The end of a run, in the report process: every output file in lang (write_reports), and the
+    lines naming the cells whose seeds diverged or failed (outcome_lines)."""
     with Store.reader(out / STORE) as store:
         written = write_reports(out, store, manifest, figures=figures, formats=formats,
-                                figure_formats=figure_formats)
+                                figure_formats=figure_formats, lang=lang)
         return written, outcome_lines(store, manifest)
 
 
-def label_figures(out: Path, manifest: dict, label: str, figure_formats: tuple[str, ...] = FIGURE_FORMATS) -> None:
-    """Draw one label's figures as soon as its cells are stored (in the report process, while other
-    cells train); the run's report then keeps them. A failure is left for that report to meet and say."""
+def label_figures(out: Path, manifest: dict, label: str, figure_formats: tuple[str, ...] = FIGURE_FORMATS,
+                  lang: str = "en") -> None:
+    """Draw one label's figures, their words in lang, as soon as its cells are stored (in the report
+    process, while other cells train); the run's report then keeps them. A failure is left for that
+    report to meet and say."""
     from bench.figure_outputs import write_figures
     one = {**manifest, "cells": [c for c in manifest["cells"] if c["label"] == label]}
     try:
         with Store.reader(out / STORE) as store:
             run, tidy = _read(store, one)
-            write_figures(out, store, run, _sections(run, tidy, store)[0], formats=figure_formats)
+            write_figures(out, store, run, _sections(run, tidy, store, lang)[0], formats=figure_formats, lang=lang)
     except Exception:
         pass
 
@@ -116,9 +119,9 @@ def _read(store: Store, manifest: dict) -> tuple[Run, pd.DataFrame]:
     return run, tidy_results(run)
 
 
-def _sections(run: Run, tidy: pd.DataFrame, store: Store) -> tuple[list, list[str], list]:
-    """Each label's tables as a report Section, a paragraph for each label without results, and
-    every (label, inputs, table)."""
+def _sections(run: Run, tidy: pd.DataFrame, store: Store, lang: str = "en") -> tuple[list, list[str], list]:
+    """Each label's tables as a report Section in lang, a paragraph for each label without results,
+    and every (label, inputs, table)."""
     from bench.report_inputs import cost_inputs, implementations, task_inputs, task_kind
     from bench.report_rates import rate_protocol
     from reports.convergence import not_converged
@@ -127,29 +130,30 @@ def _sections(run: Run, tidy: pd.DataFrame, store: Store) -> tuple[list, list[st
     sections, empty, tables = [], [], []
     for label, cs in run.labels.items():
         inp = task_inputs(run, label, tidy, store)
-        table = build_table(inp)
+        table = build_table(inp, lang)
         tables.append((label, inp, table))
         if not table.rows:  # e.g. skipped offline: say why instead of a table
-            empty.append(f"\n## {label}\n\n" + _no_results(run.wide, [c["key"] for c in cs]) + "\n")
+            empty.append(f"\n## {label}\n\n" + _no_results(run.wide, [c["key"] for c in cs], lang) + "\n")
             continue
         costs = cost_inputs(inp)
-        cost = build_table(costs) if costs.metrics else None
+        cost = build_table(costs, lang) if costs.metrics else None
         info = [run.cells[c["key"]] for c in cs if c["key"] in run.cells]
         protocol = dict(info[0]["protocol"]) if info else {}
-        ran = implementations(run, [c["key"] for c in cs])
+        ran = implementations(run, [c["key"] for c in cs], lang)
         if ran:
             protocol["implementation"] = ran
-        protocol.update(rate_protocol(run, label))
-        table.notes += not_converged(inp.values, stopping_rules(info))
+        protocol.update(rate_protocol(run, label, lang))
+        table.notes += not_converged(inp.values, stopping_rules(info), lang)
         sections.append(Section(table, cost, task_kind(cs[0]["task"]), protocol, {i["model"]: i["settings"] for i in info}))
     return sections, empty, tables
 
 
 def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
                   formats: tuple[str, ...] = FORMATS, redraw: bool = False,
-                  figure_formats: tuple[str, ...] = FIGURE_FORMATS) -> list[Path]:
+                  figure_formats: tuple[str, ...] = FIGURE_FORMATS, lang: str = "en") -> list[Path]:
     """Every output of a run, regenerated from the store alone; returns the files written (figures
-    whose inputs are unchanged are kept, see bench.figure_outputs)."""
+    whose inputs are unchanged are kept, see bench.figure_outputs). lang: the language of every
+    table, report and figure (results.csv holds identifiers and numbers, the same in every language)."""
     from bench.assignment2_answers import answers
     from bench.figure_outputs import write_figures
     from bench.report_inputs import environment, not_in_tables
@@ -162,27 +166,28 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         csv = out / "results.csv"
         tidy.drop(columns=["status"]).to_csv(csv, index=False)
         written.append(csv)
-    sections, empty, tables = _sections(run, tidy, store)
+    sections, empty, tables = _sections(run, tidy, store, lang)
     if figures:
         try:
-            written += write_figures(out, store, run, sections, redraw, figure_formats)
+            written += write_figures(out, store, run, sections, redraw, figure_formats, lang)
         except Exception as e:  # a figure must never cost the run its tables; say so and go on
             print(f"warning: figures not drawn ({type(e).__name__}: {str(e)[:200]})", file=sys.stderr)
     seeds = len(manifest.get("seeds", [])) or max((s.table.seeds for s in sections), default=0)
-    title = f"Results: grid `{manifest['grid']}`, profile `{manifest['profile']}`, {seeds} seeds"
+    title = text(lang, "doc.results_title", grid=manifest["grid"], profile=manifest["profile"], seeds=seeds)
     plain = tidy.drop(columns=["status"])
     if "md" in formats:
-        answered = [a for a in (answers(run, store, tables),) if a]
-        summaries = answered + task_sections(plain, manifest, run, store)
-        extra = summaries + diverged_note(tidy) + empty
-        (out / "results.md").write_text(results_markdown(title, sections, seeds, extra))
-        env = {"environment": environment(run)}
-        (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run), summaries))
+        answered = [a for a in (answers(run, store, tables, lang),) if a]
+        summaries = answered + task_sections(plain, manifest, run, store, lang)
+        extra = summaries + diverged_note(tidy, lang) + empty
+        (out / "results.md").write_text(results_markdown(title, sections, seeds, extra, lang))
+        env = {"environment": environment(run, lang)}
+        (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run, lang),
+                                                       summaries, lang))
         written += [out / "results.md", out / "report.md"]
     if "tex" in formats:
-        (out / "results.tex").write_text(results_latex(sections))
+        (out / "results.tex").write_text(results_latex(sections, lang))
         written.append(out / "results.tex")
-    written += write_window_study(out, store, manifest, plain, figures, figure_formats)
+    written += write_window_study(out, store, manifest, plain, figures, figure_formats, lang)
     return written
 
 
@@ -201,21 +206,20 @@ def outcome_lines(store: Store, manifest: dict) -> list[str]:
 
 
 def stopping_rules(info: list[dict]) -> dict[str, tuple[int, str]]:
-    """model -> (epoch cap, what its stopping rule watches), for the convergence notes."""
+    """model -> (epoch cap, the message key of what its stopping rule watches), for the convergence notes."""
     out = {}
     for i in info:
         try:
             validated = get_task(i["task"]).has_validation(i["settings"])
         except UserError:  # a store written when the registry held this task
             validated = True
-        out[i["model"]] = (i["settings"].get("epochs"), "the validation score was still falling" if validated
-                           else "the training strings were not all fitted")
+        out[i["model"]] = (i["settings"].get("epochs"), "conv.still_falling" if validated else "conv.not_fitted")
     return out
 
 
-def task_sections(tidy, manifest: dict, run: Run, store: Store) -> list[str]:
-    """Each task's own summary section (e.g. stock: ratio to persistence by model × target); it
-    reads a label's stored arrays through a loader, so tasks without a section load nothing."""
+def task_sections(tidy, manifest: dict, run: Run, store: Store, lang: str = "en") -> list[str]:
+    """Each task's own summary section in lang (e.g. stock: ratio to persistence by model × target);
+    it reads a label's stored arrays through a loader, so tasks without a section load nothing."""
     from bench.report_inputs import label_arrays
     out = []
     for name in dict.fromkeys(c["task"] for c in manifest["cells"]):
@@ -224,25 +228,27 @@ def task_sections(tidy, manifest: dict, run: Run, store: Store) -> list[str]:
                     if c["task"] == name and c["key"] in run.cells}
         if task.section is not None and settings:
             out.append(task.section(tidy[tidy.task.isin(settings)], settings,
-                                    lambda label: label_arrays(store, run.labels[label])))
+                                    lambda label: label_arrays(store, run.labels[label]), lang))
     return [s for s in out if s]
 
 
-def diverged_note(tidy: pd.DataFrame) -> list[str]:
+def diverged_note(tidy: pd.DataFrame, lang: str = "en") -> list[str]:
     """A paragraph naming, per task label, the seeds whose training loss became non-finite."""
     bad = tidy[tidy.status == "diverged"].groupby(["task", "model"], sort=False).seed.unique()
     if bad.empty:
         return []
-    return ["\nDiverged (training loss became non-finite; metrics come from the kept parameters and may be "
-            "inf or missing): " + "; ".join(f"{t}: {m} seeds {', '.join(map(str, sorted(s)))}"
-                                            for (t, m), s in bad.items()) + "\n"]
+    which = text(lang, "sep.list").join(text(lang, "doc.diverged_seeds", label=t, model=m,
+                                             seeds=", ".join(map(str, sorted(s)))) for (t, m), s in bad.items())
+    return ["\n" + text(lang, "doc.diverged", which=which) + "\n"]
 
 
-def _no_results(wide: pd.DataFrame, keys: list[str]) -> str:
+def _no_results(wide: pd.DataFrame, keys: list[str], lang: str = "en") -> str:
     """Why a label has no table: its cells' reasons (e.g. skipped: data not available offline),
     from the rows load_run already read (wide: one row per cell and seed)."""
     rows = wide[wide.cell_key.isin(keys)] if not wide.empty else wide
     if rows.empty:
-        return "No results yet."
+        return text(lang, "doc.no_results")
     why = rows[rows.status != "ok"].drop_duplicates(["status", "reason"])
-    return "\n".join(f"Cells {r.status}: {r.reason}" for r in why.itertuples()) or "No results yet."
+    return "\n".join(text(lang, "doc.cells_status", status=name_in(lang, "status", r.status),
+                           reason=recorded(r.reason, lang, "reason")) for r in why.itertuples()) \
+        or text(lang, "doc.no_results")

@@ -16,6 +16,7 @@ from bench.store import Store
 from bench.tasks import get_task
 from models import MODELS
 from models.implementation import IMPLS
+from reports.messages import name_in, recorded, text
 from reports.summary import TaskInputs
 
 # Fields kept out of the main tables (they stay in results.csv): descriptive ones, and per-seed test
@@ -27,6 +28,7 @@ NOT_IN_TABLES = {"best_epoch", "epochs_run", "members", "final_train_loss", "eva
 TEST_METRIC = {"regression": "mse", "classification": "cross_entropy"}
 PROPORTIONS = frozenset({"accuracy", "direction_acc"})  # shares of the test points
 IN_TABLES = ("ok", "diverged")  # statuses whose metrics enter the tables
+PAST_FLOOR = "whole past"  # the name of a stateful model's floor row: the best any forecast from the whole past can do
 
 
 @dataclass
@@ -127,7 +129,7 @@ def task_inputs(run: Run, label: str, tidy: pd.DataFrame, store: Store) -> TaskI
                       naive=frozenset(m for m in models if not MODELS[m].trainable),
                       floors={k: float(v) for k, v in floors.items() if k in metrics},
                       model_floors={m: {k: float(v) for k, v in f.items() if k in metrics} for m, f in own.items()},
-                      floor_names=dict.fromkeys(own, "whole past"),
+                      floor_names=dict.fromkeys(own, PAST_FLOOR),
                       test_metric=test_metric, pointwise=pointwise,
                       proportions=PROPORTIONS & set(metrics))
 
@@ -152,8 +154,9 @@ def cost_inputs(inp: TaskInputs) -> TaskInputs:
     return replace(inp, metrics=metrics, floors={}, model_floors={}, test_metric=None, pointwise={})
 
 
-def not_in_tables(run: Run) -> list[str]:
-    """One line per (cell, status) whose seeds are missing from the tables or diverged, with reasons."""
+def not_in_tables(run: Run, lang: str = "en") -> list[str]:
+    """One line per (cell, status) whose seeds are missing from the tables or diverged, with reasons
+    (recorded in English, written in lang where the catalogue knows the reason's template)."""
     w = run.wide
     if w.empty:
         return []
@@ -162,18 +165,26 @@ def not_in_tables(run: Run) -> list[str]:
     out = []
     for (key, status, reason), g in w[w.status != "ok"].groupby(["cell_key", "status", "reason"], sort=False):
         seeds = ", ".join(map(str, sorted(g.seed)))
-        what = "its metrics are in the tables (kept epoch)" if status == "diverged" else "not in the tables"
-        out.append(f"{labels.get(key, key)} / {g.model.iloc[0]}: {status} for seeds {seeds} ({what}): {reason}")
+        what = text(lang, "doc.kept_epoch" if status == "diverged" else "doc.not_in_tables_short")
+        out.append(text(lang, "doc.not_in_tables_line", label=labels.get(key, key), model=g.model.iloc[0],
+                        status=name_in(lang, "status", status), seeds=seeds, what=what,
+                        reason=recorded(reason, lang, "reason")))
     stored = set(w.cell_key)
     missing = [c for c in run.manifest["cells"] if c["key"] not in stored]
-    out += [f"{c['label']} / {c['model']}: no results stored" for c in missing]
+    out += [text(lang, "doc.no_results_stored", label=c["label"], model=c["model"]) for c in missing]
     return out
 
 
-def environment(run: Run) -> dict[str, str]:
+# stored column -> its name in report.md (translated through the catalogue's env.* names); the
+# implementations follow them, read from the rows' records
+ENVIRONMENT = (("device_name", "device"), ("torch", "torch"), ("git_commit", "git commit"))
+IMPLEMENTATIONS = "implementations"
+
+
+def environment(run: Run, lang: str = "en") -> dict[str, str]:
     """Devices, torch versions, implementations and git commits the stored rows were measured with."""
     out = {}
-    for col, name in (("device_name", "device"), ("torch", "torch"), ("git_commit", "git commit")):
+    for col, name in ENVIRONMENT:
         if col in run.wide.columns:
             vals = sorted({str(v) for v in run.wide[col].dropna()})
             if vals:
@@ -182,16 +193,18 @@ def environment(run: Run) -> dict[str, str]:
         ran = " ".join(str(v) for v in run.wide.impl.dropna())
         names = [name for name in IMPLS if name in ran]
         if names:
-            out["implementations"] = ", ".join(names) + " (per model: each task's protocol)"
+            out[IMPLEMENTATIONS] = text(lang, "doc.impl_names", names=", ".join(names))
     return out
 
 
-def implementations(run: Run, keys: list[str]) -> str:
-    """Which implementation ran each trainable model of these cells (models/implementation.py),
-    from their rows: e.g. 'gru native; mlp train native+torch, evaluate torch'; '' without a record."""
+def implementations(run: Run, keys: list[str], lang: str = "en") -> str:
+    """Which implementation ran each trainable model of these cells (models/implementation.py), from
+    their rows, in lang: e.g. 'gru native; mlp train native+torch, evaluate torch'; '' without a record."""
     w = run.wide
     if w.empty or "impl" not in w.columns:
         return ""
     trainable = [name for name, spec in MODELS.items() if spec.trainable]
     rows = w[w.cell_key.isin(keys) & w.impl.notna() & w.model.isin(trainable)]
-    return "; ".join(f"{model} {' | '.join(sorted(set(g.impl)))}" for model, g in rows.groupby("model", sort=False))
+    return text(lang, "sep.list").join(
+        text(lang, "doc.impl", model=model, impls=" | ".join(recorded(i, lang, "note") for i in sorted(set(g.impl))))
+        for model, g in rows.groupby("model", sort=False))

@@ -15,6 +15,7 @@ from bench.rates import STORE_COMMAND, SWEEP_COMMAND, stored_rate, write_stored
 from bench.report_inputs import IN_TABLES, Run, load_run
 from bench.tasks import get_task
 from models import MODELS
+from reports.messages import text
 from reports.selection import COLUMNS, select_rates
 
 
@@ -54,8 +55,8 @@ def _grid(rates) -> str:
     return ", ".join(f"{r:g}" for r in sorted(rates))
 
 
-def rate_protocol(run: Run, label: str) -> dict[str, str]:
-    """The label's protocol line on learning rates: selected by this run's sweep, by a stored
+def rate_protocol(run: Run, label: str, lang: str = "en") -> dict[str, str]:
+    """The label's protocol line on learning rates, in lang: selected by this run's sweep, by a stored
     sweep, or fixed (and why)."""
     sel = run.sweep[run.sweep.label == label] if run.sweep is not None else pd.DataFrame(columns=COLUMNS)
     how: dict[str, list[str]] = {}
@@ -67,44 +68,43 @@ def rate_protocol(run: Run, label: str) -> dict[str, str]:
         lr = f"{float(s['lr']):g}"
         entry = stored_rate(run.manifest["profile"], label, m, s)
         if m in set(sel.model):
-            kind = "selected on validation data by this run's sweep"
+            kind = "rate.by_sweep"
         elif entry is not None and float(entry["lr"]) == float(s["lr"]):
-            kind = "selected on validation data by the stored sweep"
+            kind = "rate.by_stored"
         elif not _has_validation(info):
-            kind = "fixed: no validation data to select on (the seed protocol and the formal tasks have none)"
+            kind = "rate.no_validation"
         else:
-            kind = "fixed: no stored selection for these settings (or --lr given)"
+            kind = "rate.no_stored"
         how.setdefault(kind, []).append(f"{m} {lr}")
     if not how:
         return {}
     parts = []
     for kind, models in how.items():
-        text = f"{kind}: {', '.join(models)}"
-        if kind.endswith("this run's sweep"):
-            text += (f" (from {_grid(sel.lr.unique())}; lowest mean over seeds of the kept epoch's validation "
-                     f"score; only the selected rate's cells are in the tables)")
+        part = text(lang, "rate.part", kind=text(lang, kind), models=", ".join(models))
+        if kind == "rate.by_sweep":
+            part += text(lang, "rate.sweep_detail", grid=_grid(sel.lr.unique()))
             edge = sel[sel.edge]
             if len(edge):
-                text += "; at the grid's edge, so a better rate may lie beyond it: " + ", ".join(edge.model)
-        elif kind.endswith("stored sweep"):
-            src = stored_sources(run, label)
-            text += (f" (bench/rates.json: {src}; reselect with `{SWEEP_COMMAND}` then `{STORE_COMMAND}`)")
-        parts.append(text)
-    return {"learning rate": "; ".join(parts)}
+                part += text(lang, "rate.edge", models=", ".join(edge.model))
+        elif kind == "rate.by_stored":
+            part += text(lang, "rate.stored_detail", sources=stored_sources(run, label, lang), sweep=SWEEP_COMMAND,
+                         store=STORE_COMMAND)
+        parts.append(part)
+    return {"learning rate": text(lang, "sep.list").join(parts)}  # the field's name is translated with the others
 
 
-def stored_sources(run: Run, label: str) -> str:
+def stored_sources(run: Run, label: str, lang: str = "en") -> str:
     """How the stored rates of a label's cells were selected: grid, seeds and commit, once each."""
     seen = []
     for c in run.labels.get(label, []):
         info = run.cells.get(c["key"])
         entry = stored_rate(run.manifest["profile"], label, c["model"], info["settings"]) if info else None
         if entry is not None:
-            text = (f"from {_grid(float(r) for r in entry['val'])} over {entry['seeds']} seeds "
-                    f"at commit {entry.get('commit', '?')}")
-            if text not in seen:
-                seen.append(text)
-    return "; ".join(seen)
+            source = text(lang, "rate.source", grid=_grid(float(r) for r in entry["val"]), seeds=entry["seeds"],
+                          commit=entry.get("commit", "?"))
+            if source not in seen:
+                seen.append(source)
+    return text(lang, "sep.list").join(seen)
 
 
 def _has_validation(info: dict) -> bool:

@@ -12,9 +12,11 @@ import pandas as pd
 
 from bench.store import Store
 from models import MODELS
+from reports.fonts import figure_language
+from reports.messages import text
 from reports.tables import to_markdown
 
-METRICS = (("accuracy", "test accuracy", False), ("mse", "test MSE", True))  # (metric, label, log y)
+METRICS = (("accuracy", "window.accuracy", False), ("mse", "window.mse", True))  # (metric, label key, log y)
 
 
 def window_frame(tidy: pd.DataFrame, store: Store, manifest: dict) -> pd.DataFrame:
@@ -48,7 +50,8 @@ def window_frame(tidy: pd.DataFrame, store: Store, manifest: dict) -> pd.DataFra
 
 
 def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFrame,
-                       figures: bool = True, figure_formats: tuple[str, ...] = ("png",)) -> list[Path]:
+                       figures: bool = True, figure_formats: tuple[str, ...] = ("png",),
+                       lang: str = "en") -> list[Path]:
     frame = window_frame(tidy, store, manifest)
     if frame.empty:
         return []
@@ -57,39 +60,34 @@ def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFra
     order = list(MODELS)
     baselines = tuple(m for m, spec in MODELS.items() if not spec.trainable)
     stateful = tuple(m for m, spec in MODELS.items() if spec.regime == "stateful")
-    doc = ["# Score against window length\n",
-           "Mean ± sample std over seeds. *best possible*: the best score any function of the window can reach "
-           "on that test set (for periodic sequences: each context's most frequent successor), or the analytic "
-           "floor. *minimal window*: the shortest window after which every context has one successor (for a sum "
-           "of sinusoids: the order of its linear recurrence, 2 per sinusoid). The stateful models "
-           "(`*-stateful`) read no window: they read the whole series before each target; their cells at "
-           "each window differ only in the test targets that window's split leaves (the same as the other "
-           "models'), and the figures draw them as one flat line at their mean over windows and seeds.\n"]
+    doc = ["# " + text(lang, "window.title") + "\n", text(lang, "window.intro") + "\n"]
     written = []
-    for metric, label, log_y in METRICS:
+    for metric, label_key, log_y in METRICS:
         fm = frame[frame.metric == metric]
         if fm.empty:
             continue
-        header, rows = window_table(fm, order)
+        header, rows = window_table(fm, order, lang)
         doc += [f"\n## {metric}\n", to_markdown(header, rows)]
-        if figures:  # drawn again only when its rows, the code or the formats changed
+        if figures:  # drawn again only when its rows, the code, the formats or the language changed
+            label = text(lang, label_key)
             fp = hashlib.sha256((fm.reset_index(drop=True).to_json(orient="split") + ",".join(figure_formats)
-                                 + source_hash("reports.window_study", "reports.figures", write_window_study)
+                                 + source_hash("reports.window_study", "reports.figures", write_window_study,
+                                               "reports.messages.en", f"reports.messages.{lang}") + lang
                                  ).encode()).hexdigest()
             written += kept_or_drawn(out, f"window study: {metric}", fp, lambda: _draw(
-                out, fm, metric, label, log_y, (order, baselines, stateful), figure_formats))
+                out, fm, metric, label, log_y, (order, baselines, stateful), figure_formats, lang))
     path = out / "window_study.md"
     path.write_text("\n".join(doc) + "\n")
     return [path] + written
 
 
 def _draw(out: Path, fm: pd.DataFrame, metric: str, label: str, log_y: bool, models: tuple,
-          figure_formats: tuple[str, ...]) -> list[Path]:
-    """models: (every model in order, the faint ones, the flat ones)."""
+          figure_formats: tuple[str, ...], lang: str) -> list[Path]:
+    """models: (every model in order, the faint ones, the flat ones); the words in lang."""
     from reports.figures import figure_formats as saved_as  # matplotlib: only when something is drawn
     from reports.window_study import plot_metric_vs_window
     order, faint, flat = models
-    with saved_as(figure_formats):
+    with saved_as(figure_formats), figure_language(lang):
         return plot_metric_vs_window(fm, label, out / "figures" / f"window_{metric}",
-                                     f"{label} against window length (mean over seeds, bar: min–max)",
-                                     order, faint=faint, flat=flat, log_y=log_y)
+                                     text(lang, "window.figure_title", label=label),
+                                     order, faint=faint, flat=flat, log_y=log_y, lang=lang)

@@ -5,7 +5,7 @@ Input: one ``CellEvidence`` per table (a sequence at one MLP window) with the mo
 over seeds and per-point test losses. Each answer compares the MLP with the stateful GRU on the
 same test targets (Diebold–Mariano on the per-point losses, Holm-adjusted over every comparison
 of the section) and says, from the numbers, where recurrence helps and where it cannot. Every
-word is a keyed string in TEXT, the one place to translate.
+word comes from the message catalogue (keys "a2.*" in reports/messages), in the report's language.
 """
 from __future__ import annotations
 
@@ -15,71 +15,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from reports.intervals import Interval
+from reports.messages import text
 from reports.stats import dm_over_seeds, holm
 from reports.summary import _stack
 from reports.tables import ALPHA, Estimate, fmt_number
 
 REFERENCE, RECURRENT, WINDOWED = "mlp", "gru-stateful", "gru"  # the assignment's MLP vs GRU, and the GRU on a window
 QUESTIONS = ("aperiodic", "periodic", "concat", "summed")  # in the assignment's order
+HEADINGS = {"aperiodic": "a2.q_aperiodic", "periodic": "a2.q_periodic", "concat": "a2.q_concat",
+            "summed": "a2.q_summed"}  # question -> its heading's message
 EXACT = 1e-3  # a mean this close to its bound counts as at the bound (float noise, one test point in a thousand)
 SHARES = ("accuracy",)  # metrics that are shares of the test points: EXACT is absolute for them, else relative
-
-TEXT = {
-    "title": "## Assignment 2: does a recurrent network beat a fully connected one?\n",
-    "intro": ("The MLP (`{ref}`) reads a window of T values. The windowed GRU (`{win}`) reads the same window "
-              "from a zero state, so it sees no more of the past than the MLP. The stateful GRU (`{rec}`) reads "
-              "the whole series before each target and carries its state: the only way a recurrent network "
-              "can use more of the past. All are scored on the same test targets. Each line gives the mean and "
-              "95 % interval over seeds of the test {metrics}; the test is Diebold–Mariano on the per-point "
-              "losses (cross-entropy in nats, or squared error), `{rec}` against `{ref}`, Holm-adjusted over "
-              "the {n} comparisons of this section, with a Newey–West long-run variance for the serial "
-              "correlation of the loss differences; Δ = `{rec}` − `{ref}`. A cell counts as a difference when "
-              "the test says so (adjusted p < {alpha:g}) and the quoted score differs the same way by more than "
-              "{tol:g} (accuracy; relative for an error): two exact forecasters differ only in confidence.\n"),
-    "q.aperiodic": "### (1) Sequences with no period (uniform random numbers, digits of π)\n",
-    "q.periodic": "### (2) Periodic sequences (repeating decimals)\n",
-    "q.concat": "### (3) Two periodic sequences joined in m:n blocks\n",
-    "q.summed": "### (4) Two periodic sequences added\n",
-    "verdict.yes": "**Answer: yes.** The stateful GRU beats the MLP in every cell ({n} of {n}).",
-    "verdict.no": "**Answer: no.** The stateful GRU beats the MLP in none of the {n} cells",
-    "verdict.some": "**Answer: in {better} of {n} cells.** The stateful GRU beats the MLP in {better}{better_list}",
-    "verdict.same": "; they do not differ in {same}{same_list}",
-    "verdict.worse": "; the MLP is better in {worse}{worse_list}",
-    "verdict.list": " ({cells})",
-    "verdict.limited": ("Of the cells whose window is shorter than the minimal window ({k}), the stateful GRU "
-                        "beats the MLP in {kb}."),
-    "floor.held": ("Nothing to learn: no model beats the analytic floor (the best any forecast can do) in any "
-                   "of these cells, so recurrence cannot help; a model that did would be a leak."),
-    "floor.beaten": "⚠ beats its analytic floor, a leak until explained: {cells}.",
-    "floor.worse": ("Where the MLP is better, both are at the floor and the stateful GRU is the one further "
-                    "above it: with nothing to learn, more capacity can only fit the training noise."),
-    "window.held": ("Where the window is shorter than the minimal window, so that its best possible falls short "
-                    "of what the whole past allows, the MLP stays at or under that best possible in {held} of "
-                    "{n} cells ({mlp_range}), while the stateful GRU reaches {rec_range}: the window, not the "
-                    "kind of network, is what limits the MLP."),
-    "window.exact": ("Where the window alone can determine the next value, the MLP reaches {mlp_range} and the "
-                     "stateful GRU {rec_range}."),
-    "cell": ("- `{task}`, window {window} (minimal window {minimal}; {where}): {ref} {ref_score}, {win} "
-             "{win_score}, {rec} {rec_score}; best possible at this window {bound}, from the whole past "
-             "{past}; Δ {metric} {delta}, DM p {p}{mark}.{others}"),
-    "cell.limited": "the window limits",
-    "cell.open": "the window can suffice",
-    "cell.none": "no period",
-    "cell.others": " Other stateful: {scores}.",
-    "where.title": "### Where recurrence helps, and where it cannot\n",
-    "where.helps": "- Helps: {cells}.",
-    "where.helps_limited": ("In {k} of these {n} the MLP's window is shorter than the minimal window, and the "
-                            "stateful GRU, having read the whole past, is not held to the window's bound."),
-    "where.helps_open": ("In {cells} the window could determine the next value, yet the MLP does not learn "
-                         "to: recurrence helps there by learning more easily, not by seeing more."),
-    "where.helps_none": "- Helps: in no cell of this run.",
-    "where.aperiodic": ("- Cannot help on a sequence with no period: the past says nothing about the next value "
-                        "(measured: {cells})."),
-    "where.exact": ("- Need not help where the window reaches the minimal window: the MLP is already exact "
-                    "(measured: {cells})."),
-    "where.windowed": ("- A recurrent network that reads only the MLP's window gains nothing: the windowed GRU "
-                       "is held to the same bound as the MLP ({cells})."),
-}
 
 
 @dataclass
@@ -136,8 +82,8 @@ def _tests(cells: list[CellEvidence]) -> dict[str, _Test]:
     return out
 
 
-def _score(iv: Interval | None) -> str:
-    return "–" if iv is None else Estimate(iv).md()
+def _score(iv: Interval | None, lang: str) -> str:
+    return "–" if iv is None else Estimate(iv, lang=lang).md()
 
 
 def _limited(c: CellEvidence) -> bool | None:
@@ -165,11 +111,11 @@ def _reaches(c: CellEvidence, model: str) -> bool:
     return abs(_gap(c, model)) <= EXACT
 
 
-def _name(c: CellEvidence) -> str:
-    return f"`{c.task}` at window {c.window}"
+def _name(c: CellEvidence, lang: str) -> str:
+    return text(lang, "a2.name", task=c.task, window=c.window)
 
 
-def _range(cells: list[CellEvidence], model: str) -> str:
+def _range(cells: list[CellEvidence], model: str, lang: str) -> str:
     """The model's means over the cells, lowest–highest, per metric when they mix metrics."""
     parts = []
     for metric in dict.fromkeys(c.metric for c in cells):
@@ -179,106 +125,112 @@ def _range(cells: list[CellEvidence], model: str) -> str:
             parts.append(fmt_number(lo) if lo == hi else f"{fmt_number(lo)}–{fmt_number(hi)}")
             if len({c.metric for c in cells}) > 1:
                 parts[-1] = f"{metric} {parts[-1]}"
-    return "; ".join(parts) or "–"
+    return text(lang, "sep.list").join(parts) or "–"
 
 
-def _cell_line(c: CellEvidence, t: _Test | None) -> str:
+def _cell_line(c: CellEvidence, t: _Test | None, lang: str) -> str:
     others = {m: iv for m, iv in c.scores.items() if m.endswith("-stateful") and m != RECURRENT}
     limited = _limited(c)
-    return TEXT["cell"].format(
-        task=c.task, window=c.window, minimal=c.minimal_window if c.minimal_window is not None else "–",
-        where=TEXT["cell.none"] if limited is None else TEXT["cell.limited" if limited else "cell.open"],
-        ref=REFERENCE, ref_score=_score(c.scores.get(REFERENCE)), win=WINDOWED,
-        win_score=_score(c.scores.get(WINDOWED)), rec=RECURRENT, rec_score=_score(c.scores.get(RECURRENT)),
+    return text(
+        lang, "a2.cell", task=c.task, window=c.window,
+        minimal=c.minimal_window if c.minimal_window is not None else "–",
+        where=text(lang, "a2.cell_none" if limited is None else "a2.cell_limited" if limited else "a2.cell_open"),
+        ref=REFERENCE, ref_score=_score(c.scores.get(REFERENCE), lang), win=WINDOWED,
+        win_score=_score(c.scores.get(WINDOWED), lang), rec=RECURRENT, rec_score=_score(c.scores.get(RECURRENT), lang),
         bound=fmt_number(c.bound) if c.bound is not None else "–",
         past=fmt_number(c.past_bound) if c.past_bound is not None else "–", metric=c.metric,
         delta=f"{t.delta:+.3g}" if t else "–", p=(f"= {t.p:.3g}" if t and t.p >= 0.001 else "< 0.001" if t else "–"),
         mark=" *" if t and t.p < ALPHA else "",
-        others=TEXT["cell.others"].format(scores=", ".join(f"{m} {_score(iv)}" for m, iv in others.items()))
+        others=text(lang, "a2.cell_others", scores=", ".join(f"{m} {_score(iv, lang)}" for m, iv in others.items()))
         if others else "")
 
 
-def _verdict(cells: list[CellEvidence], tests: dict[str, _Test]) -> str:
+def _verdict(cells: list[CellEvidence], tests: dict[str, _Test], lang: str) -> str:
     groups = {v: [c for c in cells if c.label in tests and tests[c.label].verdict == v]
               for v in ("better", "same", "worse")}
     n = sum(len(g) for g in groups.values())
     if n and len(groups["better"]) == n:
-        return TEXT["verdict.yes"].format(n=n)
+        return text(lang, "a2.verdict_yes", n=n)
     counts = {v: len(g) for v, g in groups.items()}
-    lists = {f"{v}_list": TEXT["verdict.list"].format(cells=", ".join(_name(c) for c in g)) if g else ""
+    lists = {f"{v}_list": text(lang, "a2.verdict_list", cells=", ".join(_name(c, lang) for c in g)) if g else ""
              for v, g in groups.items()}
-    text = TEXT["verdict.some" if groups["better"] else "verdict.no"].format(n=n, **counts, **lists)
-    for v in ("same", "worse"):
+    said = text(lang, "a2.verdict_some" if groups["better"] else "a2.verdict_no", n=n, **counts, **lists)
+    for v, key in (("same", "a2.verdict_same"), ("worse", "a2.verdict_worse")):
         if groups[v]:
-            text += TEXT[f"verdict.{v}"].format(**counts, **lists)
+            said += text(lang, key, **counts, **lists)
     limited = [c for c in cells if _limited(c)]
     if limited:
-        text += ". " + TEXT["verdict.limited"].format(k=len(limited), kb=sum(c in groups["better"] for c in limited))
-        return text
-    return text + "."
+        return said + text(lang, "a2.sentence_end") + text(lang, "a2.verdict_limited", k=len(limited),
+                                                          kb=sum(c in groups["better"] for c in limited))
+    return said + text(lang, "doc.stop")
 
 
-def _question(q: str, cells: list[CellEvidence], tests: dict[str, _Test]) -> list[str]:
-    lines = [TEXT[f"q.{q}"], _verdict(cells, tests)]
+def _question(q: str, cells: list[CellEvidence], tests: dict[str, _Test], lang: str) -> list[str]:
+    lines = [text(lang, HEADINGS[q]), _verdict(cells, tests, lang)]
     if q == "aperiodic":
         beaten = [f"{c.label} {m}" for c in cells for m in c.flagged]
-        lines.append(TEXT["floor.beaten"].format(cells="; ".join(beaten)) if beaten else TEXT["floor.held"])
+        lines.append(text(lang, "a2.floor_beaten", cells=text(lang, "sep.list").join(beaten)) if beaten
+                     else text(lang, "a2.floor_held"))
         if not beaten and any(tests[c.label].verdict == "worse" for c in cells if c.label in tests):
-            lines.append(TEXT["floor.worse"])
+            lines.append(text(lang, "a2.floor_worse"))
     below = [c for c in cells if _limited(c)]
     if below:
-        lines.append(TEXT["window.held"].format(held=sum(_held(c, REFERENCE) for c in below), n=len(below),
-                                                mlp_range=_range(below, REFERENCE),
-                                                rec_range=_range(below, RECURRENT)))
+        lines.append(text(lang, "a2.window_held", held=sum(_held(c, REFERENCE) for c in below), n=len(below),
+                          mlp_range=_range(below, REFERENCE, lang), rec_range=_range(below, RECURRENT, lang)))
     open_ = [c for c in cells if _limited(c) is False]
     if open_:
-        lines.append(TEXT["window.exact"].format(mlp_range=_range(open_, REFERENCE),
-                                                 rec_range=_range(open_, RECURRENT)))
-    return [lines[0], " ".join(lines[1:]) + "\n", *[_cell_line(c, tests.get(c.label)) for c in cells], ""]
+        lines.append(text(lang, "a2.window_exact", mlp_range=_range(open_, REFERENCE, lang),
+                          rec_range=_range(open_, RECURRENT, lang)))
+    return [lines[0], text(lang, "a2.join").join(lines[1:]) + "\n",
+            *[_cell_line(c, tests.get(c.label), lang) for c in cells], ""]
 
 
-def _where(cells: list[CellEvidence], tests: dict[str, _Test]) -> list[str]:
+def _where(cells: list[CellEvidence], tests: dict[str, _Test], lang: str) -> list[str]:
     helps = [c for c in cells if c.label in tests and tests[c.label].verdict == "better"]
-    lines = [TEXT["where.title"]]
+    join = text(lang, "a2.join")
+    lines = [text(lang, "a2.where_title")]
     if helps:
-        text = TEXT["where.helps"].format(cells=", ".join(_name(c) for c in helps)) + " " + TEXT[
-            "where.helps_limited"].format(k=sum(bool(_limited(c)) for c in helps), n=len(helps))
+        said = text(lang, "a2.where_helps", cells=", ".join(_name(c, lang) for c in helps)) + join + text(
+            lang, "a2.where_helps_limited", k=sum(bool(_limited(c)) for c in helps), n=len(helps))
         learned = [c for c in helps if _limited(c) is False]
         if learned:
-            text += " " + TEXT["where.helps_open"].format(cells=", ".join(
-                f"{_name(c)} ({REFERENCE} {fmt_number(c.scores[REFERENCE].mean)}, best possible "
-                f"{fmt_number(c.bound)})" for c in learned))
-        lines.append(text)
+            said += join + text(lang, "a2.where_helps_open", cells=", ".join(
+                text(lang, "a2.learned_item", name=_name(c, lang), model=REFERENCE,
+                     score=fmt_number(c.scores[REFERENCE].mean), bound=fmt_number(c.bound)) for c in learned))
+        lines.append(said)
     else:
-        lines.append(TEXT["where.helps_none"])
+        lines.append(text(lang, "a2.where_helps_none"))
     aperiodic = [c for c in cells if c.question == "aperiodic"]
     if aperiodic:
-        lines.append(TEXT["where.aperiodic"].format(cells="; ".join(
-            f"{_name(c)}: {RECURRENT} {_score(c.scores.get(RECURRENT))} against floor {fmt_number(c.bound)}"
+        lines.append(text(lang, "a2.where_aperiodic", cells=text(lang, "sep.list").join(
+            text(lang, "a2.against_floor", name=_name(c, lang), model=RECURRENT,
+                 score=_score(c.scores.get(RECURRENT), lang), floor=fmt_number(c.bound))
             for c in aperiodic if c.bound is not None)))
     exact = [c for c in cells if _limited(c) is False and _reaches(c, REFERENCE)]
     if exact:
-        lines.append(TEXT["where.exact"].format(cells=", ".join(
-            f"{_name(c)}: {REFERENCE} {_score(c.scores.get(REFERENCE))}" for c in exact)))
+        lines.append(text(lang, "a2.where_exact", cells=", ".join(
+            text(lang, "a2.scored", name=_name(c, lang), model=REFERENCE, score=_score(c.scores.get(REFERENCE), lang))
+            for c in exact)))
     held = [c for c in cells if _limited(c) and _held(c, WINDOWED)]
     if held:
-        lines.append(TEXT["where.windowed"].format(cells=", ".join(
-            f"{_name(c)}: {WINDOWED} {fmt_number(c.scores[WINDOWED].mean)}, bound {fmt_number(c.bound)}"
+        lines.append(text(lang, "a2.where_windowed", cells=", ".join(
+            text(lang, "a2.against_bound", name=_name(c, lang), model=WINDOWED,
+                 score=fmt_number(c.scores[WINDOWED].mean), bound=fmt_number(c.bound))
             for c in held)))
     return lines + [""]
 
 
-def answers_markdown(cells: list[CellEvidence]) -> str:
-    """The answers section (markdown), or "" when no cell compares the MLP with the stateful GRU."""
+def answers_markdown(cells: list[CellEvidence], lang: str = "en") -> str:
+    """The answers section (markdown) in lang, or "" when no cell compares the MLP with the stateful GRU."""
     tests = _tests(cells)
     if not tests:
         return ""
-    metrics = " and ".join(dict.fromkeys(c.metric for c in cells))
-    out = [TEXT["title"], TEXT["intro"].format(ref=REFERENCE, win=WINDOWED, rec=RECURRENT, metrics=metrics,
-                                               n=len(tests), alpha=ALPHA, tol=EXACT)]
+    metrics = text(lang, "sep.and").join(dict.fromkeys(c.metric for c in cells))
+    out = [text(lang, "a2.title"), text(lang, "a2.intro", ref=REFERENCE, win=WINDOWED, rec=RECURRENT,
+                                        metrics=metrics, n=len(tests), alpha=ALPHA, tol=EXACT)]
     for q in QUESTIONS:
         group = [c for c in cells if c.question == q]
         if group:
-            out += _question(q, group, tests)
-    out += _where(cells, tests)
+            out += _question(q, group, tests, lang)
+    out += _where(cells, tests, lang)
     return "\n".join(out)

@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from reports.messages import text  # noqa: E402
+
 
 FORMATS = ("png", "pdf")  # what save() can write
 _formats = ("png",)  # what it writes now; figure_formats() sets it around a report's drawing
@@ -42,29 +44,30 @@ def save(fig, stem: Path) -> list[Path]:
 
 def plot_drawings(x: np.ndarray, noisy: np.ndarray, clean: np.ndarray, test_start: int,
                   drawings: dict[str, np.ndarray], stem: Path, title: str,
-                  ylabel: str = "value (data units)") -> list[Path]:
+                  ylabel: str | None = None, lang: str = "en") -> list[Path]:
     """The noisy data and each model's free-running drawing from test_start - T onwards.
 
-    drawings: model -> (steps,) values for positions len(x) - steps .. len(x) - 1.
+    drawings: model -> (steps,) values for positions len(x) - steps .. len(x) - 1; the words in lang.
     """
     fig, ax = plt.subplots(figsize=(9, 4))
-    ax.plot(x, noisy, ".", color="0.6", ms=4, label="noisy data")
-    ax.plot(x, clean, "-", color="0.2", lw=1, label="sin(x) (noise-free)")
+    ax.plot(x, noisy, ".", color="0.6", ms=4, label=text(lang, "fig.noisy_data"))
+    ax.plot(x, clean, "-", color="0.2", lw=1, label=text(lang, "fig.noise_free"))
     for name, d in drawings.items():
         d = np.where(np.isfinite(d), d, np.nan)  # a diverged drawing leaves gaps, not inf
-        ax.plot(x[len(x) - len(d):], d, lw=1.5, label=f"{name} closed loop")
+        ax.plot(x[len(x) - len(d):], d, lw=1.5, label=text(lang, "fig.closed_loop_line", model=name))
     lo, hi = float(np.nanmin(noisy)), float(np.nanmax(noisy))
     pad = 0.5 * (hi - lo) or 1.0
     ax.set_ylim(lo - pad, hi + pad)  # a runaway drawing must not hide the data
     ax.axvline(x[test_start], color="0.5", ls=":", lw=1)
-    ax.set_xlabel("x (rad)")
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(text(lang, "fig.x_rad"))
+    ax.set_ylabel(ylabel if ylabel is not None else text(lang, "fig.value_axis"))
     ax.set_title(title)
     ax.legend(fontsize=8, ncol=3)
     return save(fig, stem)
 
 
-def plot_loss_curves(curves: dict[str, np.ndarray], stem: Path, title: str, ylabel: str = "training loss") -> list[Path]:
+def plot_loss_curves(curves: dict[str, np.ndarray], stem: Path, title: str, ylabel: str | None = None,
+                     lang: str = "en") -> list[Path]:
     """curves: model -> (K, epochs) per-member losses; the median across members with its range."""
     finite = {}
     for name, c in curves.items():
@@ -84,15 +87,15 @@ def plot_loss_curves(curves: dict[str, np.ndarray], stem: Path, title: str, ylab
             line, = ax.plot(e, np.nanmedian(c, 0), label=name)
             ax.fill_between(e, np.nanmin(c, 0), np.nanmax(c, 0), color=line.get_color(), alpha=0.15)
     ax.set_yscale("log" if positive else "linear")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(text(lang, "fig.epoch"))
+    ax.set_ylabel(ylabel if ylabel is not None else text(lang, "fig.loss_axis"))
     ax.set_title(title)
     ax.legend(fontsize=8)
     return save(fig, stem)
 
 
 def plot_intervals(rows: list[tuple[str, float, float, float]], stem: Path, title: str, xlabel: str,
-                   floor: float | None = None, reference: str | None = None) -> list[Path]:
+                   floor: float | None = None, reference: str | None = None, lang: str = "en") -> list[Path]:
     """One task's metric per model: mean with its 95 % interval over seeds, the floor as a line.
 
     rows: (model, mean, lo, hi); lo/hi NaN draws the mean alone.
@@ -107,10 +110,10 @@ def plot_intervals(rows: list[tuple[str, float, float, float]], stem: Path, titl
     if values and min(values) > 0 and max(values) / min(values) > 30:
         ax.set_xscale("log")  # e.g. a naive baseline far above the networks
     if floor is not None:
-        ax.axvline(floor, color="C3", ls="--", lw=1, label=f"analytic floor {floor:.4g}")
+        ax.axvline(floor, color="C3", ls="--", lw=1, label=text(lang, "fig.floor_line", floor=floor))
         ax.legend(fontsize=8, loc="best")
-    ax.set_yticks(y, [n + (" (reference)" if n == reference else "") for n, *_ in rows])
+    ax.set_yticks(y, [text(lang, "fig.reference_tick", model=n) if n == reference else n for n, *_ in rows])
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("model")
+    ax.set_ylabel(text(lang, "table.model"))
     ax.set_title(title, fontsize=10)
     return save(fig, stem)

@@ -6,16 +6,17 @@ from pathlib import Path
 import numpy as np
 
 from reports.figures import plt, save
+from reports.messages import text
 
 
 def plot_completions(originals: np.ndarray, completed: dict[str, np.ndarray], given_rows: int, stem: Path,
-                     title: str) -> list[Path]:
+                     title: str, lang: str = "en") -> list[Path]:
     """originals (N, H, W) and, per model, completed (N, H, W): rows given_rows.. generated.
 
     One row of N images per model under the originals; a red line marks where generation starts.
     """
     n = len(originals)
-    rows = [("original", originals)] + list(completed.items())
+    rows = [(text(lang, "fig.original"), originals)] + list(completed.items())
     fig, axes = plt.subplots(len(rows), n, figsize=(0.9 * n + 1.2, 0.9 * len(rows) + 0.6), squeeze=False)
     for r, (name, images) in enumerate(rows):
         for c in range(n):
@@ -29,12 +30,12 @@ def plot_completions(originals: np.ndarray, completed: dict[str, np.ndarray], gi
     h = 0.9 * len(rows) + 0.6
     fig.subplots_adjust(left=0.1, right=0.99, top=1 - 0.45 / h, bottom=0.3 / h, wspace=0.06, hspace=0.1)
     fig.suptitle(title, fontsize=10, y=1 - 0.1 / h)
-    fig.text(0.5, 0.05 / h, f"rows below the red line are generated from the {given_rows} rows above it, "
-             "outputs fed back (grey level 0..1)", ha="center", fontsize=8)
+    fig.text(0.5, 0.05 / h, text(lang, "fig.completion_note", rows=given_rows), ha="center", fontsize=8)
     return save(fig, stem)
 
 
-def plot_row_errors(row_mse: dict[str, np.ndarray], first_row: int, stem: Path, title: str) -> list[Path]:
+def plot_row_errors(row_mse: dict[str, np.ndarray], first_row: int, stem: Path, title: str,
+                    lang: str = "en") -> list[Path]:
     """row_mse: model -> (K, R) closed-loop MSE of each generated row (rows first_row+1 .. first_row+R,
     1-based); the median over members with its range. Nothing is written for an empty dict."""
     if not row_mse:
@@ -45,8 +46,8 @@ def plot_row_errors(row_mse: dict[str, np.ndarray], first_row: int, stem: Path, 
         rows = np.arange(first_row + 1, first_row + 1 + r.shape[1])
         line, = ax.plot(rows, np.median(r, 0), marker=".", label=name)
         ax.fill_between(rows, r.min(0), r.max(0), color=line.get_color(), alpha=0.15)
-    ax.set_xlabel("generated image row (1-based)")
-    ax.set_ylabel("closed-loop MSE (grey level²)")
+    ax.set_xlabel(text(lang, "fig.generated_row"))
+    ax.set_ylabel(text(lang, "fig.row_mse_axis"))
     ax.set_title(title)
     ax.legend(fontsize=8, ncol=2)
     return save(fig, stem)

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 
 from reports.figures import plt, save
+from reports.messages import text
 
 
 def plot_rate_curves(curves: pd.DataFrame, stem: Path, title: str, ylabel: str,
-                     this_run: dict[str, tuple[float, float]] | None = None) -> list[Path]:
+                     this_run: dict[str, tuple[float, float]] | None = None, lang: str = "en") -> list[Path]:
     """curves: model, lr, mean, lo, hi, chosen (lo/hi NaN: no range) -> one line per model on a log
     rate axis, the seeds' range shaded, the chosen rate circled. this_run: model -> (lr, mean
     score) of the cells this run trained, drawn as crosses (a run at stored rates)."""
@@ -32,7 +33,7 @@ def plot_rate_curves(curves: pd.DataFrame, stem: Path, title: str, ylabel: str,
     ax.set_xscale("log")
     if values and min(values) > 0 and max(values) / min(values) > 10:  # e.g. one rate far off
         ax.set_yscale("log")
-    ax.set_xlabel("learning rate")
+    ax.set_xlabel(text(lang, "fig.learning_rate"))
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)

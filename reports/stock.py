@@ -16,6 +16,7 @@ from reports import trading
 from reports.block_bootstrap import block_length
 from reports.figures import plt, save
 from reports.intervals import t_interval
+from reports.messages import text
 from reports.stats import dm_test
 from reports.tables import fmt_number, to_markdown
 from reports.trading_report import trading_rows, trading_sentences, trading_table
@@ -33,7 +34,7 @@ def _cell(m: float, lo: float, hi: float) -> str:
 
 
 def ratio_table(tidy: pd.DataFrame, target_by_label: dict[str, str], metric: str = "mse_vs_persistence",
-                log: bool = True):
+                log: bool = True, lang: str = "en"):
     """Rows: model; columns: target. Returns (header, rows, {(model, target): (mean, lo, hi)})."""
     d = tidy[(tidy.metric == metric) & tidy.task.isin(target_by_label)]
     targets = list(dict.fromkeys(target_by_label[label] for label in target_by_label))
@@ -48,10 +49,10 @@ def ratio_table(tidy: pd.DataFrame, target_by_label: dict[str, str], metric: str
             stats_[(m, t)] = (iv.mean, iv.lo, iv.hi)
             row.append(_cell(*stats_[(m, t)]))
         rows.append(row)
-    return ["model"] + [f"target={t}" for t in targets], rows, stats_
+    return [text(lang, "table.model")] + [f"target={t}" for t in targets], rows, stats_
 
 
-def _verdict(stats_: dict, targets: list[str]) -> list[str]:
+def _verdict(stats_: dict, targets: list[str], lang: str = "en") -> list[str]:
     """Two plain sentences, whatever the numbers show."""
     per = []
     better_any = []
@@ -63,24 +64,18 @@ def _verdict(stats_: dict, targets: list[str]) -> list[str]:
         better = [m for m, (_, _, hi) in nets if hi < 1]
         same = [m for m, _ in nets if m not in worse and m not in better]
         better_any += [(m, t, stats_[(m, t)][0]) for m in better]
-        bits = [f"{', '.join(g)} {w}" for g, w in ((worse, "worse than persistence (whole interval above 1)"),
-                                                    (same, "interval includes 1" if len(same) == 1 else
-                                                     "intervals include 1"),
-                                                    (better, "better than persistence (whole interval below 1)")) if g]
-        per.append(f"under `{t}`: " + "; ".join(bits))
+        groups = ((worse, "stock.worse"), (same, "stock.same_one" if len(same) == 1 else "stock.same"),
+                  (better, "stock.better"))
+        bits = [text(lang, key, models=", ".join(g)) for g, key in groups if g]
+        per.append(text(lang, "stock.under_target", target=t, groups=text(lang, "sep.list").join(bits)))
     if not per:
         return []
-    first = "Ratio of test MSE to the persistence forecast (tomorrow's close = today's): " + "; ".join(per) + "."
+    first = text(lang, "stock.verdict", per=text(lang, "sep.list").join(per))
     if better_any:
         best = min(better_any, key=lambda x: x[2])
-        second = (f"Some rows beat persistence beyond their seed interval (best: {best[0]} under `{best[1]}`, "
-                  f"ratio {best[2]:.3f}, i.e. {1 - best[2]:.1%} lower MSE); check that it holds in every "
-                  "walk-forward fold and in the pooled Diebold–Mariano test before reading this as predictability: "
-                  "the seed interval says nothing about other test periods.")
+        second = text(lang, "stock.some_better", model=best[0], target=best[1], ratio=best[2], lower=1 - best[2])
     else:
-        second = ("No network beats persistence by more than its interval under any target: on these data the "
-                  "last closes carry no usable information about the next close beyond the last one, which is "
-                  "what the random-walk view of prices predicts.")
+        second = text(lang, "stock.none_better")
     return [first, second]
 
 
@@ -96,16 +91,18 @@ def fold_ratios(loss: np.ndarray, persistence: np.ndarray, starts: np.ndarray) -
     return np.stack([loss[:, a:b].mean(1) / persistence[a:b].mean() for a, b in zip(bounds, bounds[1:])], 1)
 
 
-def _seed_counts(tidy: pd.DataFrame, label: str, model: str) -> str:
+def _seed_counts(tidy: pd.DataFrame, label: str, model: str, lang: str = "en") -> str:
     """Seeds whose own DM test against persistence is significant (p < 0.05): better / worse, of all."""
     d = tidy[(tidy.task == label) & (tidy.model == model)]
     s = d[d.metric == "dm_p_vs_persistence"].merge(d[d.metric == "dm_stat_vs_persistence"], on="seed",
                                                     suffixes=("_p", "_s"))
     hit = s[s.value_p < 0.05]
-    return f"{int((hit.value_s < 0).sum())} / {int((hit.value_s > 0).sum())} of {len(s)}" if len(s) else "–"
+    return text(lang, "stock.dm_cell", better=int((hit.value_s < 0).sum()), worse=int((hit.value_s > 0).sum()),
+                n=len(s)) if len(s) else "–"
 
 
-def fold_table(tidy: pd.DataFrame, labels: dict[str, tuple[str, dict, dict]]) -> tuple[list[str], list[list[str]]]:
+def fold_table(tidy: pd.DataFrame, labels: dict[str, tuple[str, dict, dict]],
+               lang: str = "en") -> tuple[list[str], list[list[str]]]:
     """Rows: target × model; columns: each fold's ratio to persistence (geometric mean over seeds),
     the pooled ratio with its interval, the pooled Diebold–Mariano test on the losses averaged over
     seeds, and the count of seeds whose own test is significant. labels: label -> (target,
@@ -116,9 +113,10 @@ def fold_table(tidy: pd.DataFrame, labels: dict[str, tuple[str, dict, dict]]) ->
             continue
         pers, starts, dates = cell["persistence_loss"], cell["fold_starts"], cell["test_dates"]
         ends = list(starts[1:] - 1) + [len(dates) - 1]
-        header = header or (["target", "model"] + [f"fold {i + 1}: {dates[a]}..{dates[b]}" for i, (a, b) in
-                                                   enumerate(zip(starts, ends))]
-                            + ["pooled", "DM stat", "DM p", "seeds better / worse"])
+        header = header or ([text(lang, "stock.target"), text(lang, "table.model")]
+                            + [text(lang, "stock.fold", i=i + 1, first=dates[a], last=dates[b])
+                               for i, (a, b) in enumerate(zip(starts, ends))]
+                            + [text(lang, k) for k in ("stock.pooled", "stock.dm_stat", "stock.dm_p", "stock.seed_counts")])
         for m, seeds in by_model.items():
             loss = np.stack([a["pointwise_loss"] for _, a in sorted(seeds.items()) if "pointwise_loss" in a])
             per = fold_ratios(loss, pers, starts)
@@ -127,66 +125,53 @@ def fold_table(tidy: pd.DataFrame, labels: dict[str, tuple[str, dict, dict]]) ->
             rows.append([target, m] + [fmt_number(t_interval(per[:, j], log=True).mean) for j in range(per.shape[1])]
                         + [_cell(pooled.mean, pooled.lo, pooled.hi), fmt_number(dm.stat),
                            "–" if math.isnan(dm.p) else f"{dm.p:.3g}" + (" *" if dm.p < 0.05 else ""),
-                           _seed_counts(tidy, label, m)])
+                           _seed_counts(tidy, label, m, lang)])
     return header, rows
 
 
 def market_section(tidy: pd.DataFrame, market: str, labels: dict[str, tuple[str, dict, dict]], fee: float,
-                   strategy: str) -> str:
-    """Markdown for one market: ratio and direction tables by model × target, the walk-forward
+                   strategy: str, lang: str = "en") -> str:
+    """Markdown for one market, in lang: ratio and direction tables by model × target, the walk-forward
     folds with the pooled DM test, the trading table, and sentences. labels: label -> (target,
     {model: {seed: arrays}}, cell arrays), as bench reads them from the store."""
     target_by_label = {label: v[0] for label, v in labels.items()}
-    header, rows, st = ratio_table(tidy, target_by_label)
+    header, rows, st = ratio_table(tidy, target_by_label, lang=lang)
     if not rows:
         return ""
     targets = list(dict.fromkeys(target_by_label.values()))
     n = tidy[tidy.metric == "mse_vs_persistence"].groupby(["task", "model"]).seed.nunique()
-    dh, drows, _ = ratio_table(tidy, target_by_label, "direction_acc", log=False)
-    fh, frows = fold_table(tidy, labels)
-    trade = trading_rows(labels, fee, strategy)
+    dh, drows, _ = ratio_table(tidy, target_by_label, "direction_acc", log=False, lang=lang)
+    fh, frows = fold_table(tidy, labels, lang)
+    trade = trading_rows(labels, fee, strategy, lang)
     days = next((len(c["test_dates"]) for _, _, c in labels.values() if "test_dates" in c), 0)
-    lines = [f"\n## Stock: {market}\n",
-             f"### Ratio to persistence by model × target ({market})\n",
-             "Test MSE ÷ persistence MSE over every test day, in prices (below 1: better than repeating today's "
-             f"close). Geometric mean over seeds (n = {_count(n)}) with the 95 % t-interval of the mean log ratio, "
-             "mapped back: training randomness only; the walk-forward table below shows how the ratio moves "
-             "from one test period to the next.\n",
+    lines = ["\n## " + text(lang, "stock.market_title", market=market) + "\n",
+             "### " + text(lang, "stock.ratio_title", market=market) + "\n",
+             text(lang, "stock.ratio_intro", n=_count(n)) + "\n",
              to_markdown(header, rows),
-             "\nDirection accuracy, mean over seeds [95 % t-interval] (share of test days whose up/down move is "
-             "called right; persistence calls no move, so it scores only the rare unchanged days; compare with the "
-             "up-day base rate in the protocol notes, the score of always guessing up):\n",
+             "\n" + text(lang, "stock.direction_intro") + "\n",
              to_markdown(dh, drows)]
     if frows:
-        lines += [f"\n### Walk-forward folds ({market})\n",
-                  "Ratio to persistence per test block (geometric mean over seeds; each block scored by members "
-                  "trained only on the closes before it), pooled over all blocks [95 % interval over seeds], the "
-                  "Diebold–Mariano test against persistence on every test day (squared errors averaged over seeds; "
-                  "the suite's DM: prewhitened Newey–West variance, HLN factor, Student t; negative: more accurate "
-                  "than persistence; `*` p < 0.05, not corrected for the number of rows), and how many seeds' own "
-                  "DM tests find them significantly better / worse than persistence (p < 0.05):\n",
+        lines += ["\n### " + text(lang, "stock.folds_title", market=market) + "\n",
+                  text(lang, "stock.folds_intro") + "\n",
                   to_markdown(fh, frows)]
     if trade:
-        lines += [f"\n### Trading the forecasts after fees ({market})\n",
-                  f"{strategy} on each seed's one-step forecasts (long when the forecast is above today's close), "
-                  f"fee {100 * fee:.2g} % of the value traded per position change, over the {days} test days: mean "
-                  "over seeds; `seed vote` sizes the position by the share of seeds that agree. Sharpe ratios are "
-                  "annualised (252 days, risk-free rate 0); the interval of the Sharpe difference is a 95 % circular "
-                  f"block bootstrap over days ({trading.RESAMPLES} resamples, blocks of "
-                  f"{block_length(days)} days, fixed seed), the same days drawn for the strategy and buy-and-hold.\n",
-                  trading_table(trade), ""]
-    lines += _verdict(st, targets) + [""] + trading_sentences(trade, fee, strategy, days)
+        lines += ["\n### " + text(lang, "stock.trading_title", market=market) + "\n",
+                  text(lang, "stock.trading_intro", strategy=strategy, fee=100 * fee, days=days,
+                       resamples=trading.RESAMPLES, block=block_length(days)) + "\n",
+                  trading_table(trade, lang), ""]
+    lines += _verdict(st, targets, lang) + [""] + trading_sentences(trade, fee, strategy, days, lang)
     return "\n".join(lines) + "\n"
 
 
 def plot_predictions(dates: np.ndarray, true: np.ndarray, preds: dict[str, np.ndarray], stem: Path,
-                     title: str, zoom: int = 60, fold_starts: np.ndarray = np.zeros(1, dtype=int)) -> list[Path]:
+                     title: str, zoom: int = 60, fold_starts: np.ndarray = np.zeros(1, dtype=int),
+                     lang: str = "en") -> list[Path]:
     """Test-period closes with each model's one-step predictions (S,), and the last `zoom` days;
     dotted lines where a walk-forward fold begins (fold_starts: each fold's first day)."""
     fig, axes = plt.subplots(1, 2, figsize=(13, 4), gridspec_kw={"width_ratios": [2, 1]})
     span = float(np.ptp(true)) or 1.0
     for ax, lo in ((axes[0], 0), (axes[1], max(len(true) - zoom, 0))):
-        ax.plot(dates[lo:], true[lo:], color="black", lw=1.6, label="close")
+        ax.plot(dates[lo:], true[lo:], color="black", lw=1.6, label=text(lang, "fig.close"))
         for name, p in preds.items():
             ax.plot(dates[lo:], p[lo:], lw=0.9, alpha=0.85, label=name)
         t = true[lo:]
@@ -195,11 +180,11 @@ def plot_predictions(dates: np.ndarray, true: np.ndarray, preds: dict[str, np.nd
         for i in np.asarray(fold_starts)[1:]:
             if i >= lo:
                 ax.axvline(dates[int(i)], color="0.6", ls=":", lw=1)
-        ax.set_xlabel("date")
-        ax.set_ylabel("close (price units)")
+        ax.set_xlabel(text(lang, "fig.date"))
+        ax.set_ylabel(text(lang, "fig.close_axis"))
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
         ax.tick_params(axis="x", labelrotation=30)
     axes[0].set_title(title, fontsize=9)
-    axes[1].set_title(f"last {min(zoom, len(true))} test days", fontsize=9)
+    axes[1].set_title(text(lang, "fig.last_days", days=min(zoom, len(true))), fontsize=9)
     axes[0].legend(fontsize=7, ncol=4)
     return save(fig, stem)

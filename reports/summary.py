@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from reports.intervals import Interval, seed_interval
+from reports.messages import name_in, recorded, text
 from reports.stats import dm_over_seeds, holm, min_holm_p, min_sign_flip_p, sign_flip_test
 from reports.tables import ALPHA, Estimate, PValue, fmt_number
 
@@ -200,13 +201,13 @@ def beats_floor(inp: TaskInputs, model: str, metric: str, iv: Interval) -> bool:
     return _sign(better, iv.mean - floor) + allowance < 0
 
 
-def _row_name(model: str, inp: TaskInputs, reference: str | None) -> str:
+def _row_name(model: str, inp: TaskInputs, reference: str | None, lang: str) -> str:
     if model == reference:
-        return f"{model} (naive, reference)"
-    return f"{model} (naive)" if model in inp.naive else model
+        return text(lang, "table.row_reference", model=model)
+    return text(lang, "table.row_naive", model=model) if model in inp.naive else model
 
 
-def paired_test_notes(comps: list[Comparison]) -> list[str]:
+def paired_test_notes(comps: list[Comparison], lang: str = "en") -> list[str]:
     """What the p-value columns of one table can say: Holm's scope, the smallest adjusted p the
     sign-flip test can reach with this table's seeds, and the DM bandwidths used."""
     tested = [c for c in comps if not math.isnan(c.sign_flip)]
@@ -215,30 +216,29 @@ def paired_test_notes(comps: list[Comparison]) -> list[str]:
         return []
     n = max(c.pairs for c in tested)
     floor_p = min_holm_p(n, m)
-    notes = [f"Holm adjusts each p-value column over the {m} comparison{'s' * (m != 1)} in this table only, "
-             "not across tables, targets or windows",
-             f"with {n} paired seeds the smallest sign-flip p is {min_sign_flip_p(n):.3g} and the smallest "
-             f"adjusted p {floor_p:.3g}" + (f", so no model can reach {ALPHA:g} on seeds alone: run more seeds"
-                                            if floor_p >= ALPHA else "")]
+    tail = text(lang, "table.seeds_cannot_reach", alpha=ALPHA) if floor_p >= ALPHA else ""
+    notes = [text(lang, "table.holm_scope", m=m, s="s" * (m != 1)),
+             text(lang, "table.smallest_p", n=n, p_flip=min_sign_flip_p(n), p_holm=floor_p, tail=tail)]
     lags = sorted({c.dm_lags for c in comps if c.dm_lags is not None})
     if lags:
         span = f"{lags[0]}" if len(lags) == 1 else f"{lags[0]}–{lags[-1]}"
-        notes.append(f"DM long-run variance: Bartlett kernel with {span} lag{'s' * (lags[-1] != 1)} "
-                     "(Andrews' rule, after AR(1) prewhitening)")
+        notes.append(text(lang, "table.dm_lags", span=span, s="s" * (lags[-1] != 1)))
     return notes
 
 
-def build_table(inp: TaskInputs) -> TaskTable:
+def build_table(inp: TaskInputs, lang: str = "en") -> TaskTable:
     """Rows: networks then naive baselines, each `mean ± half-width` per metric, n, the paired
     difference on the test metric and its two Holm-adjusted p-values; then the floor row, and one
-    per group of models with floors of their own."""
+    per group of models with floors of their own. lang: the language of the header, row names and
+    notes (reports.messages)."""
     idx = index_values(inp.values)
     reference = choose_reference(inp, idx)
     comps = {c.model: c for c in compare(inp, idx, reference)} if reference else {}
     tm = inp.test_metric
-    header = ["model", "n"] + list(inp.metrics)
+    header = [text(lang, "table.model"), "n"] + list(inp.metrics)
     if reference:
-        header += [f"Δ {tm} vs {reference}", "sign-flip p (seeds)", "DM p (test points)"]
+        header += [text(lang, "table.delta", metric=tm, reference=reference), text(lang, "table.sign_flip"),
+                   text(lang, "table.dm")]
     rows, intervals, flagged, seeds = [], {}, [], 0
     own: dict[tuple[str, str], list[str]] = {}  # models whose own floors differ, by floor row name and floors
     ordered = [m for m in inp.models if m not in inp.naive] + [m for m in inp.models if m in inp.naive]
@@ -248,7 +248,7 @@ def build_table(inp: TaskInputs) -> TaskTable:
             continue
         n = len(present)
         seeds = max(seeds, n)
-        row = [_row_name(m, inp, reference), str(n)]
+        row = [_row_name(m, inp, reference, lang), str(n)]
         for metric in inp.metrics:
             vals = idx.get((m, metric))
             if not vals:
@@ -259,25 +259,27 @@ def build_table(inp: TaskInputs) -> TaskTable:
             flag = beats_floor(inp, m, metric, iv)
             if flag:
                 flagged.append((m, metric))
-            row.append(Estimate(iv, flag))
+            row.append(Estimate(iv, flag, lang))
         if reference:
             c = comps.get(m)
             if m == reference:
-                row += ["(reference)", "", ""]
+                row += [text(lang, "table.reference_cell"), "", ""]
             elif c is None:
                 row += ["–", "–", "–"]
             else:
-                row += [f"{c.delta:+.3g}", PValue(c.sign_flip_holm, c.sign_flip_note), PValue(c.dm_holm, c.dm_note)]
+                row += [f"{c.delta:+.3g}", PValue(c.sign_flip_holm, recorded(c.sign_flip_note, lang, "pnote")),
+                        PValue(c.dm_holm, recorded(c.dm_note, lang, "pnote"))]
         rows.append(row)
         if inp.model_floors.get(m, inp.floors) != inp.floors:
             own.setdefault((inp.floor_names.get(m, m), repr(sorted(inp.model_floors[m].items()))), []).append(m)
-    for name, floors in [("floor (analytic)", inp.floors)] + [
-            (f"floor ({name})", inp.model_floors[ms[0]]) for (name, _), ms in own.items()]:
+    for name, floors in [(text(lang, "table.floor"), inp.floors)] + [
+            (text(lang, "table.floor_named", name=name_in(lang, "floor", name)), inp.model_floors[ms[0]])
+            for (name, _), ms in own.items()]:
         floor_cells = [fmt_number(floors[m]) if m in floors else "" for m in inp.metrics]
         if any(floor_cells):
             rows.append([name, ""] + floor_cells + ([""] * 3 if reference else []))
-    notes = paired_test_notes(list(comps.values()))
+    notes = paired_test_notes(list(comps.values()), lang)
     if tm and not reference:
-        notes.append("no naive baseline in this table, so no paired tests")
+        notes.append(text(lang, "table.no_reference"))
     return TaskTable(inp.label, header, rows, reference, tm, list(comps.values()), intervals, flagged, seeds, notes,
                      dict(inp.floors))

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from tabulate import tabulate
 
 from reports.intervals import Interval
+from reports.messages import text
 
 ALPHA = 0.05  # a Holm-adjusted p below this gets the marker
 MARK = "*"
-FLOOR_FLAG = "⚠ beats floor"
 
 
 def fmt_number(x: float) -> str:
@@ -44,6 +44,7 @@ class Estimate:
 
     iv: Interval
     beats_floor: bool = False
+    lang: str = "en"  # of the flag's words
 
     def _parts(self) -> tuple[str, str | None]:
         iv = self.iv
@@ -54,13 +55,13 @@ class Estimate:
 
     def md(self) -> str:
         m, h = self._parts()
-        text = f"{m} ± {h}" if h else m
-        return f"{text} {FLOOR_FLAG}" if self.beats_floor else text
+        shown = f"{m} ± {h}" if h else m
+        return f"{shown} {text(self.lang, 'table.beats_floor')}" if self.beats_floor else shown
 
     def tex(self) -> str:
         m, h = self._parts()
-        text = f"${m} \\pm {h}$" if h else f"${m}$" if m != "–" else "--"
-        return text + r" \textbf{(!)~beats floor}" if self.beats_floor else text
+        shown = f"${m} \\pm {h}$" if h else f"${m}$" if m != "–" else "--"
+        return shown + text(self.lang, "tex.beats_floor") if self.beats_floor else shown
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,8 @@ import numpy as np
 
 from reports import trading
 from reports.figures import plt, save
+from reports.messages import text
 from reports.tables import to_markdown
-
-VOTE = "seed vote"
 
 
 @dataclass(frozen=True)
@@ -50,9 +49,10 @@ def vote_positions(preds: np.ndarray, last: np.ndarray, strategy: str) -> np.nda
     return trading.positions(preds, last, strategy).mean(0)
 
 
-def trading_rows(labels: dict[str, tuple[str, dict, dict]], fee: float, strategy: str) -> list[Row]:
+def trading_rows(labels: dict[str, tuple[str, dict, dict]], fee: float, strategy: str, lang: str = "en") -> list[Row]:
     """Buy-and-hold and never trading, then per target each model (mean over seeds) and, for
-    models whose seeds disagree, their seed vote. labels: label -> (target, by_model, cell arrays)."""
+    models whose seeds disagree, their seed vote (row names in lang). labels: label -> (target,
+    by_model, cell arrays)."""
     rows: list[Row] = []
     for target, by_model, cell in labels.values():
         if "hold_returns" not in cell:
@@ -60,8 +60,8 @@ def trading_rows(labels: dict[str, tuple[str, dict, dict]], fee: float, strategy
         hold, last = cell["hold_returns"], cell["test_last"]
         if not rows:
             ones = np.ones_like(hold)
-            rows += [_row("", "buy-and-hold", hold, ones, None),
-                     _row("", "never trade", np.zeros_like(hold), 0 * ones, None)]
+            rows += [_row("", text(lang, "trade.buy_hold"), hold, ones, None),
+                     _row("", text(lang, "trade.never"), np.zeros_like(hold), 0 * ones, None)]
         for m, by_seed in by_model.items():  # in the run's model order
             seeds = [a for _, a in sorted(by_seed.items()) if "trade_returns" in a]
             if not seeds:
@@ -72,7 +72,8 @@ def trading_rows(labels: dict[str, tuple[str, dict, dict]], fee: float, strategy
             if np.ptp(preds, axis=0).any():  # seeds that disagree somewhere (not a baseline)
                 pos = vote_positions(preds, last, strategy)
                 asset = trading.asset_returns(cell["test_true"], last)
-                rows.append(_row(target, f"{m} ({VOTE})", trading.strategy_returns(pos, asset, fee), pos, hold))
+                rows.append(_row(target, text(lang, "trade.vote", model=m), trading.strategy_returns(pos, asset, fee),
+                                 pos, hold))
     return rows
 
 
@@ -85,9 +86,12 @@ def _num(x: float, signed: bool = False) -> str:
     return "–" if not math.isfinite(x) else (f"{x:+.2f}" if signed else f"{x:.2f}")
 
 
-def trading_table(rows: list[Row]) -> str:
-    header = ["target", "strategy", "total return", "per year", "Sharpe", "max drawdown", "trades",
-              "Sharpe − buy-and-hold [95 % CI]"]
+HEADER = ("stock.target", "trade.h_strategy", "trade.h_total", "trade.h_annual", "trade.h_sharpe", "trade.h_drawdown",
+          "trade.h_trades", "trade.h_diff")  # the trading table's columns
+
+
+def trading_table(rows: list[Row], lang: str = "en") -> str:
+    header = [text(lang, k) for k in HEADER]
     body = []
     for r in rows:
         ci = f" [{_num(r.lo, True)}, {_num(r.hi, True)}]" if math.isfinite(r.lo) else ""
@@ -98,48 +102,48 @@ def trading_table(rows: list[Row]) -> str:
     return to_markdown(header, body)
 
 
-def _names(rows: list[Row]) -> str:
-    return ", ".join(f"{r.model} under `{r.target}`" for r in rows)
+def _names(rows: list[Row], lang: str) -> str:
+    return ", ".join(text(lang, "trade.name", model=r.model, target=r.target) for r in rows)
 
 
-def _range(rows: list[Row]) -> str:
+def _targets(rows: list[Row]) -> str:
+    return ", ".join(f"`{r.target}`" for r in rows)
+
+
+def _range(rows: list[Row], lang: str) -> str:
     lo, hi = min(rows, key=lambda r: r.total), max(rows, key=lambda r: r.total)
     if _pct(lo.total) == _pct(hi.total):
-        return _pct(lo.total) + (f" (`{lo.target}`)" if len(rows) == 1 else " under each target")
-    return f"from {_pct(lo.total)} (`{lo.target}`) to {_pct(hi.total)} (`{hi.target}`)"
+        return text(lang, "trade.range_one", pct=_pct(lo.total), target=lo.target) if len(rows) == 1 else \
+            text(lang, "trade.range_each", pct=_pct(lo.total))
+    return text(lang, "trade.range", lo=_pct(lo.total), lo_target=lo.target, hi=_pct(hi.total), hi_target=hi.target)
 
 
-def trading_sentences(rows: list[Row], fee: float, strategy: str, days: int) -> list[str]:
-    """What a user could and could not have earned with each model, in plain words, from the rows."""
+def trading_sentences(rows: list[Row], fee: float, strategy: str, days: int, lang: str = "en") -> list[str]:
+    """What a user could and could not have earned with each model, in plain words (lang), from the rows."""
     if len(rows) < 3:
         return []
     hold, models = rows[0], [r for r in rows[2:] if r.model != "persistence"]
-    out = [f"Buying and holding over these {days} test days turned 1 into {1 + hold.total:.3f} ({_pct(hold.total)}, "
-           f"Sharpe {_num(hold.sharpe)}, worst fall {100 * hold.drawdown:.1f} %); never trading keeps 1. Trading "
-           f"{strategy} on a model's forecasts, paying {100 * fee:.2g} % of the value at every change of position, "
-           "a user would have ended with (mean over seeds; persistence never moves, so it never trades):"]
+    out = [text(lang, "trade.intro", days=days, wealth=1 + hold.total, pct=_pct(hold.total), sharpe=_num(hold.sharpe),
+                fall=100 * hold.drawdown, strategy=strategy, fee=100 * fee)]
     tie = 1e-12 * max(1.0, abs(hold.total))
     for name in dict.fromkeys(r.model for r in models):
         mine = [r for r in models if r.model == name]
         richer = [r for r in mine if r.total > hold.total + tie]
         same = [r for r in mine if abs(r.total - hold.total) <= tie]
-        verdict = (f"more than buy-and-hold under {', '.join(f'`{r.target}`' for r in richer)}" if richer else
-                   "never more than buy-and-hold")
+        verdict = (text(lang, "trade.richer", targets=_targets(richer)) if richer else text(lang, "trade.never_richer"))
         if same:
-            verdict += f"; exactly as much under {', '.join(f'`{r.target}`' for r in same)} (long every day)"
+            verdict += text(lang, "trade.same", targets=_targets(same))
         lost = [r for r in mine if r.total < 0]
         if lost:
-            verdict += f"; lost money under {', '.join(f'`{r.target}`' for r in lost)}"
-        out.append(f"- {name}: {_range(mine)}; {verdict}.")
+            verdict += text(lang, "trade.lost", targets=_targets(lost))
+        out.append(text(lang, "trade.model_line", model=name, range=_range(mine, lang), verdict=verdict))
     better = [r for r in models if r.lo > 0]
     worse = [r for r in models if r.hi < 0]
     if better:
-        out.append("- A better Sharpe ratio than buy-and-hold beyond the 95 % block-bootstrap interval: "
-                   f"{_names(better)}; check the fold table before trusting it: one test period is one sample of days.")
+        out.append(text(lang, "trade.better", names=_names(better, lang)))
     else:
-        out.append("- No strategy has a Sharpe ratio above buy-and-hold's beyond its 95 % block-bootstrap interval: on "
-                   "these days no model's forecasts earned more per unit of risk than simply holding the index"
-                   + (f"; {_names(worse)} did significantly worse." if worse else "."))
+        out.append(text(lang, "trade.none_better", tail=text(lang, "trade.worse_tail", names=_names(worse, lang))
+                        if worse else text(lang, "doc.stop")))
     return out
 
 
@@ -150,17 +154,17 @@ def median_member(g: np.ndarray) -> int:
 
 
 def plot_equity(dates: np.ndarray, hold: np.ndarray, returns: dict[str, np.ndarray], fold_starts: np.ndarray,
-                stem: Path, title: str) -> list[Path]:
+                stem: Path, title: str, lang: str = "en") -> list[Path]:
     """Wealth of each model's strategy (its median seed; returns[m] is (K, S)) and buy-and-hold."""
     fig, ax = plt.subplots(figsize=(9, 4))
     for name, g in returns.items():
         ax.plot(dates, trading.equity(g[median_member(g)]), lw=1.0, alpha=0.9, label=name)
-    ax.plot(dates, trading.equity(hold), color="black", ls="--", lw=1.2, zorder=5, label="buy-and-hold")
+    ax.plot(dates, trading.equity(hold), color="black", ls="--", lw=1.2, zorder=5, label=text(lang, "trade.buy_hold"))
     for i in np.asarray(fold_starts)[1:]:
         ax.axvline(dates[int(i)], color="0.6", ls=":", lw=1)
     ax.axhline(1.0, color="0.4", lw=0.6)
-    ax.set_xlabel("date (dotted: a new walk-forward fold)" if len(fold_starts) > 1 else "date")
-    ax.set_ylabel("wealth after fees (start = 1)")
+    ax.set_xlabel(text(lang, "fig.date_folds" if len(fold_starts) > 1 else "fig.date"))
+    ax.set_ylabel(text(lang, "fig.wealth_axis"))
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_title(title, fontsize=9)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from reports.figures import plt, save
+from reports.messages import text
 from reports.tables import fmt_number
 
 
@@ -26,7 +27,7 @@ def _by_window(frame: pd.DataFrame) -> pd.DataFrame:
 
 def plot_metric_vs_window(frame: pd.DataFrame, metric: str, stem: Path, title: str,
                           models: list[str] | None = None, faint: tuple[str, ...] = (),
-                          flat: tuple[str, ...] = (), log_y: bool = False) -> list[Path]:
+                          flat: tuple[str, ...] = (), log_y: bool = False, lang: str = "en") -> list[Path]:
     """One panel per task (in order of appearance): metric (mean over seeds, bar = min..max) against
     window length, a line per model (those in faint drawn thin and dashed, e.g. naive baselines;
     those in flat, models that read no window, as one horizontal line at their mean over every
@@ -50,7 +51,7 @@ def plot_metric_vs_window(frame: pd.DataFrame, metric: str, stem: Path, title: s
             color = f"C{i % 10}"  # one colour per model in every panel
             if m in flat:
                 values = frame[(frame.task == task) & (frame.model == m)].value
-                ax.axhline(values.mean(), ls="-.", lw=1.4, color=color, label=f"{m} (no window)")
+                ax.axhline(values.mean(), ls="-.", lw=1.4, color=color, label=text(lang, "window.no_window", model=m))
                 ax.axhspan(values.min(), values.max(), color=color, alpha=0.12, lw=0)
                 continue
             x = sm.window * (1 + 0.03 * (i - len(models) / 2))  # small offsets keep the bars apart
@@ -59,17 +60,17 @@ def plot_metric_vs_window(frame: pd.DataFrame, metric: str, stem: Path, title: s
             ax.errorbar(x, sm["mean"], yerr=err, marker="o", capsize=2, label=m, color=color, **style)
         bounds = st.drop_duplicates("window").sort_values("window")
         if bounds.bound.notna().any():
-            ax.plot(bounds.window, bounds.bound, "k--", lw=1, label="best possible")
+            ax.plot(bounds.window, bounds.bound, "k--", lw=1, label=text(lang, "window.best_possible"))
         k = st.minimal_window.dropna()
         if len(k):
-            ax.axvline(max(float(k.iloc[0]), 0.5), color="0.5", ls=":", lw=1, label="minimal window")
+            ax.axvline(max(float(k.iloc[0]), 0.5), color="0.5", ls=":", lw=1, label=text(lang, "window.minimal"))
         ax.set_xscale("log", base=2)
         ax.set_xticks(windows)
         ax.set_xticklabels([str(int(w)) for w in windows])
         if log_y:
             ax.set_yscale("log")
         ax.set_title(task, fontsize=9)
-        ax.set_xlabel("window length T (symbols)")
+        ax.set_xlabel(text(lang, "fig.window_axis"))
         ax.set_ylabel(metric)
     for ax in list(axes.flat)[len(tasks):]:
         ax.axis("off")
@@ -85,10 +86,11 @@ def plot_metric_vs_window(frame: pd.DataFrame, metric: str, stem: Path, title: s
     return save(fig, stem)
 
 
-def window_table(frame: pd.DataFrame, models: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
+def window_table(frame: pd.DataFrame, models: list[str] | None = None,
+                 lang: str = "en") -> tuple[list[str], list[list[str]]]:
     """Rows (task, window): minimal window, best possible, then each model's mean ± std over seeds."""
     models = [m for m in (models or list(dict.fromkeys(frame.model))) if m in set(frame.model)]
-    header = ["task", "window", "minimal window", "best possible"] + models
+    header = [text(lang, k) for k in ("window.task", "window.window", "window.minimal", "window.best_possible")] + models
     rows = []
     for (task, window), f in frame.groupby(["task", "window"], sort=False):
         k, bound = f.minimal_window.iloc[0], f.bound.iloc[0]

@@ -22,6 +22,11 @@ def test_huge_learning_rate_is_diverged_not_a_crash(tmp_path, capsys):
     assert "Diverged (training loss became non-finite" in md and "mlp seeds 0, 1" in md
     assert set(pd.read_csv(tmp_path / "results.csv").model) >= {"persistence", "mean", "mlp"}
     assert (tmp_path / "figures" / "sine_closed_loop.png").exists()
+    # The recorded reason, written again in Japanese.
+    assert main(["report", "--out", str(tmp_path), "--lang", "ja", "--no-figures"]) == 0
+    assert "シード 0, 1 は発散（指標は残したエポックの値で表に入っています）：エポック 0 で学習の損失が有限でなくなった" \
+        in (tmp_path / "report.md").read_text()
+    assert "発散（学習の損失が有限でなくなった" in (tmp_path / "results.md").read_text()
     # Diverged is final: a rerun trains nothing again.
     assert main(HUGE_LR + ["--out", str(tmp_path), "--no-figures"]) == 0
     assert "(0 run, 6 already stored)" in capsys.readouterr().out

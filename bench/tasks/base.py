@@ -40,15 +40,16 @@ class TaskData:
 
 # evaluate(model, data, settings) -> (metrics name -> (K,), per-member arrays name -> (K, ...))
 Evaluate = Callable[["nn.Module", TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
-# figures(task name, {model: {seed: arrays}}, cell arrays, out dir) -> written paths
-Figures = Callable[[str, dict, dict, Path], list[Path]]
+# figures(task name, {model: {seed: arrays}}, cell arrays, out dir, language) -> written paths; the
+# figures' words come from reports.messages in that language
+Figures = Callable[[str, dict, dict, Path, str], list[Path]]
 # resolve(settings) -> settings checked and pinned at planning time (e.g. a data file's content
 # hash); raises ValueError (SequenceError) for a bad file or value, before anything trains
 Resolve = Callable[[Mapping], dict]
-# section(tidy rows of this task's cells, {cell label: settings}, arrays) -> markdown for results.md and
-# report.md; arrays(label) -> ({model: {seed: {name: array}}}, cell-level arrays) reads the store
-# (not reports.document.Section, which is one task label's part of report.md)
-SectionText = Callable[[object, dict], str]
+# section(tidy rows of this task's cells, {cell label: settings}, arrays, language) -> markdown for
+# results.md and report.md, its words in that language; arrays(label) -> ({model: {seed: {name: array}}},
+# cell-level arrays) reads the store (not reports.document.Section, which is one task label's part of report.md)
+SectionText = Callable[[object, dict, Callable, str], str]
 # train(model, data, seeds, TrainSettings, settings) -> bench.train.TrainLog, for data that are
 # not windows (e.g. whole strings); None trains with bench.train.train_members
 Train = Callable[["nn.Module", TaskData, list, object, Mapping], object]

@@ -111,8 +111,9 @@ def evaluate(model, data: TaskData, s: Mapping):
         "pointwise_loss": r["loss"]}  # (K, N) set loss (binary cross-entropy, nats) per string
 
 
-def figures(stem: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
+def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en") -> list[Path]:
     from reports.capacity import plot_accuracy_by_n
+    from reports.messages import text
     have = {m: seeds for m, seeds in by_model.items() if seeds and all("accepted_by_n" in a for a in seeds.values())}
     if not have or "n" not in cell:
         return []
@@ -123,19 +124,19 @@ def figures(stem: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
         accepted[m] = np.array(fits, dtype=float).reshape(len(fits), N)  # the seeds that fit only
         correct[m] = np.stack([a["correct_by_n"] for _, a in sorted(seeds.items())])
     return plot_accuracy_by_n(cell["n"], accepted, {m: len(seeds) for m, seeds in have.items()}, correct, lo,
-                              outdir / f"{stem}_by_n", title=f"{stem}: strings accepted against n (training range shaded)")
+                              outdir / f"{stem}_by_n", title=text(lang, "fig.accepted_title", label=stem), lang=lang)
 
 
 def _span(v) -> str:
     return f"{v.mean():.3g} [{v.min():g}–{v.max():g}]"
 
 
-def section(tidy, settings: dict, arrays=None) -> str:
+def section(tidy, settings: dict, arrays=None, lang: str = "en") -> str:
     """Per label and model: how many seeds fit their training strings, and for those the largest n
-    accepted (mean [min–max]); the next-symbol rule's max n over every seed beside it. (The
-    stored arrays are not needed.)"""
-    rows = ["| task | model | seeds that fit | max_n_accepted (fitted seeds) | accepted_beyond_range (fitted seeds) "
-            "| max_n_correct, next-symbol rule (every seed) |", "|---|---|---|---|---|---|"]
+    accepted (mean [min–max]); the next-symbol rule's max n over every seed beside it. arrays (the
+    store's loader, see base.SectionText) is not needed here; the words are in lang."""
+    from reports.messages import text
+    rows = [text(lang, "formal.header"), "|---|---|---|---|---|---|"]
     for label in settings:
         for model in dict.fromkeys(tidy[tidy.task == label].model):
             r = tidy[(tidy.task == label) & (tidy.model == model)]
@@ -144,10 +145,10 @@ def section(tidy, settings: dict, arrays=None) -> str:
             if not len(fit):
                 continue
             ok = int(fit.sum())
-            rows.append(f"| {label} | {model} | {ok} of {len(fit)} | "
-                        + (f"{_span(acc)} | {beyond.mean():.3g} | " if ok else "did not fit | – | ")
+            rows.append(f"| {label} | {model} | {text(lang, 'formal.fit', ok=ok, n=len(fit))} | "
+                        + (f"{_span(acc)} | {beyond.mean():.3g} | " if ok else f"{text(lang, 'formal.did_not_fit')} | – | ")
                         + (f"{_span(nxt)} |" if len(nxt) else "– |"))
-    return "\n## Capacity probes: legal-set protocol\n\n" + "\n".join(rows) + "\n" if len(rows) > 2 else ""
+    return "\n## " + text(lang, "formal.title") + "\n\n" + "\n".join(rows) + "\n" if len(rows) > 2 else ""
 
 
 def _task(language: str, letters: str) -> Task:

@@ -174,8 +174,9 @@ def evaluate(model, data: TaskData, s: Mapping):
              "completed": np.concatenate([top, gen[:, :n_fig]], axis=2)})
 
 
-def figures(stem: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
+def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en") -> list[Path]:
     from reports.image_figures import plot_completions, plot_row_errors
+    from reports.messages import text
     done = {m: seeds[min(seeds)]["completed"] for m, seeds in by_model.items()
             if seeds and "completed" in seeds[min(seeds)]}
     if not done or "originals" not in cell:
@@ -184,9 +185,8 @@ def figures(stem: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
     rows = {m: np.stack([a["row_mse"] for a in seeds.values()]) for m, seeds in by_model.items()
             if seeds and all("row_mse" in a for a in seeds.values())}
     return (plot_completions(cell["originals"], done, G, outdir / f"{stem}_completion",
-                             f"{stem}: bottom half generated row by row (first seed)")
-            + plot_row_errors(rows, G, outdir / f"{stem}_row_mse",
-                              f"{stem}: closed-loop error by generated row (median, range over seeds)"))
+                             text(lang, "fig.completion_title", label=stem), lang)
+            + plot_row_errors(rows, G, outdir / f"{stem}_row_mse", text(lang, "fig.row_mse_title", label=stem), lang))
 
 
 def _task(name: str, description: str, build, n_test_pool: int | None, extra: dict) -> Task:

@@ -90,14 +90,15 @@ def evaluate(model, data: TaskData, s: Mapping):
     return out, {"closed_loop": drawn, "test_pred": pred, "pointwise_loss": (pred - true[None]) ** 2}
 
 
-def figures(task: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
+def figures(task: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en") -> list[Path]:
     from reports.figures import plot_drawings
+    from reports.messages import text
     drawings = {m: seeds[min(seeds)]["closed_loop"] for m, seeds in by_model.items() if seeds
                 and "closed_loop" in seeds[min(seeds)]}
     if not drawings or "x" not in cell:
         return []
     return plot_drawings(cell["x"], cell["noisy"], cell["clean"], int(cell["test_start"][0]), drawings,
-                         outdir / f"{task}_closed_loop", title=f"{task}: closed-loop drawing (first seed)")
+                         outdir / f"{task}_closed_loop", title=text(lang, "fig.sine_title", label=task), lang=lang)
 
 
 TASK = Task(name="sine", kind="regression",

@@ -267,7 +267,8 @@ def evaluate(model, data: TaskData, s: Mapping):
     return out, {"test_pred": pred, "pointwise_loss": loss, "trade_returns": g}
 
 
-def figures(stem: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
+def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en") -> list[Path]:
+    from reports.messages import text
     from reports.stock import plot_predictions
     from reports.trading_report import plot_equity
     if "test_true" not in cell:
@@ -276,18 +277,18 @@ def figures(stem: str, by_model: dict, cell: dict, outdir: Path) -> list[Path]:
     preds = {m: a["test_pred"] for m, a in first.items() if "test_pred" in a}
     starts = cell.get("fold_starts", np.zeros(1, dtype=int))
     paths = plot_predictions(cell["test_dates"], cell["test_true"], preds, outdir / f"{stem}_predictions",
-                             title=f"{stem}: next-day close, one-step predictions (first seed)",
-                             fold_starts=starts) if preds else []
+                             title=text(lang, "fig.stock_title", label=stem), fold_starts=starts,
+                             lang=lang) if preds else []
     returns = {m: np.stack([a["trade_returns"] for a in seeds.values()]) for m, seeds in by_model.items()
                if seeds and all("trade_returns" in a for a in seeds.values())}
     if returns and "hold_returns" in cell:
         paths += plot_equity(cell["test_dates"], cell["hold_returns"], returns, starts, outdir / f"{stem}_equity",
-                             title=f"{stem}: wealth trading each model's forecasts after fees (median seed)")
+                             title=text(lang, "fig.equity_title", label=stem), lang=lang)
     return paths
 
 
-def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[dict, dict]]) -> str:
-    """The stock summary per market: ratios by model × target, walk-forward folds, trading."""
+def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[dict, dict]], lang: str = "en") -> str:
+    """The stock summary per market, in lang: ratios by model × target, walk-forward folds, trading."""
     from reports.stock import market_section
     markets: dict[str, dict[str, Mapping]] = {}
     for label, st in settings.items():
@@ -295,7 +296,7 @@ def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[di
     return "".join(market_section(tidy[tidy.task.isin(labels)], MARKETS.get(m, (m,))[0],
                                   {label: (st["target"], *arrays(label)) for label, st in labels.items()},
                                   fee=next(iter(labels.values()))["fee"],
-                                  strategy=next(iter(labels.values()))["strategy"])
+                                  strategy=next(iter(labels.values()))["strategy"], lang=lang)
                    for m, labels in markets.items())
 
 

