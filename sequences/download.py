@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import urllib.request
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -49,6 +48,7 @@ def fetch_verified(name: str, md5: str, mirrors: tuple[str, ...], cache: Path, a
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=cache)
         try:
             h = hashlib.md5(usedforsecurity=False)
+            import urllib.request  # here: the task registry loads this module, and http costs imports
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
                 for block in iter(lambda: resp.read(CHUNK), b""):
                     h.update(block)
