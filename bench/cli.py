@@ -284,7 +284,9 @@ def cmd_run(a: argparse.Namespace) -> int:
                 backend.close()
             if started is not None:
                 started.abandon()
-        reporter.shutdown(wait=True)
+        # Its last call (the report) has returned and nothing else is queued: stop the process now
+        # rather than wait for its interpreter to tear down pandas and matplotlib.
+        reporter.abandon()
     for line in summary.failures:
         print(f"failed: {line}", file=sys.stderr)
     cells_line = ", ".join(f"{v} {k}" for k, v in summary.cells.items())
