@@ -34,7 +34,8 @@ def warm_reporter() -> None:
     import bench.figure_outputs  # noqa: F401  (pandas, scipy.stats)
     import bench.window_study_outputs  # noqa: F401
     import reports.document  # noqa: F401
-    import reports.figures  # noqa: F401  (matplotlib)
+    import reports.figures  # (matplotlib)
+    reports.figures.warm()
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

@@ -42,6 +42,19 @@ def save(fig, stem: Path) -> list[Path]:
     return paths
 
 
+def warm() -> None:
+    """Draw one small figure into memory: the first drawing of a process loads the fonts and builds
+    the mathtext parser, which a report process can do while the cells still train."""
+    import io
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([0, 1], [1, 0.1], label="x")
+    ax.set_yscale("log")
+    ax.set(title="t", xlabel="$x_t$", ylabel="$\\hat{y}$")
+    ax.legend()
+    fig.savefig(io.BytesIO(), format="png", dpi=30, bbox_inches="tight")
+    plt.close(fig)
+
+
 def plot_drawings(x: np.ndarray, noisy: np.ndarray, clean: np.ndarray, test_start: int,
                   drawings: dict[str, np.ndarray], stem: Path, title: str,
                   ylabel: str | None = None, lang: str = "en") -> list[Path]:
