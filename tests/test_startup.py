@@ -227,3 +227,16 @@ def test_a_label_drawn_alone_is_kept_where_other_labels_lack_a_column(tmp_path):
     with Store(out / "results.sqlite") as st:
         write_reports(out, st, manifest)
     assert {p: p.stat().st_mtime_ns for p in early} == early
+
+
+def test_abandon_returns_with_every_slot_shut_down():
+    """A refusal after the report process started (e.g. an unreachable scheduler) abandons it while
+    it is still warming up: abandon kills it and returns only once each slot has shut its pool down,
+    so nothing is left to be reported as leaked when the command exits."""
+    import functools
+    slots = Slots(1, warm=functools.partial(time.sleep, 30))
+    started = time.perf_counter()
+    slots.abandon()
+    assert time.perf_counter() - started < 10  # killed, not waited for
+    assert not any(t.is_alive() for t in slots._threads)
+    assert all(not p.is_alive() for pool in slots._pools for p in (pool._processes or {}).values())
