@@ -7,6 +7,7 @@ together (every grid but the capacity probes of ``formal``, which run by name).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from bench.errors import UserError
 from bench.targets import TARGETS
@@ -31,6 +32,7 @@ class Grid:
 # Assignment 2 compares a plain MLP with a GRU; the other recurrent kinds run on request
 # (`--grid assignment2 --model lstm-stateful`), which keeps the default grid within its time budget.
 A2_ON_REQUEST = ("rnn", "lstm", "rnn-stateful", "lstm-stateful")
+_a2 = partial(Entry, exclude=A2_ON_REQUEST)
 
 # Price differences tell what log returns tell (a return is a difference scaled by the price):
 # the grid runs the three distinct ideas, and --target diff runs the fourth on request.
@@ -49,15 +51,15 @@ _GRIDS: tuple[Grid, ...] = (
          "windows below and above each minimal window, beside a stateful GRU that reads the whole past "
          "(rnn, lstm and their stateful kinds with --model)",
          # no period: nothing to learn at any window, so one window shows it
-         (Entry("uniform", exclude=A2_ON_REQUEST, variants=({"window": 8},)),
-          Entry("pi", exclude=A2_ON_REQUEST, variants=({"window": 8},)),
-          Entry("repeating-1_7", exclude=A2_ON_REQUEST, variants=({"window": 1}, {"window": 4})),  # minimal window 1
-          Entry("repeating-1_17", exclude=A2_ON_REQUEST, variants=({"window": 1}, {"window": 4})),  # minimal window 2
-          Entry("concat-1_7-1_17-3x2", exclude=A2_ON_REQUEST, variants=({"window": 2}, {"window": 8})),  # minimal 4
+         (_a2("uniform", variants=({"window": 8},)),
+          _a2("pi", variants=({"window": 8},)),
+          _a2("repeating-1_7", variants=({"window": 1}, {"window": 4})),  # minimal window 1
+          _a2("repeating-1_17", variants=({"window": 1}, {"window": 4})),  # minimal window 2
+          _a2("concat-1_7-1_17-3x2", variants=({"window": 2}, {"window": 8})),  # minimal 4
           # minimal window 13, above every window of this grid: only a model that carries its state can be exact
-          Entry("concat-1_7-1_17-5x3", exclude=A2_ON_REQUEST, variants=({"window": 4}, {"window": 8})),
-          Entry("summed-1_7-1_17", exclude=A2_ON_REQUEST, variants=({"window": 2}, {"window": 8})),  # minimal window 3
-          Entry("sumsine-7-17", exclude=A2_ON_REQUEST, variants=({"window": 2}, {"window": 8})))),  # linear order 4
+          _a2("concat-1_7-1_17-5x3", variants=({"window": 4}, {"window": 8})),
+          _a2("summed-1_7-1_17", variants=({"window": 2}, {"window": 8})),  # minimal window 3
+          _a2("sumsine-7-17", variants=({"window": 2}, {"window": 8})))),  # linear order 4
     Grid("images", "image completion: the bottom 14 rows of 28×28 images generated row by row (MNIST, Fashion-MNIST)",
          (Entry("mnist"), Entry("fashion-mnist"))),
 )
