@@ -1,6 +1,5 @@
-import sys
-
 from bench.cli import main
+from bench.process_exit import leave
 
 if __name__ == "__main__":
-    sys.exit(main())
+    leave(main())

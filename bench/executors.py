@@ -5,8 +5,8 @@
   time in its own single-process pool, so a worker that dies (killed, out of memory) loses only
   its own cell, and a fresh worker takes its place. (One shared ProcessPoolExecutor would fail
   every cell in flight or queued with BrokenProcessPool.) A worker costs seconds of imports before
-  its first cell, so with fewer cells than workers this process trains, and only a part of a large
-  cell goes to a worker (bench/layout.py); a pool for a grid is started while the command is still
+  its first cell, so with fewer cells than workers this process trains (a small cell split over its
+  threads), and only a part of a large cell goes to a worker (bench/layout.py); a pool for a grid is started while the command is still
   validating (``start_workers``), so that the workers' imports overlap the checks.
 - ``dask``: a ``distributed.Client``'s executor, on an existing cluster (``--scheduler ADDRESS``,
   e.g. one that dask-jobqueue started on Slurm) or on a LocalCluster of one single-threaded worker
@@ -81,7 +81,7 @@ class LocalBackend:
 
     slots = None  # no layout: everything runs here anyway
 
-    def executor(self, jobs: int, here: bool = False) -> Executor:
+    def executor(self, jobs: int, here: int = 0) -> Executor:
         return Inline()
 
     def in_flight(self, jobs: int) -> int:
@@ -94,7 +94,8 @@ class LocalBackend:
 class ProcessBackend:
     """One worker process per core (CPU); a crash in a worker never takes the coordinator with it.
     With fewer cells than workers the runner has this process take a slot (``here``; bench/layout.py):
-    one small cell trains here alone, sooner than any worker could import torch. On a GPU, cells run
+    one small cell trains here alone, sooner than any worker could import torch, or split over
+    threads of this process. On a GPU, cells run
     in this process: processes sharing one device would only contend.
 
     started: workers from start_workers, used for the first executor asked for (closed unused on a GPU)."""
@@ -114,8 +115,9 @@ class ProcessBackend:
     def _workers(self, jobs: int) -> int:
         return 0 if self.inline else max(1, min(jobs, self.workers))
 
-    def executor(self, jobs: int, here: bool = False) -> Executor:
-        """here: this process takes one of the slots (with one slot: runs everything itself)."""
+    def executor(self, jobs: int, here: int = 0) -> Executor:
+        """here: how many of the slots this process takes, a thread each (with one slot: it runs
+        everything itself); the others are worker processes."""
         n = self._workers(jobs)
         if self._started is not None:
             pool, self._started = self._started, None
@@ -124,7 +126,7 @@ class ProcessBackend:
             pool.abandon()
         if not n or (here and n == 1):
             return Inline()
-        return Slots(n, here=1 if here else 0)
+        return Slots(n, here=min(here, n))
 
     def in_flight(self, jobs: int) -> int:
         return max(1, self._workers(jobs))
@@ -158,7 +160,7 @@ class DaskBackend:
                 raise UserError(f"--scheduler {scheduler}: no Dask scheduler reachable there ({msg}; "
                                 f"connect timeout {CONNECT_TIMEOUT_S} s)") from None
 
-    def executor(self, jobs: int, here: bool = False) -> Executor:
+    def executor(self, jobs: int, here: int = 0) -> Executor:
         if self.client is None:
             self.cluster = self._distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1,
                                                           processes=True, dashboard_address=None,

@@ -6,6 +6,12 @@ only for a part of the work that takes longer than starting it. A large cell has
 into parts, each trained as a stack of its own: a member's numbers do not depend on the stack it
 trains in (tests/test_equivalence.py), so the parts store exactly what the whole cell would.
 
+Work too small for a worker may still split over this process's threads: the native kernels
+(models/native.py) and torch's operations release the interpreter's lock while they compute, so two
+threads of one process train two parts of a cell on two cores, at no start-up cost. A part's fixed
+costs (its data, its evaluation) are paid once per part, so only work estimated at MIN_THREAD_S or
+more is split this way, and never a --deterministic run (its mode is set per process).
+
 Whether a part is large enough is judged from an estimate of its training time: 6 FLOPs per
 parameter per sample (forward and backward), times the window's steps for a model that reuses its
 weights at every step, over a nominal single-core rate. It is rough on purpose; it only has to
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
 
 RATE_FLOPS = 3e10  # nominal training FLOP/s of one core
 MIN_PART_S = 5.0  # a worker is started only for work estimated to take at least this long
+MIN_THREAD_S = 0.5  # work split over this process's threads only from this estimate on
 
 
 def training_seconds(job: Job) -> float:
@@ -58,18 +65,27 @@ def chunks(seeds: tuple[int, ...], n: int) -> list[tuple[int, ...]]:
     return [tuple(seeds[a:b]) for a, b in zip(bounds, bounds[1:])]
 
 
-def lay_out(jobs: list[Job], slots: int) -> tuple[list[Job], int]:
-    """(the parts to run, how many processes run them, this one included) for fewer jobs than slots.
+def lay_out(jobs: list[Job], slots: int) -> tuple[list[Job], int, int]:
+    """(the parts to run, how many slots run them, how many of those are threads of this process)
+    for fewer jobs than slots.
 
     Each job gets an equal share of the slots and is cut into as many parts as its estimate pays
-    for (MIN_PART_S each); 1 process means this one trains everything, one part after another."""
+    for (MIN_PART_S each), the first part here and the others in workers. Work that pays for no
+    worker is cut into its share of parts all the same, run by threads here, when it is estimated at
+    MIN_THREAD_S or more; else this process trains everything, one part after another: (jobs, 1, 1)."""
+    alone = (jobs, 1, 1)
     if len(jobs) == 1 and (slots == 1 or len(jobs[0].seeds) == 1):  # nothing to share: no estimate needed
-        return jobs, 1
+        return alone
     est = [training_seconds(j) for j in jobs]
     share = max(1, slots // len(jobs))
     parts = []
     for job, sec in zip(jobs, est):
         n = max(1, min(len(job.seeds), share, int(sec // MIN_PART_S)))
         parts += [replace(job, seeds=p) for p in chunks(job.seeds, n)]
-    worth_a_worker = sum(est) - max(est) >= MIN_PART_S or len(parts) > len(jobs)
-    return parts, min(len(parts), slots) if worth_a_worker else 1
+    if sum(est) - max(est) >= MIN_PART_S or len(parts) > len(jobs):  # worth a worker
+        return parts, min(len(parts), slots), 1
+    if sum(est) < MIN_THREAD_S or any(j.deterministic for j in jobs):
+        return alone
+    parts = [replace(job, seeds=p) for job in jobs for p in chunks(job.seeds, min(len(job.seeds), share))]
+    width = min(len(parts), slots)
+    return (parts, width, width) if width > 1 else alone

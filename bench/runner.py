@@ -157,10 +157,10 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
     jobs = stack_rates(jobs)  # cells that differ only in learning rate train as one stack
     # One cell, or fewer than slots: this process trains, and large cells are split into parts (bench.layout).
     slots = getattr(backend, "slots", None)
-    here = bool(jobs) and slots is not None and (len(jobs) < slots or len(jobs) == 1)
+    here = 0  # how many of the slots are threads of this process (the rest: workers)
     width = None
-    if here:
-        jobs, width = lay_out(jobs, slots)
+    if jobs and slots is not None and (len(jobs) < slots or len(jobs) == 1):
+        jobs, width, here = lay_out(jobs, slots)
     parts_left = Counter(c.key for j in jobs for c in (j.config, *j.siblings))  # cell key -> parts not landed
     cells_left = Counter(labels[k] for k in parts_left)  # label -> its cells not yet complete
     why_failed: dict[str, str] = {}  # cell key -> the first failed seed's reason

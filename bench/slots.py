@@ -17,6 +17,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
+from bench.process_exit import leave_at_exit
+
 
 class WorkerLost(Exception):
     """The process running a cell died before returning it."""
@@ -40,6 +42,7 @@ class Inline(Executor):
 
 def _init_worker(coordinator: int, warm: Callable[[], None] | None) -> None:
     _die_with(coordinator)
+    leave_at_exit()
     if warm is not None:
         try:
             warm()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 LEVEL = 0.95
 
@@ -41,7 +41,7 @@ class Interval:
 
 @lru_cache(maxsize=None)
 def _t_quantile(q: float, df: int) -> float:
-    return float(stats.t.ppf(q, df))
+    return float(special.stdtrit(df, q))
 
 
 def t_bounds(x: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -7,14 +7,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special  # (scipy.stats costs a second to import; the quantiles are special functions)
 
 
 def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion."""
     if n <= 0:
         return (float("nan"), float("nan"))
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = special.ndtri(0.5 + level / 2)
     p = successes / n
     den = 1 + z * z / n
     mid = (p + z * z / (2 * n)) / den
@@ -25,6 +25,14 @@ def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[floa
 # ---------------------------------------------------------------- Diebold–Mariano
 
 RHO_LIMIT = 0.97  # |AR(1) coefficient| cap, for the prewhitening and the bandwidth rule (Andrews & Monahan)
+
+
+def binomial_range(n: int, p: float, level: float = 0.95) -> tuple[int, int]:
+    """The central range of a Binomial(n, p) count: its (1 - level) / 2 and (1 + level) / 2 quantiles,
+    each the smallest count whose distribution function reaches it (scipy.stats.binom.interval)."""
+    cdf = special.bdtr(np.arange(n + 1), n, p)
+    lo, hi = np.searchsorted(cdf, [(1 - level) / 2, (1 + level) / 2])
+    return int(lo), int(min(hi, n))
 
 
 def newey_west_variance(d: np.ndarray, lags: int) -> float:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 from reports.intervals import Interval, seed_interval
 from reports.messages import name_in, recorded, text
@@ -197,7 +197,7 @@ def beats_floor(inp: TaskInputs, model: str, metric: str, iv: Interval) -> bool:
     seed_side = 0.0
     if iv.method == "t":
         seed_side = (iv.hi - iv.mean) if better == "lower" else (iv.mean - iv.lo)
-    allowance = math.hypot(seed_side, sps.norm.ppf(0.975) * test_sample_se(inp, model, metric, iv.mean))
+    allowance = math.hypot(seed_side, special.ndtri(0.975) * test_sample_se(inp, model, metric, iv.mean))
     return _sign(better, iv.mean - floor) + allowance < 0
 
 

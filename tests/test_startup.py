@@ -30,25 +30,23 @@ HEAVY = ("torch", "pandas", "scipy", "matplotlib")
 CPU = torch.device("cpu")
 TINY = {"epochs": 2, "hidden": 4}
 
-# Runs `python -m bench ARGS` in a fresh interpreter, then prints which heavy modules it imported.
+# Runs `python -m bench ARGS` in a fresh interpreter; as it exits (bench.process_exit runs the exit
+# handlers before ending the process), prints which heavy modules it imported.
 PROBE = """
-import json, runpy, sys
+import atexit, json, runpy, sys
 heavy = set(json.loads(sys.argv[2]))
 sys.argv = ["bench"] + json.loads(sys.argv[1])
-try:
-    runpy.run_module("bench", run_name="__main__", alter_sys=True)
-except SystemExit as e:
-    code = e.code
-print(json.dumps({"code": code, "heavy": sorted({m.split(".")[0] for m in sys.modules} & heavy)}))
+atexit.register(lambda: print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & heavy)), flush=True))
+runpy.run_module("bench", run_name="__main__", alter_sys=True)
 """
 
 
 def imported(args: list[str], cwd: Path = ROOT) -> tuple[int, list[str], str]:
+    """(exit status, heavy modules imported, stderr) of `python -m bench ARGS`."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     p = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)], capture_output=True,
                        text=True, env=env, cwd=cwd, timeout=120)
-    last = json.loads(p.stdout.strip().splitlines()[-1])
-    return last["code"], last["heavy"], p.stderr
+    return p.returncode, json.loads(p.stdout.strip().splitlines()[-1]), p.stderr
 
 
 @pytest.mark.parametrize("args", [
@@ -88,19 +86,50 @@ def test_chunks_are_contiguous_and_even():
 
 def test_layout_keeps_small_work_here_and_splits_large_cells(monkeypatch):
     small, large = _job(seeds=(0, 1)), _job(seeds=tuple(range(16)))
-    monkeypatch.setattr(layout, "training_seconds", lambda j: {2: 1.0, 16: 60.0}[len(j.seeds)])
-    assert layout.lay_out([small], 2) == ([small], 1)  # a second of work: no worker pays for its start
-    parts, processes = layout.lay_out([large], 2)
-    assert processes == 2 and [p.seeds for p in parts] == [tuple(range(8)), tuple(range(8, 16))]
+    monkeypatch.setattr(layout, "training_seconds", lambda j: {2: 0.1, 16: 60.0}[len(j.seeds)])
+    assert layout.lay_out([small], 2) == ([small], 1, 1)  # a tenth of a second: no worker, no split
+    parts, processes, here = layout.lay_out([large], 2)
+    assert (processes, here) == (2, 1) and [p.seeds for p in parts] == [tuple(range(8)), tuple(range(8, 16))]
     assert all(replace(p, seeds=large.seeds) == large for p in parts)  # only the seeds differ
-    parts, processes = layout.lay_out([large], 8)  # 60 s pays for at most 60 / MIN_PART_S parts
-    assert processes == len(parts) == min(8, int(60 // layout.MIN_PART_S))
-    parts, processes = layout.lay_out([small, large], 4)  # each job gets its share of the slots
-    assert [len(p.seeds) for p in parts] == [2, 8, 8] and processes == 3
+    parts, processes, here = layout.lay_out([large], 8)  # 60 s pays for at most 60 / MIN_PART_S parts
+    assert processes == len(parts) == min(8, int(60 // layout.MIN_PART_S)) and here == 1
+    parts, processes, here = layout.lay_out([small, large], 4)  # each job gets its share of the slots
+    assert [len(p.seeds) for p in parts] == [2, 8, 8] and (processes, here) == (3, 1)
     one = _job(seeds=(0,))
     monkeypatch.setattr(layout, "training_seconds", lambda j: pytest.fail("no estimate for one member"))
-    assert layout.lay_out([one], 2) == ([one], 1)
-    assert layout.lay_out([large], 1) == ([large], 1)
+    assert layout.lay_out([one], 2) == ([one], 1, 1)
+    assert layout.lay_out([large], 1) == ([large], 1, 1)
+
+
+def test_layout_splits_a_second_of_work_over_threads_here(monkeypatch):
+    mid = _job(seeds=(0, 1, 2))
+    monkeypatch.setattr(layout, "training_seconds", lambda j: 1.0)  # no worker pays for its start
+    parts, slots, here = layout.lay_out([mid], 2)
+    assert [p.seeds for p in parts] == [(0, 1), (2,)] and slots == here == 2  # both slots: threads here
+    assert layout.lay_out([replace(mid, deterministic=True)], 2)[1:] == (1, 1)  # its mode is per process
+    monkeypatch.setattr(layout, "training_seconds", lambda j: layout.MIN_THREAD_S / 2)
+    assert layout.lay_out([mid], 2) == ([mid], 1, 1)  # too small to pay for a part's fixed costs
+
+
+def test_a_cell_split_over_threads_stores_what_it_would_whole(tmp_path, monkeypatch):
+    import threading
+
+    from bench.executors import work
+    cells = plan((Entry("sine", ("rnn",)),), "quick", "cpu", TINY)
+    numbers = ["mse", "closed_loop_mse", "final_train_loss"]
+    stored = {}
+    for split in (False, True):
+        monkeypatch.setattr(layout, "training_seconds", lambda j, s=split: 1.0 if s else 0.0)
+        threads = set()
+
+        def traced(job):
+            threads.add(threading.current_thread().name)
+            return work(job)
+        with Store(tmp_path / f"{split}.sqlite") as store:
+            run_cells(cells, [0, 1, 2], store, ProcessBackend(CPU, workers=2), CPU, progress=False, work=traced)
+            stored[split] = store.results().set_index("seed")[numbers]
+        assert len(threads) == (2 if split else 1) and (threading.current_thread().name in threads) != split
+    assert stored[True].equals(stored[False]) and len(stored[True]) == 3  # the same numbers, bit for bit
 
 
 def test_training_estimate_tells_a_second_from_a_minute():
@@ -117,6 +146,44 @@ def test_training_estimate_tells_a_second_from_a_minute():
 def _pid_after(seconds: float) -> int:
     time.sleep(seconds)
     return os.getpid()
+
+
+class _Canary:
+    """Writes its file when freed: at a normal exit, the interpreter's teardown frees module globals."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __del__(self):
+        Path(self.path).write_text("freed")
+
+
+def _plant_canary(path: str) -> int:
+    sys.modules["__main__"].canary = _Canary(path)
+    return os.getpid()
+
+
+def test_a_worker_exits_without_the_teardown(tmp_path):
+    pool = Slots(1)
+    try:
+        assert pool.submit(_plant_canary, str(tmp_path / "freed")).result() != os.getpid()
+        procs = [p for q in pool._pools for p in q._processes.values()]
+    finally:
+        pool.shutdown()
+    assert [p.exitcode for p in procs] == [0]
+    assert not (tmp_path / "freed").exists()  # ended before its globals were freed
+
+
+def test_the_command_flushes_everything_before_it_exits(tmp_path, capsys):
+    assert main(["list"]) == 0
+    expected = capsys.readouterr().out
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    with open(tmp_path / "out", "w") as f:  # a file: block-buffered, so only a flush gets it there
+        code = subprocess.run([sys.executable, "-m", "bench", "list"], stdout=f, env=env, cwd=tmp_path).returncode
+    assert code == 0 and (tmp_path / "out").read_text() == expected
+    p = subprocess.run([sys.executable, "-m", "bench", "run", "--task", "nope"], capture_output=True, text=True,
+                       env=env, cwd=tmp_path)
+    assert p.returncode == 1 and p.stderr.startswith("error: ") and len(p.stderr.splitlines()) == 1
 
 
 def test_one_cell_trains_in_this_process_and_a_grid_starts_its_pool_early():

@@ -133,6 +133,25 @@ def test_wilson_known_values():
     assert (lo, hi) == pytest.approx((0.40383, 0.59617), abs=1e-5)
 
 
+@pytest.mark.parametrize("n,p", [(1, 0.1), (10, 0.1), (100, 0.1), (400, 0.1), (2000, 0.1), (5000, 0.3), (37, 0.5)])
+def test_binomial_range_is_scipys_interval_and_covers(n, p):
+    from reports.stats import binomial_range
+    lo, hi = binomial_range(n, p)
+    assert (lo, hi) == tuple(int(v) for v in stats.binom.interval(0.95, n, p))
+    assert stats.binom.cdf(hi, n, p) - stats.binom.cdf(lo - 1, n, p) >= 0.95  # holds the count 95 % of the time
+
+
+def test_quantiles_from_special_functions_match_the_distributions():
+    from reports.intervals import _t_quantile
+    for df in (1, 2, 4, 9, 30):
+        assert _t_quantile(0.975, df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-10)
+    lo, hi = wilson_interval(7, 20, level=0.9)  # z from the normal quantile at 0.95
+    z = stats.norm.ppf(0.95)
+    p, n = 7 / 20, 20
+    mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+    assert (lo + hi) / 2 == pytest.approx(mid, rel=1e-10)
+
+
 def test_accuracy_counts_ties_as_a_uniform_pick():
     import numpy as np
     from bench.metrics import accuracy

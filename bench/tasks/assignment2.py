@@ -76,8 +76,8 @@ def question_of(task: str) -> str | None:
 
 
 def _chance_band(n: int) -> str:
-    from scipy import stats  # slow to import; only needed here
-    lo, hi = stats.binom.interval(0.95, n, 0.1)
+    from reports.stats import binomial_range
+    lo, hi = binomial_range(n, 0.1)
     return f"a chance-level predictor's accuracy on these {n} test digits: 95 % range [{lo / n:.4f}, {hi / n:.4f}]"
 
 

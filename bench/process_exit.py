@@ -1,0 +1,40 @@
+"""Ending a process without the interpreter's teardown.
+
+Once torch is loaded, a normal exit spends most of a second freeing its modules one object at a
+time (docs/speed.md), after every file the command wrote is already closed. ``leave`` ends the
+command's own process: it flushes stdout and stderr, runs the exit handlers (multiprocessing's
+release the pools' semaphores and join what is left), then exits at once. ``leave_at_exit`` does
+the same for a worker process, whose pool has already run those handlers by then.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+from typing import NoReturn
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`), a closed stream
+            pass
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with code: streams flushed and exit handlers run, the interpreter's teardown skipped."""
+    _flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
+def _now() -> NoReturn:
+    _flush()
+    os._exit(0)
+
+
+def leave_at_exit() -> None:
+    """In a worker: when its pool lets it exit, skip the teardown (the last exit handler to register
+    runs first; multiprocessing's own ran when the worker's work returned)."""
+    atexit.register(_now)
