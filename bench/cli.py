@@ -349,7 +349,10 @@ def one_line(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        a = build_parser().parse_args(argv)
+        try:
+            a = build_parser().parse_args(argv)
+        except SystemExit as e:  # --help printed: the command ends here, through the caller's exit
+            return e.code if isinstance(e.code, int) else 0
         if a.command == "list":
             print(cmd_list())
             return 0
