@@ -22,7 +22,7 @@ from bench.outputs import (FIGURE_FORMATS, FORMATS, STORE, label_figures, manife
                            report_run, write_manifest, write_reports)
 from bench.profiles import PROFILES, get_profile
 from bench.rates import SWEEP
-from bench.executors import EXECUTORS, check_executor, open_backend, start_reporter, start_workers
+from bench.executors import EXECUTORS, check_executor, cores, open_backend, start_reporter, start_workers
 from bench.runner import cells_for, plan, run_cells
 from bench.slots import WorkerLost
 from bench.store import Store
@@ -334,7 +334,7 @@ def cmd_report(a: argparse.Namespace) -> int:
         with Store(a.out / STORE) as store:
             written = write_reports(a.out, store, manifest, figures=not a.no_figures, formats=formats,
                                     redraw=a.redraw, figure_formats=FIGURE_FORMATS + (("pdf",) if a.pdf else ()),
-                                    lang=a.lang)
+                                    lang=a.lang, processes=cores())
     print(f"wrote {len(written)} files to {a.out} in {time.perf_counter() - t0:.1f} s")
     return 0
 

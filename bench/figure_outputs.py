@@ -79,14 +79,15 @@ def _read_record(figdir: Path) -> dict:
 
 
 def write_figures(out: Path, store: Store, run: Run, sections: list[Section], redraw: bool = False,
-                  formats: tuple[str, ...] = ("png",), lang: str = "en") -> list[Path]:
+                  formats: tuple[str, ...] = ("png",), lang: str = "en", processes: int = 1) -> list[Path]:
     """Draw (or keep) every label's figures in `formats`, their words in lang; each section learns its
-    figures' relative stems and captions."""
+    figures' relative stems and captions. processes: how many processes draw (this one and copies of
+    it, bench.fork_map), for a report with the cores to itself."""
     figdir = out / "figures"
     record = {} if redraw else _read_record(figdir)
     new_record = {k: v for k, v in record.items() if k not in run.labels}
-    written = []
     by_label = {s.table.label: s for s in sections}
+    prints, paths, calls = {}, {}, {}  # label -> fingerprint, kept files, figure calls to make
     for label, cs in run.labels.items():
         section = by_label.get(label)
         try:
@@ -96,18 +97,24 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
         code = source_hash("reports.figures", write_figures, task.figures if task and task.figures else None,
                            "reports.messages.en", f"reports.messages.{lang}") + lang
         rates = rate_curves(run, label)
-        fp = fingerprint(run, label, section.table if section else None,
-                         code + rates[0].to_json(orient="split") + json.dumps(rates[1]) + ",".join(formats))
-        paths = _kept(out, record.get(label, {}), fp)
-        if paths is None:
-            paths = _draw_label(label, cs, task, section, store, figdir, rates, formats, lang)
-        new_record[label] = {"fingerprint": fp, "files": [p.relative_to(out).as_posix() for p in paths]}
-        if section is not None:
+        prints[label] = fingerprint(run, label, section.table if section else None,
+                                    code + rates[0].to_json(orient="split") + json.dumps(rates[1]) + ",".join(formats))
+        kept = _kept(out, record.get(label, {}), prints[label])
+        if kept is None:
+            calls[label] = _figure_calls(label, cs, task, section, store, figdir, rates, lang)
+        else:
+            paths[label] = kept
+    paths.update(_draw(calls, formats, lang, processes))
+    written = []
+    for label in run.labels:
+        files = [p.relative_to(out).as_posix() for p in paths[label]]
+        new_record[label] = {"fingerprint": prints[label], "files": files}
+        if label in by_label:
             stem = file_stem(label)
-            seen = dict.fromkeys(p.relative_to(out).with_suffix("").as_posix() for p in paths)
-            section.figures = [(s, _caption(s, stem, label, lang)) for s in seen]
-            section.figure_formats = formats
-        written += paths
+            seen = dict.fromkeys(p.relative_to(out).with_suffix("").as_posix() for p in paths[label])
+            by_label[label].figures = [(s, _caption(s, stem, label, lang)) for s in seen]
+            by_label[label].figure_formats = formats
+        written += paths[label]
     if new_record:
         figdir.mkdir(parents=True, exist_ok=True)
         (figdir / RECORD).write_text(json.dumps(new_record, indent=1))
@@ -134,16 +141,26 @@ def kept_or_drawn(out: Path, key: str, fp: str, draw) -> list[Path]:
     return paths
 
 
-def _draw_label(label: str, cs: list[dict], task, section: Section | None, store: Store,
-                figdir: Path, rates: tuple, formats: tuple[str, ...], lang: str) -> list[Path]:
+def _draw(calls: dict[str, list], formats: tuple[str, ...], lang: str, processes: int) -> dict[str, list[Path]]:
+    """label -> the files its figure calls wrote, the calls spread over `processes` processes."""
+    from bench.fork_map import fork_map
     from reports.figures import figure_formats  # matplotlib: only when something is drawn
     from reports.fonts import figure_language
+    flat = [(label, call) for label, cs in calls.items() for call in cs]
     with figure_formats(formats), figure_language(lang):  # tick labels take their font when drawn
-        return _draw(label, cs, task, section, store, figdir, rates, lang)
+        drawn = fork_map([call for _, call in flat], processes)
+    out = {label: [] for label in calls}
+    for (label, _), files in zip(flat, drawn):
+        out[label] += files
+    return out
 
 
-def _draw(label: str, cs: list[dict], task, section: Section | None, store: Store, figdir: Path,
-          rates: tuple, lang: str) -> list[Path]:
+def _figure_calls(label: str, cs: list[dict], task, section: Section | None, store: Store, figdir: Path,
+                  rates: tuple, lang: str) -> list:
+    """One label's figures as calls that each draw one figure and return its files; the arrays they
+    show are read from the store now, so that the calls need nothing but themselves."""
+    from functools import partial
+
     from reports.figures import plot_loss_curves
     by_model, cell_arrays = label_arrays(store, cs)
     curves = {}
@@ -152,19 +169,20 @@ def _draw(label: str, cs: list[dict], task, section: Section | None, store: Stor
         if losses:  # early stopping: shorter curves are padded with NaN
             curves[model] = pd.DataFrame(losses).to_numpy(dtype=float)
     stem = file_stem(label)
-    paths = []
+    calls = []
     if task is not None and task.figures and by_model:
-        paths += task.figures(stem, by_model, cell_arrays, figdir, lang)
+        calls.append(partial(task.figures, stem, by_model, cell_arrays, figdir, lang))
     if curves:
-        paths += plot_loss_curves(curves, figdir / f"{stem}_loss", text(lang, "fig.loss_title", label=label),
-                                  text(lang, LOSS_LABEL.get(task.kind if task else "", "fig.loss_axis")), lang)
+        calls.append(partial(plot_loss_curves, curves, figdir / f"{stem}_loss",
+                             text(lang, "fig.loss_title", label=label),
+                             text(lang, LOSS_LABEL.get(task.kind if task else "", "fig.loss_axis")), lang))
     if section is not None:
-        paths += _interval_figure(section.table, figdir / f"{stem}_intervals", lang)
+        calls.append(partial(_interval_figure, section.table, figdir / f"{stem}_intervals", lang))
     if len(rates[0]):  # a sweep (this run's or the stored one) to draw
         from reports.rate_figures import plot_rate_curves
-        paths += plot_rate_curves(rates[0], figdir / f"{stem}_lr", text(lang, "fig.lr_title", label=label),
-                                  text(lang, "fig.lr_axis"), rates[1], lang)
-    return paths
+        calls.append(partial(plot_rate_curves, rates[0], figdir / f"{stem}_lr",
+                             text(lang, "fig.lr_title", label=label), text(lang, "fig.lr_axis"), rates[1], lang))
+    return calls
 
 
 def _interval_figure(t: TaskTable, stem: Path, lang: str) -> list[Path]:

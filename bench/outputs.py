@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.errors import UserError
+from bench.executors import cores
 from bench.store import Store
 from bench.tasks import get_task
 from reports.messages import name_in, recorded, text
@@ -91,9 +92,9 @@ def report_run(out: Path, manifest: dict, figures: bool = True, formats: tuple[s
                figure_formats: tuple[str, ...] = FIGURE_FORMATS, lang: str = "en") -> tuple[list[Path], list[str]]:
     """The end of a run, in the report process: every output file in lang (write_reports), and the
     lines naming the cells whose seeds diverged or failed (outcome_lines)."""
-    with Store.reader(out / STORE) as store:
+    with Store.reader(out / STORE) as store:  # every cell is in: the cores are the report's
         written = write_reports(out, store, manifest, figures=figures, formats=formats,
-                                figure_formats=figure_formats, lang=lang)
+                                figure_formats=figure_formats, lang=lang, processes=cores())
         return written, outcome_lines(store, manifest)
 
 
@@ -151,10 +152,12 @@ def _sections(run: Run, tidy: pd.DataFrame, store: Store, lang: str = "en") -> t
 
 def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
                   formats: tuple[str, ...] = FORMATS, redraw: bool = False,
-                  figure_formats: tuple[str, ...] = FIGURE_FORMATS, lang: str = "en") -> list[Path]:
+                  figure_formats: tuple[str, ...] = FIGURE_FORMATS, lang: str = "en",
+                  processes: int = 1) -> list[Path]:
     """Every output of a run, regenerated from the store alone; returns the files written (figures
     whose inputs are unchanged are kept, see bench.figure_outputs). lang: the language of every
-    table, report and figure (results.csv holds identifiers and numbers, the same in every language)."""
+    table, report and figure (results.csv holds identifiers and numbers, the same in every language);
+    processes: how many processes draw the figures (bench.fork_map)."""
     from bench.assignment2_answers import answers
     from bench.figure_outputs import write_figures
     from bench.report_inputs import environment, not_in_tables
@@ -170,7 +173,7 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     sections, empty, tables = _sections(run, tidy, store, lang)
     if figures:
         try:
-            written += write_figures(out, store, run, sections, redraw, figure_formats, lang)
+            written += write_figures(out, store, run, sections, redraw, figure_formats, lang, processes)
         except Exception as e:  # a figure must never cost the run its tables; say so and go on
             print(f"warning: figures not drawn ({type(e).__name__}: {str(e)[:200]})", file=sys.stderr)
     seeds = len(manifest.get("seeds", [])) or max((s.table.seeds for s in sections), default=0)
