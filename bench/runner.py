@@ -209,8 +209,8 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
                     else:
                         for r in recs:
                             land(r)
-            except BaseException:  # e.g. Ctrl-C: drop what is queued, keep what is stored
-                pool.shutdown(wait=False)
+            except BaseException:  # e.g. Ctrl-C: drop what is queued and stop the workers, keep what is stored
+                getattr(pool, "abandon", lambda: pool.shutdown(wait=False))()
                 raise
             pool.shutdown(wait=True)
             summary.retried += len(again)

@@ -43,6 +43,7 @@ class Inline(Executor):
 def _init_worker(coordinator: int, warm: Callable[[], None] | None) -> None:
     _die_with(coordinator)
     leave_at_exit()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the coordinator stops us
     if warm is not None:
         try:
             warm()
@@ -76,6 +77,7 @@ class Slots(Executor):
 
     def __init__(self, n: int, here: int = 0, warm: Callable[[], None] | None = None):
         self._calls: queue.SimpleQueue = queue.SimpleQueue()  # (future, fn, args, kwargs) or None
+        self._here = here
         self._warm = warm
         self._pools: list[ProcessPoolExecutor] = []
         self._threads = [threading.Thread(target=self._slot, args=(i < here, self._spawn() if warm and i >= here
@@ -147,7 +149,8 @@ class Slots(Executor):
         for pool in list(self._pools):
             for proc in list((getattr(pool, "_processes", None) or {}).values()):  # no public handle before 3.14
                 proc.kill()
-        # Each slot then shuts its pool down (its own thread, so no call races a closed pool): the
-        # pool's queues are released before this process exits, not reported leaked at its exit.
-        for t in self._threads:
+        # Each worker's slot then shuts its pool down (its own thread, so no call races a closed pool):
+        # the pool's queues are released before this process exits, not reported leaked at its exit.
+        # A call running here cannot be stopped; its thread (a daemon) ends with the process.
+        for t in self._threads[self._here:]:
             t.join(timeout=10)

@@ -256,3 +256,40 @@ def test_kill_9_at_random_points_then_resume(tmp_path):
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert_same(stored(tmp_path / "ref" / "results.sqlite"), stored(db))
+
+
+def _running_in_group(pgid: int) -> list[int]:
+    """The processes of a process group that have not exited (Linux /proc)."""
+    running = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            running.append(int(stat.parent.name))
+    return running
+
+
+def test_ctrl_c_stops_the_workers_at_once_and_the_rerun_completes(tmp_path):
+    """Ctrl-C reaches the whole process group: the workers ignore it and the coordinator stops them,
+    so the command ends at once, with one line and status 130, leaving no process behind."""
+    out = tmp_path / "c"
+    args = [sys.executable, "-m", "bench", "run", "--grid", "sine", "--workers", "2", "--out", str(out)] + FAST
+    p = subprocess.Popen(args, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    while p.poll() is None and _stored_cells(out / "results.sqlite") < 1:  # the workers are busy by now
+        time.sleep(0.01)
+    os.killpg(p.pid, signal.SIGINT)
+    t0 = time.monotonic()
+    _, err = p.communicate(timeout=60)
+    waited = time.monotonic() - t0
+    assert p.returncode == 130 and err.splitlines() == [
+        "interrupted: finished cells are stored; rerun the same command to continue"], err
+    assert waited < 10, waited  # not waiting for the cells in flight
+    deadline = time.monotonic() + 5  # nothing of its group is left running (an exited one may await reaping)
+    while _running_in_group(p.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _running_in_group(p.pid) == []
+    p = subprocess.run(args, env=_env(), capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and ": 6 ok" in p.stdout and p.stderr == "", p.stderr
