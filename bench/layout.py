@@ -78,14 +78,14 @@ def lay_out(jobs: list[Job], slots: int) -> tuple[list[Job], int, int]:
         return alone
     est = [training_seconds(j) for j in jobs]
     share = max(1, slots // len(jobs))
-    parts = []
-    for job, sec in zip(jobs, est):
-        n = max(1, min(len(job.seeds), share, int(sec // MIN_PART_S)))
-        parts += [replace(job, seeds=p) for p in chunks(job.seeds, n)]
+
+    def cut(counts) -> list[Job]:  # each job into its count of parts
+        return [replace(job, seeds=p) for job, n in zip(jobs, counts) for p in chunks(job.seeds, n)]
+    parts = cut(max(1, min(len(job.seeds), share, int(sec // MIN_PART_S))) for job, sec in zip(jobs, est))
     if sum(est) - max(est) >= MIN_PART_S or len(parts) > len(jobs):  # worth a worker
         return parts, min(len(parts), slots), 1
     if sum(est) < MIN_THREAD_S or any(j.deterministic for j in jobs):
         return alone
-    parts = [replace(job, seeds=p) for job in jobs for p in chunks(job.seeds, min(len(job.seeds), share))]
+    parts = cut(min(len(job.seeds), share) for job in jobs)
     width = min(len(parts), slots)
     return (parts, width, width) if width > 1 else alone
