@@ -6,8 +6,9 @@
   its own cell, and a fresh worker takes its place. (One shared ProcessPoolExecutor would fail
   every cell in flight or queued with BrokenProcessPool.) A worker costs seconds of imports before
   its first cell, so with fewer cells than workers this process trains (a small cell split over its
-  threads), and only a part of a large cell goes to a worker (bench/layout.py); a pool for a grid is started while the command is still
-  validating (``start_workers``), so that the workers' imports overlap the checks.
+  threads), and only a part of a large cell goes to a worker (bench/layout.py); a pool for a grid
+  is started while the command is still validating (``start_workers``), so that the workers'
+  imports overlap the checks.
 - ``dask``: a ``distributed.Client``'s executor, on an existing cluster (``--scheduler ADDRESS``,
   e.g. one that dask-jobqueue started on Slurm) or on a LocalCluster of one single-threaded worker
   process per core. The scheduler reschedules the cells of a dead worker and gives up on a cell
@@ -19,10 +20,8 @@ matplotlib while the cells train and draws a task's figures as soon as its cells
 """
 from __future__ import annotations
 
-import logging
 import os
-import socket
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 from bench.errors import UserError
@@ -95,8 +94,8 @@ class ProcessBackend:
     """One worker process per core (CPU); a crash in a worker never takes the coordinator with it.
     With fewer cells than workers the runner has this process take a slot (``here``; bench/layout.py):
     one small cell trains here alone, sooner than any worker could import torch, or split over
-    threads of this process. On a GPU, cells run
-    in this process: processes sharing one device would only contend.
+    threads of this process. On a GPU, cells run in this process: processes sharing one device would
+    only contend.
 
     started: workers from start_workers, used for the first executor asked for (closed unused on a GPU)."""
 
@@ -161,6 +160,7 @@ class DaskBackend:
                                 f"connect timeout {CONNECT_TIMEOUT_S} s)") from None
 
     def executor(self, jobs: int, here: int = 0) -> Executor:
+        import logging
         if self.client is None:
             self.cluster = self._distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1,
                                                           processes=True, dashboard_address=None,
@@ -185,6 +185,8 @@ def _probe(address: str) -> None:
     listens on is refused at once (a Client would retry until its timeout, waiting for a scheduler that
     is still starting), then dask's identity handshake, so that a server of another kind fails cleanly."""
     import asyncio
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
 
     from distributed.comm import connect, parse_address, parse_host_port
     scheme, location = parse_address(address)

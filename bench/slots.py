@@ -7,17 +7,17 @@ it. Slots can start their workers ahead of the first call, running a warm-up (im
 """
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import queue
 import signal
 import threading
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Callable
+from concurrent.futures import Executor, Future
+from typing import TYPE_CHECKING, Callable
 
 from bench.process_exit import leave_at_exit
+
+if TYPE_CHECKING:  # multiprocessing and the pool load when a worker is started, not to parse arguments
+    from concurrent.futures import ProcessPoolExecutor
 
 
 class WorkerLost(Exception):
@@ -58,6 +58,7 @@ def _ready() -> None:
 def _die_with(coordinator: int) -> None:
     """Linux: have the kernel kill this worker when its parent dies, so a kill -9 of the coordinator
     leaves no orphan training on (measured: without this, spawned workers outlive it forever)."""
+    import ctypes
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux
@@ -87,6 +88,8 @@ class Slots(Executor):
             t.start()
 
     def _spawn(self) -> ProcessPoolExecutor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_init_worker, initargs=(os.getpid(), self._warm))
         if self._warm is not None:
@@ -95,6 +98,7 @@ class Slots(Executor):
         return pool
 
     def _slot(self, here: bool, pool: ProcessPoolExecutor | None) -> None:
+        from concurrent.futures.process import BrokenProcessPool
         try:
             while (call := self._calls.get()) is not None:
                 fut, fn, args, kwargs = call
