@@ -98,7 +98,9 @@ def test_large_stacks_split_into_smaller_ones_with_the_same_numbers(monkeypatch,
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm"])
-def test_stacked_training_is_bit_identical_to_separate_on_cpu(kind, noisy_series, monkeypatch):
+def test_stacked_training_equals_separate_on_the_torch_path(kind, noisy_series, monkeypatch):
+    """On the torch path a member agrees with itself alone to float32 rounding, not bit for bit
+    (MKL picks kernels by shape and alignment), so the check is a tolerance."""
     monkeypatch.setenv("SEQBENCH_IMPL", "torch")
     ws = series_windows(noisy_series, 6)
     cfg = TrainSettings(epochs=1, lr=0.01, batch_size=8, optimizer="adam", clip=0.5)
@@ -106,4 +108,6 @@ def test_stacked_training_is_bit_identical_to_separate_on_cpu(kind, noisy_series
     train_members(stacked, ws, None, [3, 5, 7], cfg)
     alone = MODELS[kind].build(BuildArgs((5,), 1, 1, 6, 8))
     train_members(alone, ws, None, [5], cfg)
-    assert all(torch.equal(p[1], q[0]) for p, q in zip(stacked.parameters(), alone.parameters()))
+    for p, q in zip(stacked.parameters(), alone.parameters()):
+        torch.testing.assert_close(p[1], q[0], rtol=1e-5, atol=1e-6)
+    assert not all(torch.equal(p[1], p[0]) for p in stacked.parameters())  # the members did differ

@@ -206,13 +206,16 @@ def test_one_cell_trains_in_this_process_and_a_grid_starts_its_pool_early():
 
 
 def test_cli_starts_workers_before_it_imports_torch(monkeypatch, tmp_path):
-    calls = []
+    calls, planned = [], []
     monkeypatch.setattr(cli, "start_workers", lambda *a: calls.append(("workers", a[2])))
+    sizes = cli.check_sizes
+    monkeypatch.setattr(cli, "check_sizes", lambda cells: planned.append(len(cells)) or sizes(cells))
     real = cli.resolve_device
     monkeypatch.setattr(cli, "resolve_device", lambda name: calls.append(("device", name)) or real(name))
     monkeypatch.setattr(cli, "run_cells", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
     assert main(["run", "--grid", "sine", "--out", str(tmp_path), "--executor", "local"] + ["--epochs", "2"]) == 130
-    assert calls == [("workers", 6), ("device", "auto")]
+    assert planned and planned[0] > 1  # a fresh store: every planned cell is still to do
+    assert calls == [("workers", planned[0]), ("device", "auto")]
 
 
 def test_split_cell_stores_what_the_whole_cell_stores(tmp_path, monkeypatch):

@@ -131,4 +131,5 @@ def test_rows_and_sentences_on_a_known_case():
     text = "\n".join(trading_sentences(rows, 0.0, "long-flat", 4))
     assert "turned 1 into 1.089" in text
     assert "- oracle: +15.5 % (`logret`); more than buy-and-hold under `logret`." in text
-    assert "- No strategy has a Sharpe ratio above" not in text or "oracle" in text
+    # four test days cannot put even the oracle's Sharpe ratio beyond the bootstrap interval
+    assert "- No strategy has a Sharpe ratio above" in text
