@@ -70,23 +70,3 @@ def test_stacked_equals_alone(model, impl, monkeypatch):
             assert stacked[name] == pytest.approx(alone[name], rel=1e-5, abs=1e-9), name
 
 
-@pytest.mark.parametrize("name", ["mlp", "gru"])
-def test_early_stopping_in_a_stack_equals_alone(name, noisy_series):
-    """A member whose patience ran out keeps its best parameters frozen while the rest of the
-    stack trains on: best epoch, epochs run, loss history and parameters are as if it ran alone."""
-    from bench.train import TrainSettings, train_members
-    from bench.windows import chronological_split, series_windows, split_points
-    from models import MODELS, BuildArgs
-    train, val, _ = chronological_split(series_windows(noisy_series, 6), split_points(120, 0.6, 0.2))
-    cfg = TrainSettings(epochs=40, lr=0.05, batch_size=8, optimizer="adam", patience=1)
-    seeds = [0, 1, 2, 3, 4, 5]
-    stacked = MODELS[name].build(BuildArgs(tuple(seeds), 1, 1, 6, 8))
-    log = train_members(stacked, train, val, seeds, cfg)
-    assert len(set(log.epochs)) > 1  # members stop at different epochs, so the test has teeth
-    for k, seed in enumerate(seeds):
-        alone = MODELS[name].build(BuildArgs((seed,), 1, 1, 6, 8))
-        one = train_members(alone, train, val, [seed], cfg)
-        assert (log.best_epoch[k], log.epochs[k]) == (one.best_epoch[0], one.epochs[0])
-        assert log.train_loss[k, :log.epochs[k]] == pytest.approx(one.train_loss[0], rel=1e-4)
-        for p, q in zip(stacked.parameters(), alone.parameters()):
-            torch.testing.assert_close(p[k], q[0], atol=1e-5, rtol=0)

@@ -185,21 +185,6 @@ def test_scoring_does_not_depend_on_chunking():
     assert whole["det_total"][0].tolist() == [2 * n + 1 for n in range(1, 16)]
 
 
-@pytest.mark.parametrize("name", ["lstm", "mlp"])
-def test_stacked_string_training_equals_separate(name):
-    seeds = [3, 5, 11]
-    ss = string_set([formal_string("anbn", n) for n in range(1, 9)])
-    cfg = TrainSettings(epochs=3, lr=0.01, batch_size=3, clip=1.0, classification=True)
-    stacked = MODELS[name].build(BuildArgs(tuple(seeds), 4, 4, 4, 6, 2, True))
-    log = train_strings(stacked, ss, seeds, cfg, 4)
-    assert log.steps == 9 and np.isfinite(log.train_loss).all()
-    for k, seed in enumerate(seeds):
-        alone = MODELS[name].build(BuildArgs((seed,), 4, 4, 4, 6, 2, True))
-        train_strings(alone, ss, [seed], cfg, 4)
-        for p, q in zip(stacked.parameters(), alone.parameters()):
-            torch.testing.assert_close(p[k], q[0], atol=1e-5, rtol=0)
-
-
 def test_tiny_formal_grid_writes_table_and_figure(tmp_path):
     out = tmp_path / "formal"
     assert main(["run", "--grid", "formal", "--model", "gru", "--out", str(out), "--epochs", "2", "--hidden", "3",

@@ -89,19 +89,6 @@ def test_network_matches_float64_autograd(kind, shape):
 
 @needs_compiler
 @pytest.mark.parametrize("kind", list(GATES))
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_stacked_native_training_is_bit_identical_to_separate(kind, optimizer, noisy_series):
-    ws = series_windows(noisy_series, 6)
-    cfg = TrainSettings(epochs=2, lr=0.01, batch_size=8, optimizer=optimizer, clip=0.5)
-    stacked = MODELS[kind].build(BuildArgs((3, 5, 7), 1, 1, 6, 20))
-    train_members(stacked, ws, None, [3, 5, 7], cfg)
-    alone = MODELS[kind].build(BuildArgs((5,), 1, 1, 6, 20))
-    train_members(alone, ws, None, [5], cfg)
-    assert all(torch.equal(p[1], q[0]) for p, q in zip(stacked.parameters(), alone.parameters()))
-
-
-@needs_compiler
-@pytest.mark.parametrize("kind", list(GATES))
 def test_native_and_torch_training_agree(kind, noisy_series, monkeypatch):
     ws = series_windows(noisy_series, 6)
     cfg = TrainSettings(epochs=3, lr=0.01, batch_size=8, optimizer="adam")
@@ -212,17 +199,6 @@ def test_the_mlp_step_without_autograd_gives_autograds_losses_and_gradients(laye
     for p, e in zip(net.parameters(), ref_grads):
         assert e.abs().max() > 0
         torch.testing.assert_close(p.grad, e, atol=1e-7, rtol=1e-5)
-
-
-@needs_compiler
-def test_stacked_native_mlp_training_is_bit_identical_to_separate(noisy_series):
-    ws = series_windows(noisy_series, 6)
-    cfg = TrainSettings(epochs=2, lr=0.01, batch_size=8, optimizer="adam", clip=0.5)
-    stacked = MODELS["mlp"].build(BuildArgs((3, 5, 7), 1, 1, 6, 20))
-    train_members(stacked, ws, None, [3, 5, 7], cfg)
-    alone = MODELS["mlp"].build(BuildArgs((5,), 1, 1, 6, 20))
-    train_members(alone, ws, None, [5], cfg)
-    assert all(torch.equal(p[1], q[0]) for p, q in zip(stacked.parameters(), alone.parameters()))
 
 
 @needs_compiler

@@ -4,9 +4,6 @@ split without changing a number."""
 import pytest
 import torch
 
-from bench.train import TrainSettings, train_members
-from bench.windows import series_windows
-from models import MODELS, BuildArgs
 from models.implementation import take_record
 from models.recurrence import GATES
 from models.recurrent import Recurrent
@@ -63,19 +60,6 @@ def test_the_state_is_differentiable(kind):
     assert all(g.abs().max() > 0 for g in grads)
 
 
-def test_fused_training_keeps_members_separate(noisy_series):
-    ws = series_windows(noisy_series, 6)
-    cfg = TrainSettings(epochs=2, lr=0.01, batch_size=8, optimizer="adam")
-    stacked = MODELS["lstm"].build(BuildArgs((3, 5), 1, 1, 6, 8))
-    stacked.impl = "fused"
-    train_members(stacked, ws, None, [3, 5], cfg)
-    alone = MODELS["lstm"].build(BuildArgs((5,), 1, 1, 6, 8))
-    alone.impl = "torch"
-    train_members(alone, ws, None, [5], cfg)
-    for p, q in zip(stacked.parameters(), alone.parameters()):
-        torch.testing.assert_close(p[1], q[0], atol=1e-5, rtol=0)
-
-
 @pytest.mark.parametrize("with_state", [False, True])
 def test_large_stacks_split_into_smaller_ones_with_the_same_numbers(monkeypatch, with_state):
     import models.recurrent as rec
@@ -97,17 +81,3 @@ def test_large_stacks_split_into_smaller_ones_with_the_same_numbers(monkeypatch,
         torch.testing.assert_close(a, e, atol=1e-6, rtol=0)
 
 
-@pytest.mark.parametrize("kind", ["rnn", "lstm"])
-def test_stacked_training_equals_separate_on_the_torch_path(kind, noisy_series, monkeypatch):
-    """On the torch path a member agrees with itself alone to float32 rounding, not bit for bit
-    (MKL picks kernels by shape and alignment), so the check is a tolerance."""
-    monkeypatch.setenv("SEQBENCH_IMPL", "torch")
-    ws = series_windows(noisy_series, 6)
-    cfg = TrainSettings(epochs=1, lr=0.01, batch_size=8, optimizer="adam", clip=0.5)
-    stacked = MODELS[kind].build(BuildArgs((3, 5, 7), 1, 1, 6, 8))
-    train_members(stacked, ws, None, [3, 5, 7], cfg)
-    alone = MODELS[kind].build(BuildArgs((5,), 1, 1, 6, 8))
-    train_members(alone, ws, None, [5], cfg)
-    for p, q in zip(stacked.parameters(), alone.parameters()):
-        torch.testing.assert_close(p[1], q[0], rtol=1e-5, atol=1e-6)
-    assert not all(torch.equal(p[1], p[0]) for p in stacked.parameters())  # the members did differ
