@@ -1,18 +1,7 @@
-"""Which implementation runs a model's arithmetic: the one rule (`choose_impl`), and the record of
-what ran, which every result row keeps (env "impl").
-
-    native   the C kernels (models/native.py): a whole many-to-one network from a zero state, or
-             one training step of it (or of the MLP) without autograd; float32 on the CPU, where
-             a C compiler built them
-    fused    the framework's fused recurrent kernel, one call per member (models/fused.py): cuDNN
-             on a GPU, oneDNN on a CPU
-    torch    torch operations under autograd (models/recurrence.py, the MLP's layers): any call
-
-$SEQBENCH_IMPL (auto, native, fused or torch) forces one for a whole run where it can serve. The
-rule depends on shapes, never on K (but for the size of a forward without autograd), so a member's
-training does not depend on how many seeds train with it. Its thresholds come from benchmarks/test_train_step.py (test_recurrent_impl and
-test_recurrent_impl_seed_sizes time one training step of each implementation); the figures are in
-docs/implementations.md.
+"""Which implementation runs a model's arithmetic (native C kernels, the framework's fused kernel per
+member, or torch operations under autograd): the one rule, `choose_impl`, and the record of what
+ran, which every result row keeps (env "impl"). The rule, its thresholds and the measurements behind
+them are written out once, in docs/implementations.md; $SEQBENCH_IMPL forces one implementation.
 """
 from __future__ import annotations
 
