@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.compare import FAIL_ON, FORMATS as COMPARE_FORMATS, metrics_arg, tolerance_arg
 from bench.determinism import prepare_environment
 from bench.device import DEVICES, check_device, resolve_device
 from bench.errors import UserError
@@ -177,6 +178,20 @@ def build_parser() -> Parser:
     ra = sub.add_parser("rates", help="store the learning rates a --lr-sweep run selected as its profile's "
                                       "defaults (bench/rates.json)")
     ra.add_argument("--out", type=out_path, required=True, help="a folder written by `run --lr-sweep`")
+    cm = sub.add_parser("compare", help="which scores moved between two runs, and whether more than seed noise "
+                                        "(exit 2 with --fail-on when a verdict matches)")
+    cm.add_argument("a", type=out_path, metavar="A", help="the baseline run's --out folder (only read)")
+    cm.add_argument("b", type=out_path, metavar="B", help="the other run's --out folder (only read)")
+    cm.add_argument("--out", type=out_path, metavar="FILE", help="write the comparison here instead of stdout")
+    cm.add_argument("--format", choices=COMPARE_FORMATS, default="md", help="md (default), csv or json")
+    cm.add_argument("--lang", type=lang_arg, default="en", help="language of the markdown: "
+                                                                 f"{', '.join(LANGS)} (default en)")
+    cm.add_argument("--fail-on", choices=FAIL_ON, help="exit 2 when any result is worse, or changed either way")
+    cm.add_argument("--metrics", type=metrics_arg, help="comma-separated scores to compare (default: those of "
+                                                         "the report's tables)")
+    cm.add_argument("--tolerance", type=tolerance_arg, default=0.0,
+                    help="a change counts only when it is significantly larger than this share of A's mean "
+                         "(0.05 or 5%%; default 0)")
     sub.add_parser("list", help="grids, tasks, models and profiles")
     sp = sub.add_parser("speed", help="training throughput vs the lecture's loop and the matmul rate")
     sp.add_argument("--task", default="sine")
@@ -361,6 +376,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_speed(a)
         if a.command == "rates":
             return cmd_rates(a)
+        if a.command == "compare":
+            from bench.compare import cmd_compare
+            return cmd_compare(a)
         return cmd_run(a) if a.command == "run" else cmd_report(a)
     except UserError as e:
         print(f"error: {one_line(str(e))}", file=sys.stderr)

@@ -122,12 +122,14 @@ class Store:
             raise
 
     @classmethod
-    def reader(cls, path: Path) -> "Store":
+    def reader(cls, path: Path, immutable: bool = False) -> "Store":
         """The store opened read-only (SQLite's reader protocol), for a process that reads beside the
-        writing one, e.g. one that draws a task's figures while other cells still train."""
+        writing one, e.g. one that draws a task's figures while other cells still train. immutable: a
+        store without a -wal that nothing writes, read without a lock or a -shm (nothing is created)."""
         store = cls.__new__(cls)
         store.path = Path(path)
-        uri = "file:" + urllib.parse.quote(str(store.path.resolve())) + "?mode=ro"
+        uri = "file:" + urllib.parse.quote(str(store.path.resolve())) + ("?mode=ro&immutable=1" if immutable
+                                                                        else "?mode=ro")
         store.conn = sqlite3.connect(uri, uri=True, timeout=30)
         return store
 

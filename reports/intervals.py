@@ -40,7 +40,8 @@ class Interval:
 
 
 @lru_cache(maxsize=None)
-def _t_quantile(q: float, df: int) -> float:
+def t_quantile(q: float, df: float) -> float:
+    """The q quantile of Student t with df degrees of freedom (df need not be whole: Welch)."""
     return float(special.stdtrit(df, q))
 
 
@@ -48,7 +49,7 @@ def t_bounds(x: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarra
     """x (R, n), n >= 2 -> mean, lo, hi (R,): mean ± t_{n-1} · s / √n, for a batch of samples."""
     n = x.shape[-1]
     mean = x.mean(-1)
-    half = _t_quantile(0.5 + level / 2, n - 1) * x.std(-1, ddof=1) / math.sqrt(n)
+    half = t_quantile(0.5 + level / 2, n - 1) * x.std(-1, ddof=1) / math.sqrt(n)
     return mean, mean - half, mean + half
 
 

@@ -567,4 +567,46 @@ MESSAGES: dict[str, str] = {
     "pnote.identical": "identical",
     "pnote.pairs": "{n} pair{s}",
     "pnote.no_seed_variation": "no seed variation",
+    # ---------------------------------------------------------------- `compare`: two runs side by side
+    "cmp.title": "Comparison: `{a}` (A, baseline) → `{b}` (B)",
+    "cmp.runs": "A: {cells_a} cells; B: {cells_b} cells; {matched} matched on task, model and settings.",
+    "cmp.settings_title": "Settings that differ",
+    "cmp.settings_none": "None: every matched cell ran with the same settings.",
+    "cmp.setting_line": "- `{setting}`: {a} → {b} ({cells})",
+    "cmp.every_cell": "every matched cell",
+    "cmp.scores_title": "Scores",
+    "cmp.method": (
+        "Δ = B − A with its 95 % interval: paired by seed (Student t over the seeds both runs have) where they share "
+        "at least two seeds, else Welch over each run's seeds; A and B are the means over those seeds, ± the half-width "
+        "of their 95 % Student-t intervals. p: two-sided t test of {what}, Holm-adjusted over all {m} tests of this "
+        "comparison; better or worse needs an adjusted p < {alpha:g}. Identical: every seed gave the same value in "
+        "both runs."),
+    "cmp.what_zero": "Δ = 0",
+    "cmp.what_margin": "|Δ| ≤ {tolerance:g} × |A| (the tolerance)",
+    "cmp.summary": "{worse} worse, {better} better, {no_change} no change detected, {identical} identical.",
+    "cmp.h_cell": "cell",
+    "cmp.h_metric": "metric",
+    "cmp.h_a": "A",
+    "cmp.h_b": "B",
+    "cmp.h_delta": "Δ (B − A)",
+    "cmp.h_relative": "Δ / A",
+    "cmp.h_test": "test",
+    "cmp.h_p": "p (Holm)",
+    "cmp.h_verdict": "verdict",
+    "cmp.h_ratio": "B / A",
+    "cmp.paired": "paired t, n = {n}",
+    "cmp.welch": "Welch t, n = {n_a} + {n_b}",
+    "cmp.verdict_worse": "worse",
+    "cmp.verdict_better": "better",
+    "cmp.verdict_no_change": "no change detected",
+    "cmp.verdict_identical": "identical",
+    "cmp.only_a": "Only in A",
+    "cmp.only_b": "Only in B",
+    "cmp.none": "None.",
+    "cmp.timing_title": "Wall time and throughput",
+    "cmp.timing_note": (
+        "Not tested and not in the verdicts: each figure is one measurement of a cell's whole stack of seeds, on "
+        "whatever else the machine was doing."),
+    "cmp.timing_summary": "- `{metric}`: geometric mean of B / A over {n} cells: {ratio:.3g}",
+    "cmp.timing_none": "No wall-clock figures in both runs.",
 }

@@ -579,4 +579,45 @@ MESSAGES: dict[str, str] = {
     "pnote.identical": "同一",
     "pnote.pairs": "{n} 組",
     "pnote.no_seed_variation": "シード間の変動なし",
+    # ---------------------------------------------------------------- `compare`：二つの実行の比較
+    "cmp.title": "比較：`{a}`（A、基準）→ `{b}`（B）",
+    "cmp.runs": "A：{cells_a} セル、B：{cells_b} セル。タスク・モデル・設定で対応づけたもの {matched} セル。",
+    "cmp.settings_title": "異なる設定",
+    "cmp.settings_none": "なし：対応づけたセルはすべて同じ設定で実行されています。",
+    "cmp.setting_line": "- `{setting}`：{a} → {b}（{cells}）",
+    "cmp.every_cell": "対応づけたすべてのセル",
+    "cmp.scores_title": "スコア",
+    "cmp.method": (
+        "Δ = B − A とその 95 % 区間：両方の実行に共通のシードが二つ以上あればシードで対応をとり（共通シード上の Student t）、"
+        "なければ各実行のシードで Welch。A と B はそのシード上の平均 ± 95 % Student t 区間の半幅。p：{what} の両側 t 検定を、"
+        "この比較の {m} 個の検定全体で Holm 補正したもの。改善・悪化の判定には補正後 p < {alpha:g} が必要。"
+        "同一：どのシードも両方の実行で同じ値。"),
+    "cmp.what_zero": "Δ = 0",
+    "cmp.what_margin": "|Δ| ≤ {tolerance:g} × |A|（許容幅）",
+    "cmp.summary": "悪化 {worse}、改善 {better}、変化を検出せず {no_change}、同一 {identical}。",
+    "cmp.h_cell": "セル",
+    "cmp.h_metric": "指標",
+    "cmp.h_a": "A",
+    "cmp.h_b": "B",
+    "cmp.h_delta": "Δ（B − A）",
+    "cmp.h_relative": "Δ / A",
+    "cmp.h_test": "検定",
+    "cmp.h_p": "p（Holm）",
+    "cmp.h_verdict": "判定",
+    "cmp.h_ratio": "B / A",
+    "cmp.paired": "対応のある t、n = {n}",
+    "cmp.welch": "Welch の t、n = {n_a} + {n_b}",
+    "cmp.verdict_worse": "悪化",
+    "cmp.verdict_better": "改善",
+    "cmp.verdict_no_change": "変化を検出せず",
+    "cmp.verdict_identical": "同一",
+    "cmp.only_a": "A のみ",
+    "cmp.only_b": "B のみ",
+    "cmp.none": "なし。",
+    "cmp.timing_title": "実行時間とスループット",
+    "cmp.timing_note": (
+        "検定せず、判定にも含めません：どの値もセルのシード全体（一つのスタック）を一度測ったもので、"
+        "そのときマシンが他に何をしていたかに左右されます。"),
+    "cmp.timing_summary": "- `{metric}`：{n} セルでの B / A の幾何平均：{ratio:.3g}",
+    "cmp.timing_none": "両方の実行にそろった実行時間の値がありません。",
 }
