@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bench.errors import UserError
 from bench.metrics import FIELD_NAMES, FIELDS
-from bench.outputs import STORE
+from bench.outputs import STORE, read_manifest
 from bench.store import Store
 from bench.storecheck import inspect_store
 from bench.storelock import check_no_writer
@@ -39,7 +39,7 @@ def _has_wal(store: Path) -> bool:
                for p in (store.with_name(store.name + "-wal"), store.with_name(store.name + "-journal")))
 
 
-def _read(store: Path, immutable: bool) -> tuple[pd.DataFrame, dict[str, Cell]]:
+def _read(store: Path, immutable: bool, folder: Path) -> tuple[pd.DataFrame, dict[str, Cell]]:
     from bench.report_inputs import IN_TABLES
     from reports.compare import Cell
     state = inspect_store(store)
@@ -53,8 +53,18 @@ def _read(store: Path, immutable: bool) -> tuple[pd.DataFrame, dict[str, Cell]]:
     metrics = [f for f in FIELD_NAMES if f in wide.columns]
     tidy = wide.melt(id_vars=["cell_key", "seed"], value_vars=metrics, var_name="metric",
                      value_name="value").dropna(subset=["value"]).rename(columns={"cell_key": "cell"})
-    return tidy, {k: Cell(c["task"], c["model"], {**c["settings"], "profile": c["profile"], "device": c["device"]})
-                  for k, c in cells.items()}
+    labels = _labels(folder)
+    return tidy, {k: Cell(c["task"], c["model"], {**c["settings"], "profile": c["profile"], "device": c["device"]},
+                          labels.get(k, "")) for k, c in cells.items()}
+
+
+def _labels(folder: Path) -> dict[str, str]:
+    """cell key -> its table's label, from the run manifest; none when it is missing or unreadable (the
+    store alone says what was measured, the labels only name it)."""
+    try:
+        return {c["key"]: str(c["label"]) for c in read_manifest(folder)["cells"]}
+    except (UserError, KeyError, TypeError):
+        return {}
 
 
 def read_folder(folder: Path) -> tuple[pd.DataFrame, dict[str, Cell]]:
@@ -67,7 +77,7 @@ def read_folder(folder: Path) -> tuple[pd.DataFrame, dict[str, Cell]]:
     check_no_writer(store)  # a run writing it now: compare once it has finished
     if not _has_wal(store):
         try:
-            return _read(store, immutable=True)
+            return _read(store, True, folder)
         except UserError as e:
             raise UserError(str(e) if str(e).startswith(str(store)) else f"{store}: {e}") from None
     with tempfile.TemporaryDirectory(prefix="seqbench-compare-") as tmp:
@@ -76,7 +86,7 @@ def read_folder(folder: Path) -> tuple[pd.DataFrame, dict[str, Cell]]:
             if Path(f"{store}{suffix}").exists():
                 shutil.copyfile(f"{store}{suffix}", f"{copy}{suffix}")
         try:
-            return _read(copy, immutable=False)
+            return _read(copy, False, folder)
         except UserError as e:  # name the folder's store, not the copy
             msg = str(e).replace(str(copy.resolve()), str(store)).replace(str(copy), str(store))
             raise UserError(msg if msg.startswith(str(store)) else f"{store}: {msg}") from None

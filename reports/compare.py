@@ -43,6 +43,7 @@ class Cell:
     task: str
     model: str
     settings: dict  # every setting that changes what is measured, profile and device included
+    label: str = ""  # the run's name for the cell's table (e.g. 'stock (market=sp500, target=level)'), if known
 
 
 @dataclass(frozen=True)
@@ -116,38 +117,48 @@ def _differ(a: Cell, b: Cell) -> set[str]:
     return {k for k in set(a.settings) | set(b.settings) if _show(a.settings.get(k)) != _show(b.settings.get(k))}
 
 
+def _pairs(ca: dict[str, Cell], cb: dict[str, Cell], drop: set[str]) -> list[tuple[str, str]]:
+    ia, ib = _index(ca, drop), _index(cb, drop)
+    return [(ia[k][0], ib[k][0]) for k in ia if k in ib and len(ia[k]) == len(ib[k]) == 1]
+
+
 def match_cells(ca: dict[str, Cell], cb: dict[str, Cell]) -> tuple[list[tuple[str, str]], set[str]]:
-    """Pairs (a's id, b's id) and the settings left out of the match. A setting is left out when a
-    task and model with one unmatched cell in each run differ in it; the match is then redone."""
+    """Pairs (a's id, b's id) and the settings left out of the match. Candidates to leave out: for each
+    unmatched cell of a, the settings in which it differs from its nearest unmatched cell of b with the
+    same task and model; a candidate is taken when leaving it out matches more cells (so a setting that
+    tells cells apart within a run, e.g. a window study's, is kept)."""
     drop: set[str] = set()
+    pairs = _pairs(ca, cb, drop)
     while True:
-        ia, ib = _index(ca, drop), _index(cb, drop)
-        pairs = [(ia[k][0], ib[k][0]) for k in ia if k in ib and len(ia[k]) == len(ib[k]) == 1]
         done_a, done_b = {p[0] for p in pairs}, {p[1] for p in pairs}
-        left: dict[tuple, tuple[list[str], list[str]]] = {}
-        for ids, done, side in ((ca, done_a, 0), (cb, done_b, 1)):
-            for cid, c in ids.items():
-                if cid not in done:
-                    left.setdefault((c.task, c.model), ([], []))[side].append(cid)
-        new = set().union(*(_differ(ca[x[0]], cb[y[0]]) for x, y in left.values() if len(x) == len(y) == 1))
-        if new <= drop:
+        candidates = set()
+        for ida, a in ca.items():
+            near = [_differ(a, b) for idb, b in cb.items()
+                    if idb not in done_b and ida not in done_a and (b.task, b.model) == (a.task, a.model)]
+            if near:
+                candidates.add(frozenset(min(near, key=len)))
+        best = max(((len(got), -len(keys), sorted(keys), got) for keys in candidates
+                    for got in [_pairs(ca, cb, drop | keys)]), default=None)
+        if best is None or best[0] <= len(pairs):
             return pairs, drop
-        drop |= new
+        drop |= set(best[2])
+        pairs = best[3]
 
 
 def _names(ca: dict[str, Cell], cb: dict[str, Cell], drop: set[str]) -> dict[tuple[int, str], str]:
-    """(side, id) -> 'task · model' plus the settings (other than drop) that vary within the task and model."""
+    """(side, id) -> 'label · model' (the task without a label) plus the settings (other than drop) that
+    vary among the cells of that name in either run."""
     groups: dict[tuple, list[Cell]] = {}
     for c in (*ca.values(), *cb.values()):
-        groups.setdefault((c.task, c.model), []).append(c)
+        groups.setdefault((c.label or c.task, c.model), []).append(c)
     out = {}
     for side, cells in enumerate((ca, cb)):
         for cid, c in cells.items():
-            group = groups[(c.task, c.model)]
+            group = groups[(c.label or c.task, c.model)]
             vary = sorted(k for k in set().union(*(g.settings for g in group)) - drop
                           if len({_show(g.settings.get(k)) for g in group}) > 1)
             extra = ", ".join(f"{k}={_show(c.settings.get(k))}" for k in vary)
-            out[(side, cid)] = f"{c.task} · {c.model}" + (f" ({extra})" if extra else "")
+            out[(side, cid)] = f"{c.label or c.task} · {c.model}" + (f" ({extra})" if extra else "")
     return out
 
 
