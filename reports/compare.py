@@ -8,7 +8,7 @@ metric:
 - paired by seed where at least two seeds ran in both (the same seed: the same data and starting
   weights), on those seeds only: Δ = mean over seeds of b - a, its Student-t interval and the paired
   t test; otherwise Welch's interval and test over each run's seeds;
-- Holm's correction over every test of the comparison; a verdict from the adjusted p and the metric's
+- Holm's correction over every test of the comparison (identical rows are no test); a verdict from the adjusted p and the metric's
   direction: better, worse, no change detected, or identical (every seed gave the same value).
 
 A paired t test rather than the sign-flip test: with n seeds the sign-flip test cannot give p below
@@ -57,7 +57,7 @@ class Row:
     delta: Interval  # b - a
     paired: bool
     p: float  # two-sided, against |Δ| <= the tolerance's margin
-    p_holm: float
+    p_holm: float  # Holm-adjusted over the comparison's tests (1 for an identical row, which is no test)
     verdict: str
 
     @property
@@ -91,6 +91,11 @@ class Comparison:
     alpha: float = ALPHA
     tolerance: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)  # verdict -> rows
+
+    @property
+    def tests(self) -> int:
+        """Holm's family: the rows with a p-value that are not identical."""
+        return sum(r.verdict != "identical" and not math.isnan(r.p) for r in self.rows)
 
     def failing(self, fail_on: str | None) -> list[Row]:
         return [r for r in self.rows if fail_on and r.verdict in FAIL_ON[fail_on]]
@@ -194,7 +199,7 @@ def _delta(x: np.ndarray, y: np.ndarray, paired: bool) -> tuple[Interval, float,
         return Interval(mean, mean, mean, len(both), "exact"), 0.0, len(both) - 2, False
     df = (va + vb) ** 2 / (va ** 2 / (len(x) - 1) + vb ** 2 / (len(y) - 1))  # Welch–Satterthwaite
     half = t_quantile(0.5 + (1 - ALPHA) / 2, df) * se
-    return Interval(mean, mean - half, mean + half, len(both), "welch"), se, df, False
+    return Interval(mean, mean - half, mean + half, len(both), "t"), se, df, False  # Welch's t
 
 
 def t_p(delta: float, se: float, df: float, margin: float = 0.0) -> float:
@@ -242,7 +247,9 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, cells_a: dict[str, Cell], cells_b:
             delta, se, df, same = _delta(x, y, paired)
             p = 1.0 if same else t_p(delta.mean, se, df, tolerance * abs(float(x.mean())))
             pending.append((names[(0, ida)], metric, seed_interval(x), seed_interval(y), delta, paired, p, same))
-    adjusted = holm([r[6] for r in pending])
+    # Identical rows are no test (p = 1 by construction, e.g. a deterministic baseline): out of Holm's family.
+    adjusted = [1.0 if same else ph for same, ph in
+                zip((r[7] for r in pending), holm([float("nan") if r[7] else r[6] for r in pending]))]
     rows = [Row(name, metric, ia, ib, d, paired, p, ph, _verdict(same, ph, d.mean, better[metric], alpha))
             for (name, metric, ia, ib, d, paired, p, same), ph in zip(pending, adjusted)]
     rank = {"worse": 0, "better": 0, "no_change": 1, "identical": 2}

@@ -53,7 +53,7 @@ def markdown(c: Comparison, a_name: str, b_name: str, lang: str = "en") -> str:
     what = t("cmp.what_margin", tolerance=c.tolerance) if c.tolerance else t("cmp.what_zero")
     out += ["", f"## {t('cmp.scores_title')}", "", t("cmp.summary", **c.counts), "",
             to_markdown(header, rows), "",
-            t("cmp.method", what=what, m=sum(not math.isnan(r.p) for r in c.rows), alpha=c.alpha),
+            t("cmp.method", what=what, m=c.tests, alpha=c.alpha),
             "", f"## {t('cmp.only_a')}", "", _bullets(c.only_a, lang),
             "", f"## {t('cmp.only_b')}", "", _bullets(c.only_b, lang),
             "", f"## {t('cmp.timing_title')}", ""]

@@ -42,7 +42,7 @@ def test_same_distribution_flags_about_alpha_and_holm_keeps_the_family_below_it(
         a = frame({n: rng.normal(1, 0.1, 10) for n in names})
         b = frame({n: rng.normal(1, 0.1, 10) for n in names}, seeds=list(seeds_b))
         c = compare(a, b, cells(names), cells(names), {"mse": "lower"})
-        assert all(r.paired == (seeds_b == range(10)) for r in c.rows)
+        assert all(r.paired == (seeds_b == range(10)) and r.delta.lo < r.delta.mean < r.delta.hi for r in c.rows)
         lo, hi = binomial_range(400, 0.05, 0.999)
         assert lo <= sum(r.p < 0.05 for r in c.rows) <= hi  # each test alone: its level
     families = 0
@@ -82,6 +82,9 @@ def test_direction_comes_from_the_metric_and_identical_needs_every_seed_equal():
     naive = compare(frame({"mean": [0.5] * 3}), frame({"mean": [0.5] * 5}, seeds=range(3, 8)),
                     cells(["mean"]), cells(["mean"]), BETTER)
     assert [(r.paired, r.verdict) for r in naive.rows] == [(False, "identical")]
+    mixed = compare(pd.concat([a, frame({"mean": [0.5] * 3})]), pd.concat([b, frame({"mean": [0.5] * 3})]),
+                    cells(["gru", "mean"]), cells(["gru", "mean"]), BETTER)
+    assert mixed.tests == 2  # the identical baseline is no test: Holm's family is the gru's two scores
 
 
 def test_tolerance_lets_a_small_certain_change_pass():

@@ -580,7 +580,7 @@ MESSAGES: dict[str, str] = {
         "at least two seeds, else Welch over each run's seeds; A and B are the means over those seeds, ± the half-width "
         "of their 95 % Student-t intervals. p: two-sided t test of {what}, Holm-adjusted over all {m} tests of this "
         "comparison; better or worse needs an adjusted p < {alpha:g}. Identical: every seed gave the same value in "
-        "both runs."),
+        "both runs (no test, so not among the {m})."),
     "cmp.what_zero": "Δ = 0",
     "cmp.what_margin": "|Δ| ≤ {tolerance:g} × |A| (the tolerance)",
     "cmp.summary": "{worse} worse, {better} better, {no_change} no change detected, {identical} identical.",

@@ -591,7 +591,7 @@ MESSAGES: dict[str, str] = {
         "Δ = B − A とその 95 % 区間：両方の実行に共通のシードが二つ以上あればシードで対応をとり（共通シード上の Student t）、"
         "なければ各実行のシードで Welch。A と B はそのシード上の平均 ± 95 % Student t 区間の半幅。p：{what} の両側 t 検定を、"
         "この比較の {m} 個の検定全体で Holm 補正したもの。改善・悪化の判定には補正後 p < {alpha:g} が必要。"
-        "同一：どのシードも両方の実行で同じ値。"),
+        "同一：どのシードも両方の実行で同じ値（検定ではないので {m} 個には含めない）。"),
     "cmp.what_zero": "Δ = 0",
     "cmp.what_margin": "|Δ| ≤ {tolerance:g} × |A|（許容幅）",
     "cmp.summary": "悪化 {worse}、改善 {better}、変化を検出せず {no_change}、同一 {identical}。",
