@@ -26,10 +26,12 @@ def _delta(iv: Interval) -> str:
 
 
 def _relative(x: float) -> str:
-    return "–" if math.isnan(x) else f"{100 * x:+.3g} %"
+    return "–" if math.isnan(x) else "0 %" if x == 0 else f"{100 * x:+.3g} %"
 
 
 def _test(r: Row, lang: str) -> str:
+    if r.verdict == "identical":
+        return "–"  # no test: every seed's value is the same
     return text(lang, "cmp.paired", n=r.a.n) if r.paired else text(lang, "cmp.welch", n_a=r.a.n, n_b=r.b.n)
 
 
