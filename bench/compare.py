@@ -42,7 +42,7 @@ def _has_wal(store: Path) -> bool:
 def _read(store: Path, immutable: bool, folder: Path) -> tuple[pd.DataFrame, dict[str, Cell]]:
     from bench.report_inputs import IN_TABLES
     from reports.compare import Cell
-    state = inspect_store(store)
+    state = inspect_store(store, any_version=True)  # cells are matched by their settings, not their keys
     if not state.exists:
         raise UserError("holds no results")
     with Store.reader(store, immutable=immutable) as s:

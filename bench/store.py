@@ -46,15 +46,16 @@ COLUMNS = {
 }
 
 
-def schema_problem(conn: sqlite3.Connection) -> str | None:
-    """Why an SQLite database is not a store this suite can read and write, or None."""
+def schema_problem(conn: sqlite3.Connection, any_version: bool = False) -> str | None:
+    """Why an SQLite database is not a store this suite can read and write, or None. any_version: a
+    store of another result-schema version passes if it has the columns (to be read, not written)."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if not tables:  # an empty database, e.g. a run killed while it created the store: the schema comes next
         return None
     if "meta" not in tables:
         return "not a result store of this suite (no meta table)"
     row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-    if row is None or str(row[0]) != str(SCHEMA_VERSION):
+    if row is None or (str(row[0]) != str(SCHEMA_VERSION) and not any_version):
         found = "none" if row is None else repr(row[0])[:40]
         return f"result-schema version {found}, this suite reads and writes {SCHEMA_VERSION}"
     for table, cols in COLUMNS.items():

@@ -127,8 +127,9 @@ def _json_object(path: Path, text, where: str) -> dict:
     return value
 
 
-def inspect_store(path: Path) -> StoreState:
-    """Check path as a result store without changing it; UserError (one line) if it cannot be used."""
+def inspect_store(path: Path, any_version: bool = False) -> StoreState:
+    """Check path as a result store without changing it; UserError (one line) if it cannot be used.
+    any_version: accept another result-schema version with the same columns (a store only read)."""
     path = Path(path)
     if not path.exists():
         return StoreState(False)
@@ -145,7 +146,7 @@ def inspect_store(path: Path) -> StoreState:
         raise _refuse(path, f"SQLite rejects it ({e})") from None
     try:
         _sqlite_check(path, conn)
-        problem = schema_problem(conn)
+        problem = schema_problem(conn, any_version)
         if problem:
             raise _refuse(path, problem)
         if conn.execute("SELECT 1 FROM sqlite_master").fetchone() is None:

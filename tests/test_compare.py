@@ -215,6 +215,19 @@ def test_a_store_with_a_wal_is_read_from_a_copy(runs, capsys, tmp_path):
     assert _digest(killed) == before and not (killed / "results.sqlite-shm").exists()
 
 
+def test_another_schema_version_is_matched_by_settings_not_keys(runs, capsys, tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(runs / "a", old)
+    with sqlite3.connect(old / "results.sqlite") as conn:  # as an earlier suite stored it: other keys
+        conn.execute("UPDATE meta SET value='0' WHERE key='schema'")
+        for table in ("cells", "results", "arrays"):
+            conn.execute(f"UPDATE {table} SET cell_key = 'old' || cell_key")
+    conn.close()
+    code, out, err = _compare([old, runs / "a", "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and doc["only_a"] == doc["only_b"] == [] and doc["counts"]["identical"] == len(doc["rows"]) > 0
+
+
 def _damaged(root: Path, tmp_path: Path) -> Path:
     bad = tmp_path / "damaged"
     shutil.copytree(root / "a", bad)
