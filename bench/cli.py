@@ -31,7 +31,7 @@ from bench.targets import TARGETS
 from bench.storecheck import inspect_store
 from bench.storelock import check_no_writer, writing
 from bench.tasks import FAMILIES, TASKS, get_task
-from bench.validate import check_memory, check_out, check_sizes, out_path, plan_lines
+from bench.validate import check_memory, check_out, check_sizes, out_path, plan_lines, share_arg
 from models import MODELS, get_model
 from reports.fonts import missing_support
 from reports.messages import LANGS
@@ -77,15 +77,7 @@ def fashion_dir_arg(text: str) -> str:
 
 def fee_arg(text: str) -> float:
     """--fee: a fraction of the value traded (0.001) or a percentage (0.1%), at most MAX_FEE."""
-    body = text.strip()
-    pct = body.endswith("%")
-    try:
-        v = float(body[:-1] if pct else body) / (100 if pct else 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--fee must be a number or a percentage, got {text!r}") from None
-    if not 0 <= v <= MAX_FEE:  # NaN fails too
-        raise argparse.ArgumentTypeError(f"--fee must be in [0, {MAX_FEE:g}] ({100 * MAX_FEE:g}%), got {text!r}")
-    return v
+    return share_arg(text, "--fee", MAX_FEE)
 
 
 def rates_arg(text: str) -> tuple[float, ...]:

@@ -22,6 +22,7 @@ from bench.outputs import STORE, read_manifest
 from bench.store import Store
 from bench.storecheck import inspect_store
 from bench.storelock import check_no_writer
+from bench.validate import share_arg
 
 if TYPE_CHECKING:  # pandas and scipy load once the arguments have passed (--help stays quick)
     import pandas as pd
@@ -104,15 +105,7 @@ def metrics_arg(text: str) -> tuple[str, ...]:
 
 def tolerance_arg(text: str) -> float:
     """--tolerance: the share of A's mean a change must exceed to count: 0.05 or 5%."""
-    body = text.strip()
-    pct = body.endswith("%")
-    try:
-        v = float(body[:-1] if pct else body) / (100 if pct else 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--tolerance must be a number or a percentage, got {text!r}") from None
-    if not 0 <= v <= 10:  # NaN fails too
-        raise argparse.ArgumentTypeError(f"--tolerance must be in [0, 10] (0 % to 1000 %), got {text!r}")
-    return v
+    return share_arg(text, "--tolerance", 10.0)
 
 
 def _write(path: Path, body: str) -> None:

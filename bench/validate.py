@@ -35,6 +35,19 @@ def out_path(text: str) -> Path:
     return Path(text)
 
 
+def share_arg(text: str, option: str, high: float) -> float:
+    """An argparse value that is a fraction (0.001) or a percentage (0.1%), in [0, high]."""
+    body = text.strip()
+    pct = body.endswith("%")
+    try:
+        v = float(body[:-1] if pct else body) / (100 if pct else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{option} must be a number or a percentage, got {text!r}") from None
+    if not 0 <= v <= high:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"{option} must be in [0, {high:g}] ({100 * high:g}%), got {text!r}")
+    return v
+
+
 def check_out(out: Path, figures: bool) -> None:
     """out is (or can become) a writable folder whose output names are free for files."""
     try:
