@@ -46,22 +46,24 @@ def _read(store: Path, immutable: bool, folder: Path) -> tuple[pd.DataFrame, dic
     state = inspect_store(store, any_version=True)  # cells are matched by their settings, not their keys
     if not state.exists:
         raise UserError("holds no results")
+    labels = _labels(folder)
+    keys = list(labels) or None  # the run's cells, as `report` reads them; the whole store without a manifest
     with Store.reader(store, immutable=immutable) as s:
-        wide, cells = s.results(), s.cells()
+        wide, cells = s.results(keys), s.cells(keys)
     if wide.empty:
         raise UserError("holds no results")
     wide = wide[wide.status.isin(IN_TABLES)]
     metrics = [f for f in FIELD_NAMES if f in wide.columns]
     tidy = wide.melt(id_vars=["cell_key", "seed"], value_vars=metrics, var_name="metric",
                      value_name="value").dropna(subset=["value"]).rename(columns={"cell_key": "cell"})
-    labels = _labels(folder)
     return tidy, {k: Cell(c["task"], c["model"], {**c["settings"], "profile": c["profile"], "device": c["device"]},
                           labels.get(k, "")) for k, c in cells.items()}
 
 
 def _labels(folder: Path) -> dict[str, str]:
-    """cell key -> its table's label, from the run manifest; none when it is missing or unreadable (the
-    store alone says what was measured, the labels only name it)."""
+    """cell key -> its table's label, for the cells of the run's manifest (a store may also hold cells of
+    earlier runs into the folder, which `report` leaves out too); none when the manifest is missing or
+    unreadable: then every stored cell is compared, named by its task."""
     try:
         return {c["key"]: str(c["label"]) for c in read_manifest(folder)["cells"]}
     except (UserError, KeyError, TypeError):

@@ -223,9 +223,29 @@ def test_another_schema_version_is_matched_by_settings_not_keys(runs, capsys, tm
         for table in ("cells", "results", "arrays"):
             conn.execute(f"UPDATE {table} SET cell_key = 'old' || cell_key")
     conn.close()
+    manifest = json.loads((old / "manifest.json").read_text())
+    for c in manifest["cells"]:
+        c["key"] = "old" + c["key"]
+    (old / "manifest.json").write_text(json.dumps(manifest))
     code, out, err = _compare([old, runs / "a", "--format", "json"], capsys)
     doc = json.loads(out)
     assert code == 0 and doc["only_a"] == doc["only_b"] == [] and doc["counts"]["identical"] == len(doc["rows"]) > 0
+
+
+def test_cells_of_an_earlier_run_into_the_folder_are_left_out_as_report_leaves_them(runs, capsys, tmp_path):
+    both = tmp_path / "both"
+    shutil.copytree(runs / "a", both)
+    manifest = (both / "manifest.json").read_text()
+    assert main(["run", "--task", "sine", "--model", "mean", "--seeds", "3", "--epochs", "3", "--no-figures",
+                 "--out", str(both)]) == 0  # its cell is stored already: the manifest now names it alone
+    capsys.readouterr()
+    code, out, _ = _compare([runs / "a", both, "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert {r["cell"] for r in doc["rows"]} == {"sine · mean"} and len(doc["only_a"]) == 5 and doc["only_b"] == []
+    (both / "manifest.json").write_text(manifest)
+    code, out, _ = _compare([runs / "a", both, "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert doc["only_a"] == doc["only_b"] == [] and doc["counts"]["identical"] == len(doc["rows"])
 
 
 def _damaged(root: Path, tmp_path: Path) -> Path:
