@@ -183,8 +183,9 @@ def _delta(x: np.ndarray, y: np.ndarray, paired: bool) -> tuple[Interval, float,
     if paired:
         d = y - x
         n = len(d)
-        if not d.any():
-            return Interval(0.0, 0.0, 0.0, n, "exact"), 0.0, n - 1, True
+        if np.ptp(d) == 0:  # every seed moved by the same amount (none, or a deterministic model's change)
+            m = float(d[0])
+            return Interval(m, m, m, n, "exact"), 0.0, n - 1, m == 0
         iv = t_interval(d)
         return iv, float(d.std(ddof=1)) / math.sqrt(n), n - 1, False
     mean = float(y.mean() - x.mean())
@@ -225,18 +226,17 @@ def _verdict(identical: bool, p_holm: float, delta: float, better: str, alpha: f
 # ---------------------------------------------------------------- the comparison
 
 def compare(a: pd.DataFrame, b: pd.DataFrame, cells_a: dict[str, Cell], cells_b: dict[str, Cell],
-            better: dict[str, str], timing: tuple[str, ...] = (), metrics: tuple[str, ...] | None = None,
-            tolerance: float = 0.0, alpha: float = ALPHA) -> Comparison:
+            better: dict[str, str], timing: tuple[str, ...] = (), tolerance: float = 0.0,
+            alpha: float = ALPHA) -> Comparison:
     """Compare run b with run a (the baseline). a, b: tidy frames (cell, seed, metric, value);
-    better: metric -> 'lower' or 'higher' (the metrics compared, unless `metrics` narrows them);
+    better: the metrics compared -> 'lower' or 'higher' (which way is better);
     timing: wall-clock metrics, shown apart; tolerance: the share of a's mean a change must exceed."""
     pairs, drop = match_cells(cells_a, cells_b)
     names = _names(cells_a, cells_b, drop)
     va, vb = _values(a), _values(b)
-    scored = [m for m in better if metrics is None or m in metrics]
     pending = []
     for ida, idb in pairs:
-        for metric in scored:
+        for metric in better:
             xa, xb = va.get((ida, metric)), vb.get((idb, metric))
             if not xa or not xb:
                 continue

@@ -82,6 +82,8 @@ def test_direction_comes_from_the_metric_and_identical_needs_every_seed_equal():
     naive = compare(frame({"mean": [0.5] * 3}), frame({"mean": [0.5] * 5}, seeds=range(3, 8)),
                     cells(["mean"]), cells(["mean"]), BETTER)
     assert [(r.paired, r.verdict) for r in naive.rows] == [(False, "identical")]
+    moved = compare(frame({"mean": [0.5] * 3}), frame({"mean": [0.6] * 3}), cells(["mean"]), cells(["mean"]), BETTER)
+    assert [(r.verdict, r.delta.method, r.p) for r in moved.rows] == [("worse", "exact", 0.0)]  # a certain change
     mixed = compare(pd.concat([a, frame({"mean": [0.5] * 3})]), pd.concat([b, frame({"mean": [0.5] * 3})]),
                     cells(["gru", "mean"]), cells(["gru", "mean"]), BETTER)
     assert mixed.tests == 2  # the identical baseline is no test: Holm's family is the gru's two scores
