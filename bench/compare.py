@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.errors import UserError
-from bench.metrics import FIELD_NAMES, FIELDS
+from bench.metrics import FIELD_NAMES, FIELDS, TIMING_FIELDS  # timing: compared apart, untested
 from bench.outputs import STORE, read_manifest
 from bench.store import Store
 from bench.storecheck import inspect_store
@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # pandas and scipy load once the arguments have passed (--hel
 FORMATS = ("md", "csv", "json")  # reports.compare_output.render's
 FAIL_ON = ("worse", "change")  # reports.compare.FAIL_ON's keys, named here so that parsing imports no scipy
 SCORED = {f.name: f.better for f in FIELDS if f.better and not f.timing}  # what --metrics may name
-TIMING = ("train_wall_s", "samples_per_s")  # compared apart: wall time to train a stack, and its throughput
 
 
 def _has_wal(store: Path) -> bool:
@@ -130,8 +129,8 @@ def run_compare(a_dir: Path, b_dir: Path, metrics: tuple[str, ...] | None = None
     if a_dir.resolve() == b_dir.resolve():
         raise UserError(f"{a_dir}: the same folder twice; compare two runs' --out folders")
     (ta, ca), (tb, cb) = read_folder(a_dir), read_folder(b_dir)
-    c = compare(ta, tb, ca, cb, {m: better for m, better in SCORED.items()
-                                     if (m in metrics if metrics else m not in NOT_IN_TABLES)}, TIMING, tolerance=tolerance)
+    scored = {m: better for m, better in SCORED.items() if (m in metrics if metrics else m not in NOT_IN_TABLES)}
+    c = compare(ta, tb, ca, cb, scored, TIMING_FIELDS, tolerance=tolerance)
     if not c.matched:
         raise UserError(f"{a_dir} and {b_dir} have no cell in common (task, model and settings)")
     return c

@@ -8,8 +8,9 @@ metric:
 - paired by seed where at least two seeds ran in both (the same seed: the same data and starting
   weights), on those seeds only: Δ = mean over seeds of b - a, its Student-t interval and the paired
   t test; otherwise Welch's interval and test over each run's seeds;
-- Holm's correction over every test of the comparison (identical rows are no test); a verdict from the adjusted p and the metric's
-  direction: better, worse, no change detected, or identical (every seed gave the same value).
+- Holm's correction over every test of the comparison (identical rows are no test); a verdict from
+  the adjusted p and the metric's direction: better, worse, no change detected, or identical (every
+  seed gave the same value).
 
 A paired t test rather than the sign-flip test: with n seeds the sign-flip test cannot give p below
 2 / 2^n, and Holm over the hundred-odd tests of a grid multiplies it past any level, so it could
