@@ -36,6 +36,8 @@ from models import MODELS, get_model
 from reports.fonts import missing_support
 from reports.messages import LANGS
 from reports.trading import MAX_FEE, STRATEGIES
+from sequences.features import FEATURES, parse_features
+from sequences.markets import MARKETS
 from sequences.series import SequenceError
 
 
@@ -78,6 +80,25 @@ def fashion_dir_arg(text: str) -> str:
 def fee_arg(text: str) -> float:
     """--fee: a fraction of the value traded (0.001) or a percentage (0.1%), at most MAX_FEE."""
     return share_arg(text, "--fee", MAX_FEE)
+
+
+def fee_sweep_arg(text: str) -> str:
+    """--fee-sweep FEES: comma-separated fees, each as --fee takes it; canonical text, ascending."""
+    try:
+        fees = sorted({fee_arg(t) for t in text.split(",") if t.strip()})
+    except argparse.ArgumentTypeError as e:
+        raise argparse.ArgumentTypeError(f"--fee-sweep: {e}".replace("--fee must", "each fee must")) from None
+    if not fees:
+        raise argparse.ArgumentTypeError(f"--fee-sweep needs at least one fee, got {text!r}")
+    return ",".join(f"{f:g}" for f in fees)
+
+
+def features_arg(text: str) -> str:
+    """--features NAME,...: names of FEATURES (or none); canonical text in registry order."""
+    try:
+        return ",".join(parse_features(text)) or "none"
+    except SequenceError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def rates_arg(text: str) -> tuple[float, ...]:
@@ -140,6 +161,13 @@ def build_parser() -> Parser:
     r.add_argument("--pdf", action="store_true", help="figures as PDF too, beside the PNG (costs as much again)")
     r.add_argument("--lang", type=lang_arg, default="en", help=LANG_HELP)
     r.add_argument("--stock-csv", help="stock tasks: a Yahoo, kabuoji3 or FRED CSV instead of the default S&P 500")
+    r.add_argument("--market", choices=tuple(MARKETS),
+                   help="stock tasks: the index traded (default: the grid's; nikkei225 is fetched from FRED into the "
+                        "data cache on first use)")
+    r.add_argument("--features", type=features_arg, metavar="NAME,...",
+                   help=f"stock tasks: economic features read beside the closes: {', '.join(FEATURES)} (or none)")
+    r.add_argument("--fee-sweep", type=fee_sweep_arg, metavar="FEES",
+                   help="stock tasks: fees every trading strategy is also scored at (default 0,0.05%%,0.1%%,0.3%%)")
     r.add_argument("--stock-column", help="stock tasks: the price column (default: the adjusted close if the "
                                           "file has one, else the close; FRED: its series)")
     r.add_argument("--target", choices=TARGETS, help="stock tasks: what the networks predict, mapped back to "
@@ -203,6 +231,10 @@ def cmd_list() -> str:
     lines += ["tasks:"] + [f"  {t.name:14s} {t.description}" for t in TASKS.values()]
     lines += [f"  {f + '-…':14s} e.g. {', '.join(ex)}" for f, (_, ex) in FAMILIES.items()]
     lines += ["models:"] + [f"  {m.name:14s} {m.description}" for m in MODELS.values()]
+    lines += ["markets (stock tasks, --market):"] + [
+        f"  {k:14s} {m.title}" + (f" (FRED {m.fred}, fetched into the data cache on first use)" if m.fred
+                                  else " (shipped with arch)") for k, m in MARKETS.items()]
+    lines += ["features (stock tasks, --features):"] + [f"  {k:14s} {f.description}" for k, f in FEATURES.items()]
     lines += ["profiles:"] + [f"  {p.name:14s} {p.description}" for p in PROFILES.values()]
     lines += ["executors:"] + [f"  {name:14s} {desc}" for name, (desc, _) in EXECUTORS.items()]
     return "\n".join(lines)
@@ -228,7 +260,8 @@ def cmd_run(a: argparse.Namespace) -> int:
                                    ("lr", a.lr), ("batch_size", a.batch_size), ("bptt", a.bptt)) if v is not None}
     overrides.update({k: v for k, v in (("stock_csv", a.stock_csv), ("stock_column", a.stock_column),
                                         ("target", a.target), ("folds", a.folds), ("fold_days", a.fold_days),
-                                        ("fee", a.fee), ("strategy", a.strategy)) if v is not None})
+                                        ("fee", a.fee), ("strategy", a.strategy), ("market", a.market),
+                                        ("features", a.features), ("fee_sweep", a.fee_sweep)) if v is not None})
     if a.fashion_mnist_dir:
         overrides["fashion_mnist_dir"] = a.fashion_mnist_dir
     name = a.grid or a.task
@@ -237,7 +270,9 @@ def cmd_run(a: argparse.Namespace) -> int:
         raise UserError("--lr fixes the rate and --lr-sweep selects it; give one of them")
     likely = "cuda" if a.device == "cuda" else "cpu"  # the device type until torch says (it is in the cell keys)
     cells = _plan(grid, a, likely, overrides)
-    unused = [k for k in overrides if not any(k in c.config.settings_dict for c in cells)]
+    # (a setting at a default the key leaves out, e.g. --features none, is still one the task has)
+    unused = [k for k in overrides if not any(k in c.config.settings_dict or k in get_task(c.config.task).settings(
+        a.profile) for c in cells)]
     if unused:
         raise UserError(f"--{unused[0].replace('_', '-')} does not apply to any task of this run")
     seeds = list(range(a.seeds))
@@ -296,6 +331,8 @@ def cmd_run(a: argparse.Namespace) -> int:
         reporter.abandon()
     for line in summary.failures:
         print(f"failed: {line}", file=sys.stderr)
+    for line in summary.skips:
+        print(f"skipped: {line}", file=sys.stderr)
     cells_line = ", ".join(f"{v} {k}" for k, v in summary.cells.items())
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())) or "nothing new"
     retried = f", {summary.retried} retried" if summary.retried else ""

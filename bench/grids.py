@@ -11,6 +11,8 @@ from functools import partial
 
 from bench.errors import UserError
 from bench.targets import TARGETS
+from sequences.features import FEATURES
+from sequences.markets import MARKETS as ALL_MARKETS
 from sequences.stock import MARKETS
 
 
@@ -38,6 +40,16 @@ _a2 = partial(Entry, exclude=A2_ON_REQUEST)
 # the grid runs the three distinct ideas, and --target diff runs the fourth on request.
 GRID_TARGETS = tuple(t for t in TARGETS if t != "diff")
 
+# The features grid: the span where arch's VIX (from 2014-01-03) and every market's data exist; the
+# Nikkei 225 runs when it is cached or can be fetched (skipped otherwise), and has no volume.
+FEATURE_SPAN = "2014-01-06/2018-12-31"
+
+
+def _features(market: str) -> str:
+    """Every feature the market has data for (FRED's series carry no volume)."""
+    return ",".join(n for n in FEATURES if n != "volume" or not ALL_MARKETS[market].fred)
+
+
 _GRIDS: tuple[Grid, ...] = (
     Grid("sine", "noisy sine: MLP/RNN/LSTM/GRU and naive baselines, one-step and closed-loop",
          (Entry("sine"),)),
@@ -45,6 +57,10 @@ _GRIDS: tuple[Grid, ...] = (
          "and mean, on prices, log returns and window-normalised prices (--target diff on request), "
          "walk-forward, traded after fees",
          (Entry("stock", variants=tuple({"market": m, "target": t} for m in MARKETS for t in GRID_TARGETS)),)),
+    Grid("features", "next-day close with and without economic features (other market's return, volume, VIX, "
+         "WTI crude) on 2014-2018, where all of them exist: does any model beat persistence with them?",
+         (Entry("stock", variants=tuple({"market": m, "target": "logret", "span": FEATURE_SPAN, "features": f}
+                                        for m in ALL_MARKETS for f in ("none", _features(m)))),)),
     Grid("formal", "capacity probes: can each cell count? aⁿbⁿ and aⁿbⁿcⁿ, tested far past the training n",
          (Entry("anbn"), Entry("anbncn"))),
     Grid("assignment2", "the assignment's pair, MLP vs GRU, on no-period, repeating, m:n-concatenated and summed sequences: "
@@ -65,8 +81,8 @@ _GRIDS: tuple[Grid, ...] = (
 )
 
 GRIDS: dict[str, Grid] = {g.name: g for g in _GRIDS}
-GRIDS["all"] = Grid("all", "the lecture's experiments and both assignments: every grid above but formal",
-                    tuple(e for g in _GRIDS if g.name != "formal" for e in g.entries))
+GRIDS["all"] = Grid("all", "the lecture's experiments and both assignments: every grid above but features and formal",
+                    tuple(e for g in _GRIDS if g.name not in ("features", "formal") for e in g.entries))
 
 
 def get_grid(name: str) -> Grid:

@@ -49,6 +49,7 @@ class Summary:
     reused: int = 0  # cells already complete in the store
     retried: int = 0  # cell runs repeated after a failure
     failures: list[str] = field(default_factory=list)  # "label model: reason", one per failed cell
+    skips: list[str] = field(default_factory=list)  # "label model: reason", one per cell skipped now
 
     @property
     def failed(self) -> int:
@@ -98,7 +99,9 @@ def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: 
             if task.resolve is not None:
                 settings = task.resolve(settings)
             named = dict.fromkeys([*task.label_keys, *variant])  # labelled by resolved values
-            label = e.task + (" (" + ", ".join(f"{k}={settings[k]}" for k in named) + ")" if named else "")
+            # (a setting resolve left out of the key at its default is named by the variant's value)
+            label = e.task + (" (" + ", ".join(f"{k}={settings.get(k, variant.get(k))}" for k in named) + ")"
+                              if named else "")
             for m in e.models or task.models:
                 spec = get_model(m)
                 if not applies(spec, task) or m in e.exclude:
@@ -186,6 +189,8 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
         summary.cells[status] += 1
         if status == "failed":
             summary.failures.append(f"{labels[rec.cell_key]} {rec.model}: {why_failed[rec.cell_key]}")
+        if status == "skipped":
+            summary.skips.append(f"{labels[rec.cell_key]} {rec.model}: {rec.reason[rec.seeds[0]]}")
         summary.ran += 1
         bar.update(1)
         label = labels[rec.cell_key]

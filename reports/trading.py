@@ -106,14 +106,73 @@ def sharpe_difference(g: np.ndarray, hold: np.ndarray, block: int | None = None,
     the same days for every member and for buy-and-hold, so the interval carries the uncertainty
     of the test period (one sample of days), not only the members' spread. Returns (difference,
     low, high, block length)."""
+    block = block_length(np.shape(g)[-1]) if block is None else block
+    return (*sharpe_test(g, hold, block, resamples, level, seed)[:3], block)
+
+
+# ---------------------------------------------------------------- the lecture's trading suggestions
+FEE_SWEEP = (0.0, 0.0005, 0.001, 0.003)  # fees every strategy is also traded at: 0, 0.05 %, 0.1 %, 0.3 %
+RECENT = 20  # past forecast errors (days) whose root mean square sizes an error-sized position
+
+
+def fee_aware_positions(pred: np.ndarray, last: np.ndarray, strategy: str, fee: float) -> np.ndarray:
+    """(..., S): the sign rule's position on days whose forecast move |f_i - c_i| / c_i exceeds the
+    round-trip fee (2 · fee), else the position already held (flat before the first day): a
+    position is taken or changed only when the forecast says the trade pays for itself."""
+    want = positions(pred, last, strategy)
+    go = np.abs(np.asarray(pred, dtype=np.float64) - last) > 2 * fee * last  # (..., S)
+    at = np.maximum.accumulate(np.where(go, np.arange(want.shape[-1]), -1), axis=-1)  # last day that decided
+    return np.where(at >= 0, np.take_along_axis(want, np.maximum(at, 0), axis=-1), 0.0)
+
+
+def error_sized_positions(pred: np.ndarray, last: np.ndarray, true: np.ndarray, strategy: str,
+                          recent: int = RECENT) -> np.ndarray:
+    """(..., S): forecast move over the root mean square of the member's last `recent` forecast
+    errors known on the day (those of days before it: a forecast's error is known a day later),
+    clipped to [-1, 1] (long-flat: [0, 1]); flat on the first day, which knows no error."""
+    pred = np.asarray(pred, dtype=np.float64)
+    e2 = (pred - true) ** 2  # (..., S): known at the close of the day after
+    c = np.concatenate([np.zeros(e2.shape[:-1] + (1,)), np.cumsum(e2, axis=-1)], axis=-1)  # (..., S + 1)
+    i = np.arange(e2.shape[-1])
+    lo = np.maximum(i - recent, 0)
+    n = i - lo  # errors known on day i
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rms = np.sqrt((c[..., i] - c[..., lo]) / n)
+        size = np.where((n > 0) & (rms > 0), (pred - last) / rms, 0.0)
+    size = np.clip(size, -1.0, 1.0)
+    return np.maximum(size, 0.0) if check_strategy(strategy) == "long-flat" else size
+
+
+def exposure(pos: np.ndarray) -> dict[str, np.ndarray]:
+    """Time in the market (mean |position|) and turnover (equity traded per year) of (..., S) positions."""
+    change = np.abs(np.diff(pos, axis=-1, prepend=0.0)).sum(-1)
+    return {"in_market": np.abs(pos).mean(-1), "turnover": change * ANNUAL_DAYS / pos.shape[-1]}
+
+
+def break_even_fee(pos: np.ndarray, asset: np.ndarray) -> float:
+    """The fee at which the members' mean sum of daily returns after fees falls to 0: their gross
+    gain over what they trade (positions (..., S)); inf when nothing is traded, NaN when the gross
+    gain is not positive (no fee is low enough)."""
+    gain = float(np.mean((pos * asset).sum(-1)))
+    traded = float(np.mean(np.abs(np.diff(pos, axis=-1, prepend=0.0)).sum(-1)))
+    if gain <= 0:
+        return math.nan
+    return gain / traded if traded > 0 else math.inf
+
+
+def sharpe_test(g: np.ndarray, hold: np.ndarray, block: int | None = None, resamples: int = RESAMPLES,
+                level: float = LEVEL, seed: int = BOOT_SEED) -> tuple[float, float, float, float]:
+    """sharpe_difference's (difference, low, high) and a two-sided bootstrap p-value: twice the
+    smaller share of resamples on either side of 0 (at most 1; NaN where there is no interval)."""
     g = np.atleast_2d(np.asarray(g, dtype=np.float64))
     S = g.shape[1]
-    block = block_length(S) if block is None else block
     point = float(np.mean(sharpe(g)) - sharpe(hold))
     if S < 3 or not np.isfinite(g).all():
-        return (point, math.nan, math.nan, block)
-    starts = circular_block_starts(S, block, resamples, np.random.default_rng(seed))  # (R, blocks)
-    both = _resampled_sharpe(np.vstack([g, hold]), starts, block)  # (K + 1, R): one computation for all rows
+        return (point, math.nan, math.nan, math.nan)
+    block = block_length(S) if block is None else block
+    starts = circular_block_starts(S, block, resamples, np.random.default_rng(seed))
+    both = _resampled_sharpe(np.vstack([g, hold]), starts, block)
     diff = both[:-1].mean(0) - both[-1]
     lo, hi = np.quantile(diff, [(1 - level) / 2, (1 + level) / 2])
-    return (point, float(lo), float(hi), block)
+    p = min(1.0, 2 * min(float(np.mean(diff <= 0)), float(np.mean(diff >= 0))))
+    return (point, float(lo), float(hi), p)

@@ -7,9 +7,14 @@ import os
 from pathlib import Path
 
 CACHE_ENV = "SEQBENCH_CACHE"
+OFFLINE_ENV = "SEQBENCH_OFFLINE"  # set (not 0): nothing is downloaded, only the cache is read
 
 
 def cache_dir() -> Path:
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "seqbench"
+
+
+def downloads_allowed() -> bool:
+    return os.environ.get(OFFLINE_ENV, "") in ("", "0")

@@ -38,13 +38,30 @@ def fetch_verified(name: str, md5: str, mirrors: tuple[str, ...], cache: Path, a
     if not allow_download:
         state = "has a different md5" if dest.exists() else "is not in the cache"
         raise DownloadError(f"{name} {state} ({cache}) and downloads are off")
+    return _download(name, tuple(m + name for m in mirrors), cache, md5, timeout)
+
+
+def fetch_once(name: str, urls: tuple[str, ...], cache: Path, allow_download: bool = True,
+               timeout: float = 30.0) -> Path:
+    """cache/name as first downloaded from the first of urls that serves it (a source that changes
+    daily has no md5 to check: whoever reads it checks its content)."""
+    dest = Path(cache) / name
+    if dest.is_file():
+        return dest
+    if not allow_download:
+        raise DownloadError(f"{name} is not in the cache ({cache}) and downloads are off")
+    return _download(name, urls, Path(cache), None, timeout)
+
+
+def _download(name: str, urls: tuple[str, ...], cache: Path, md5: str | None, timeout: float) -> Path:
+    """cache/name from the first url that serves it (with md5, when given), written atomically."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise DownloadError(f"cannot create the cache folder {cache} ({e.strerror or e})") from None
+    dest = cache / name
     errors = []
-    for mirror in mirrors:
-        url = mirror + name
+    for url in urls:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=cache)
         try:
             h = hashlib.md5(usedforsecurity=False)
@@ -53,7 +70,7 @@ def fetch_verified(name: str, md5: str, mirrors: tuple[str, ...], cache: Path, a
                 for block in iter(lambda: resp.read(CHUNK), b""):
                     h.update(block)
                     out.write(block)
-            if h.hexdigest() != md5:
+            if md5 is not None and h.hexdigest() != md5:
                 errors.append(f"{url}: md5 {h.hexdigest()} != {md5}")
                 continue
             os.replace(tmp, dest)

@@ -10,7 +10,6 @@ Splits are by image, so no test row is ever seen in training.
 """
 from __future__ import annotations
 
-import os
 from functools import partial
 from pathlib import Path
 from typing import Mapping
@@ -19,7 +18,7 @@ import numpy as np
 
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.windows import sequence_windows
-from sequences.cache import cache_dir
+from sequences.cache import cache_dir, downloads_allowed
 from sequences.download import DownloadError
 from sequences.images import FASHION_FILES, fashion_mnist, mnist_digits
 from sequences.series import Series
@@ -27,7 +26,6 @@ from sequences.series import Series
 MODELS = ("lstm", "gru", "rnn", "mlp", "persistence", "mean", "mean_row")
 GEN_CHUNK = 1024  # test images generated at once, and windows predicted at once: predict()'s default
 PRED_CHUNK = 1024  # 8192 about doubles an LSTM cell's peak memory (scripts/peak_memory.py measures it)
-OFFLINE_ENV = "SEQBENCH_OFFLINE"
 STOP_ON = ("closed_loop", "one_step")
 
 _COMMON = dict(window=14, given_rows=14, layers=2, optimizer="adam", shuffle=True, clip=None, data_seed=0,
@@ -50,7 +48,7 @@ def _load_fashion(s: Mapping) -> Series:
         return fashion_mnist(directory=s["fashion_mnist_dir"])
     cache = cache_dir() / "fashion-mnist"
     try:
-        return fashion_mnist(cache=cache, allow_download=os.environ.get(OFFLINE_ENV, "") in ("", "0"))
+        return fashion_mnist(cache=cache, allow_download=downloads_allowed())
     except DownloadError as e:
         names = ", ".join(stem + "[.gz]" for stem, _ in FASHION_FILES.values())
         raise Unavailable(f"Fashion-MNIST is not available here ({e}); pass --fashion-mnist-dir DIR holding "

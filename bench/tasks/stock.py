@@ -33,15 +33,22 @@ from bench.walkforward import (Fold, FoldPoints, check_folds, fold_points, lectu
 from bench.windows import WindowSet, series_windows
 from reports import trading
 from sequences import SequenceError, Series
-from sequences.stock import MARKETS, between, load_stock_csv, market_path
+from sequences.features import FEATURES, NONE, feature_matrix, parse_features
+from sequences.markets import MARKETS, NotHere, market_file
+from sequences.stock import between, load_stock_csv
 
 _COMMON = dict(stock_csv=None, stock_column=None, stock_sha256=None, market="sp500", target="level", window=6,
                layers=2, optimizer="adam", lr=0.01, batch_size=32, clip=None, scaler="minmax", data_seed=0,
-               test=0.3, folds=None, fold_days=None, fee=0.001, strategy="long-flat")
+               test=0.3, folds=None, fold_days=None, fee=0.001, strategy="long-flat", features=NONE,
+               fee_sweep=",".join(f"{f:g}" for f in trading.FEE_SWEEP))
+# Settings added after results were stored: at their default they stay out of the cell key (resolve
+# drops them), so cells stored before keep their keys; any other value is part of the key.
+LATER = ("features", "fee_sweep")
+LECTURE = "lecture"  # span: the market's lecture period (sequences/markets.py)
 NO_MOVE = 1e-6  # relative distance from the last close below which a forecast is "no change"
 DEFAULTS = {
-    # The notebook used the Nikkei 225 2017-2019 (scraped); the closest span of the default data.
-    "seed": dict(_COMMON, span="2016-01-01/2018-12-31", hidden=100, epochs=50, shuffle=False, patience=None,
+    # The notebook used the Nikkei 225 2017-2019 (scraped): that span for it, the closest for arch's markets.
+    "seed": dict(_COMMON, span=LECTURE, hidden=100, epochs=50, shuffle=False, patience=None,
                  val=0.0, scaler_fit="all"),
     # Walk-forward retrains every fold on two markets: shorter training than a single split would
     # need keeps the grid's cost near twice the single split's (docs/stock.md has the figures);
@@ -69,12 +76,14 @@ def _source(s: Mapping) -> tuple[Path, Series]:
         stat = p.stat() if p.is_file() else None
         series = _load(str(p), s["stock_column"], (stat.st_size, stat.st_mtime_ns) if stat else None)
         return p, series
-    p = market_path(s["market"])
-    if p is None:
-        raise Unavailable(f"the {MARKETS[s['market']][0]} data come with the `arch` package: pip install arch, "
-                          "or pass --stock-csv FILE")
-    series = _load(str(p), s["stock_column"], None)
-    start, _, end = (s["span"] or "/").partition("/")
+    try:
+        p = market_file(s["market"])
+    except NotHere as e:
+        raise Unavailable(str(e)) from None
+    stat = p.stat()
+    series = _load(str(p), s["stock_column"], (stat.st_size, stat.st_mtime_ns))
+    span = MARKETS[s["market"]].lecture_span if s["span"] == LECTURE else s["span"]
+    start, _, end = (span or "/").partition("/")
     return p, between(series, start or None, end or None)
 
 
@@ -102,6 +111,11 @@ def _check_settings(s: Mapping) -> None:
         raise ValueError(f"fee must be in [0, {trading.MAX_FEE:g}] (a fraction of the value traded), got {s['fee']!r}")
     if s["folds"] is None and s["fold_days"] is not None:
         raise ValueError("--fold-days needs --folds: this profile keeps the lecture's single split")
+    parse_features(s.get("features", NONE))
+    for f in fee_sweep(s):
+        if not 0 <= f <= trading.MAX_FEE:
+            raise ValueError(f"a fee of the sweep must be in [0, {trading.MAX_FEE:g}] (a fraction of the value "
+                             f"traded), got {f!r}")
     if s["folds"] is not None and s["scaler_fit"] == "all":
         raise ValueError("--folds: walk-forward fits a scaler on each fold's training part, this profile fits "
                          "one on the whole series (the lecture's protocol); use --profile quick or full")
@@ -112,6 +126,11 @@ def resolve(s: Mapping) -> dict:
     (and, for a user's file, its name as the market) and the fold length."""
     s = dict(s)
     _check_settings(s)
+    if s["span"] == LECTURE and not s["stock_csv"]:
+        s["span"] = MARKETS[s["market"]].lecture_span
+    for k in LATER:
+        if s[k] == _COMMON[k]:
+            del s[k]
     try:
         path, series = _source(s)  # errors name the file as the user gave it
     except Unavailable:
@@ -123,31 +142,66 @@ def resolve(s: Mapping) -> dict:
     if s["stock_csv"]:  # workers may run elsewhere: pin the absolute path; the span is for the default data
         s["stock_csv"], s["span"], s["market"] = str(path.resolve()), None, path.name
     s["stock_sha256"] = file_hash(path)
+    _features(s, path, series)  # a feature that does not cover the closes is refused now
     return s
 
 
-def _relative_windows(rep: np.ndarray, idx: np.ndarray, scaler: Scaler) -> WindowSet:
+def fee_sweep(s: Mapping) -> tuple[float, ...]:
+    """The fees every strategy is also traded at (the setting is comma-separated text)."""
+    text = s.get("fee_sweep", _COMMON["fee_sweep"])
+    try:
+        return tuple(float(t) for t in text.split(","))
+    except ValueError:
+        raise ValueError(f"fee_sweep must be comma-separated fees, got {text!r}") from None
+
+
+def _features(s: Mapping, path: Path, series: Series) -> np.ndarray | None:
+    """(N, E) feature columns on the closes' dates, or None without features."""
+    names = parse_features(s.get("features", NONE))
+    if not names:
+        return None
+    market = None if s["stock_csv"] else s["market"]
+    return feature_matrix(names, series.index, path, market, MARKETS[market].close_utc if market else None)
+
+
+def _relative_windows(rep: np.ndarray, idx: np.ndarray, scaler: Scaler, feats: np.ndarray | None) -> WindowSet:
     """Each window is relative to its own last close, so windows share no base sequence: the
-    base is the (S, T, 1) windows themselves (float32; small for daily prices)."""
+    base is the (S, T, 1 + E) windows themselves (float32; small for daily prices), the scaled
+    features (N, E) of the window's days beside the closes."""
     import torch
     r = scaler.transform(rep[idx]).astype(np.float32)  # (S, T+1)
     S, T = len(idx), rep.shape[1] - 1
-    return WindowSet(torch.from_numpy(np.ascontiguousarray(r[:, :T, None])), torch.arange(S),
+    x = r[:, :T, None]
+    if feats is not None:
+        x = np.concatenate([x, feats[idx[:, None] + np.arange(T)].astype(np.float32)], axis=2)  # (S, T, 1 + E)
+    return WindowSet(torch.from_numpy(np.ascontiguousarray(x)), torch.arange(S),
                      torch.zeros(S, dtype=torch.long), torch.from_numpy(np.ascontiguousarray(r[:, T:])), T)
 
 
-def _fold(prices: np.ndarray, rep: np.ndarray | None, p: FoldPoints, s: Mapping) -> Fold:
+def scale_features(feats: np.ndarray | None, train_end: int) -> np.ndarray | None:
+    """Each feature column (N, E) standardised by a scaler fitted on the training days (< train_end) only."""
+    if feats is None:
+        return None
+    return np.stack([Scaler.fit("standard", col[:train_end]).transform(col) for col in feats.T], axis=1)
+
+
+def _fold(prices: np.ndarray, rep: np.ndarray | None, p: FoldPoints, s: Mapping,
+          feats: np.ndarray | None = None) -> Fold:
     """One fold's windows in the target's representation, scaled by a scaler fitted on its
-    training part (the whole series under the lecture's protocol)."""
+    training part (the whole series under the lecture's protocol); feature columns (N, E) beside
+    the closes, each scaled on the training days only."""
     T, fit_all = s["window"], s["scaler_fit"] == "all"
     starts = window_starts(len(prices), T, p)  # train, validation, test
+    feats = scale_features(feats, p.a)
     if rep is None:  # level, the lecture's windows: strided views over one scaled series
         scaler = Scaler.fit(s["scaler"], prices if fit_all else prices[:p.a])
-        ws = series_windows(scaler.transform(prices), T)
+        scaled = scaler.transform(prices)
+        ws = series_windows(scaled, T) if feats is None else \
+            series_windows(np.column_stack([scaled, feats]), T, scaled[:, None].astype(np.float32))
         train, val, test = (ws.subset(i) for i in starts)
     else:
         scaler = Scaler.fit(s["scaler"], rep if fit_all else rep[starts[0]])
-        train, val, test = (_relative_windows(rep, i, scaler) for i in starts)
+        train, val, test = (_relative_windows(rep, i, scaler, feats) for i in starts)
     return Fold(train, val if len(val) else None, test, scaler, starts[2] + T)
 
 
@@ -182,14 +236,16 @@ def build(s: Mapping, rng: np.random.Generator) -> TaskData:
     n = len(prices)
     points = fold_plan(n, s, str(path))
     rep = None if target == "level" else represent(target, np.lib.stride_tricks.sliding_window_view(prices, T + 1))
-    folds = [_fold(prices, rep, p, s) for p in points]
+    feats = _features(s, path, series)  # (N, E) or None
+    folds = [_fold(prices, rep, p, s, feats) for p in points]
     at = np.concatenate([f.at for f in folds])  # (S,) test target positions, consecutive days
     true, last = prices[at], prices[at - 1]
     asset = trading.asset_returns(true, last)
     hold = trading.strategy_returns(np.ones_like(asset), asset, s["fee"])
     fit_all = s["scaler_fit"] == "all"
     m = series.meta
-    default = f" (default data: {MARKETS[s['market']][0]} from the arch package)" if not s["stock_csv"] else ""
+    origin = "FRED, cached" if MARKETS.get(s["market"], MARKETS["sp500"]).fred else "the arch package"
+    default = f" (default data: {MARKETS[s['market']].title} from {origin})" if not s["stock_csv"] else ""
     protocol = {
         "source": f"{series.source}: {n} closes {m['first']}..{m['last']}{default}",
         "cleaning": f"rows dropped for a missing value: {m['missing_dropped']}; repeated dates dropped: "
@@ -205,13 +261,18 @@ def build(s: Mapping, rng: np.random.Generator) -> TaskData:
         "trading": f"{s['strategy']} on each member's forecasts, fee {s['fee']:.4g} of the value traded per "
                    "position change (reports/trading.py); buy-and-hold pays one entry fee",
     }
+    if feats is not None:
+        protocol["features"] = (", ".join(f"{n}: {FEATURES[n].description}" for n in parse_features(s["features"]))
+                                + "; each the last value known at the day's close (sequences/features.py), "
+                                "standardised on each fold's training days only")
     if fit_all and not s["val"]:
         protocol["lecture"] = ("the notebook scraped the Nikkei 225 2017-2019 and set torch.manual_seed(1); its test "
                                "plot fed x/x_max instead of the min-max scaling it trained on and shifted predictions "
                                "by the first test error; here test windows use the training scaling, no shift")
     starts = np.cumsum([0] + [len(f.at) for f in folds[:-1]])  # (F,) each fold's first test day
     return TaskData(
-        train=folds[-1].train, val=folds[-1].val, test=folds[-1].test, in_features=1, out_features=1,
+        train=folds[-1].train, val=folds[-1].val, test=folds[-1].test,
+        in_features=1 + (0 if feats is None else feats.shape[1]), out_features=1,
         classification=False, protocol=protocol,
         arrays={"test_true": true, "test_last": last, "test_dates": dates[at], "fold_starts": starts,
                 "persistence_loss": (last - true) ** 2, "hold_returns": hold},
@@ -287,17 +348,33 @@ def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en
     return paths
 
 
+def _column(st: Mapping) -> str:
+    """A label's column in the market's tables: its target, and its features when it has any."""
+    names = parse_features(st.get("features", NONE))
+    return st["target"] + (" + " + ",".join(names) if names else "")
+
+
 def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[dict, dict]], lang: str = "en") -> str:
-    """The stock summary per market, in lang: ratios by model × target, walk-forward folds, trading."""
+    """The stock summary per market, in lang: ratios by model × target, walk-forward folds, trading,
+    the lecture's trading suggestions on the GRU's forecasts, and what features change."""
+    from reports.features_answer import features_paragraph
     from reports.stock import market_section
+    from reports.strategies import suggestions_section
     markets: dict[str, dict[str, Mapping]] = {}
     for label, st in settings.items():
         markets.setdefault(st["market"], {})[label] = st
-    return "".join(market_section(tidy[tidy.task.isin(labels)], MARKETS.get(m, (m,))[0],
-                                  {label: (st["target"], *arrays(label)) for label, st in labels.items()},
-                                  fee=next(iter(labels.values()))["fee"],
-                                  strategy=next(iter(labels.values()))["strategy"], lang=lang)
-                   for m, labels in markets.items())
+    out, pairs = [], []
+    for m, labels in markets.items():
+        title = MARKETS[m].title if m in MARKETS else m
+        first = next(iter(labels.values()))
+        read = {label: (_column(st), *arrays(label)) for label, st in labels.items()}
+        rows = tidy[tidy.task.isin(labels)]
+        out.append(market_section(rows, title, read, fee=first["fee"], strategy=first["strategy"], lang=lang))
+        out.append(suggestions_section(read, title, first["fee"], first["strategy"], fee_sweep(first), lang))
+        plain = {st["target"]: label for label, st in labels.items() if _column(st) == st["target"]}
+        pairs += [(title, read[plain[st["target"]]], read[label]) for label, st in labels.items()
+                  if _column(st) != st["target"] and st["target"] in plain]
+    return "".join(out) + "\n".join(features_paragraph(pairs, lang))
 
 
 TASK = Task(name="stock", kind="regression",

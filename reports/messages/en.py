@@ -285,6 +285,55 @@ MESSAGES: dict[str, str] = {
         "days no model's forecasts earned more per unit of risk than simply holding the index{tail}"),
     "trade.worse_tail": "; {names} did significantly worse.",
 
+    # ---------------------------------------------------------------- the lecture's three suggestions (stock section)
+    "strat.title": "The lecture's trading suggestions, on the {model}'s forecasts ({market})",
+    "strat.intro": (
+        "Each strategy trades the {model}'s one-step forecasts ({strategy}) over the {days} test days: `sign` takes "
+        "the forecast's direction; `fee-aware` takes or changes a position only when the forecast move exceeds the "
+        "round-trip fee (twice the fee), else keeps the position it holds; `error-sized` holds the forecast move "
+        "divided by the root mean square of the seed's last {recent} forecast errors (those known on the day), "
+        "clipped to a full position; `seed vote` holds the share of seeds that agree on the direction (docs/stock.md). "
+        "Returns at each fee of the sweep (mean over seeds); the other columns at the run's fee of {fee:.2g} %: time "
+        "in the market is the mean absolute position, turnover the equity traded per year, the break-even fee the "
+        "fee at which the sum of daily returns after fees falls to 0 (∞: never trades; none: loses before fees). The "
+        "Sharpe difference to buy-and-hold has a 95 % circular block-bootstrap interval; its p-value is Holm-adjusted "
+        "over the {m} strategy rows of this table (`*`: below 0.05)."),
+    "strat.h_return_at": "return at {fee} %",
+    "strat.h_in_market": "in market",
+    "strat.h_turnover": "turnover / year",
+    "strat.h_break_even": "break-even fee",
+    "strat.h_holm": "Holm p",
+    "strat.no_fee": "none",
+    "strat.hold": "buy-and-hold",
+    "strat.sign": "sign",
+    "strat.fee_aware": "fee-aware",
+    "strat.error_sized": "error-sized",
+    "strat.vote": "seed vote",
+    "strat.name": "{strategy} under `{target}`",
+    "strat.better": " After Holm over the {m} strategies, {names} beat buy-and-hold's Sharpe ratio.",
+    "strat.none_better": " After Holm over the {m} strategies, none beats buy-and-hold's Sharpe ratio",
+    "strat.worse": "; {names} trail it.",
+    "strat.fee_target": (
+        "under `{target}` the sign rule returns {sign} (turnover {sign_turn:.1f}, break-even fee {sign_be}) and the "
+        "fee-aware rule {aware} (turnover {aware_turn:.1f}, in the market {aware_in:.0f} %, break-even {aware_be})"),
+    "strat.fee_para": (
+        "**Trade only when the profit after the fee is assured.** At a fee of {top:.2g} % per trade buy-and-hold "
+        "returns {hold}; trading the {model}'s forecasts, {per}.{tail}"),
+    "strat.conf_target": (
+        "under `{target}` the sign rule has Sharpe {sign_sharpe}, the seed vote {vote_sharpe} ({vote_in:.0f} % in "
+        "the market), error-sized positions {err_sharpe} ({err_in:.0f} % in the market)"),
+    "strat.conf_para": (
+        "**Size each trade by the forecast's confidence.** Buy-and-hold's Sharpe ratio is {hold_sharpe} at a fee of "
+        "{fee:.2g} %; sized by the share of seeds that agree, or by the forecast move over its last {recent} errors, "
+        "{per}.{tail}"),
+    "feat.para": (
+        "**Add the economic situation as features.** With {features} as extra inputs (aligned by date, only values "
+        "known at the day's close), against the same models without them on the same days: {per}.{tail}"),
+    "feat.market": "on the {market} {models}",
+    "feat.model": "{model} {without:.3f} → {with_:.3f} (DM p {p_without} → {p_with})",
+    "feat.some": " A model beats persistence (pooled DM p < 0.05, ratio below 1) with the features: {names}.",
+    "feat.none": " No model beats persistence with the features either (pooled DM, p < 0.05, ratio below 1).",
+
     # ---------------------------------------------------------------- assignment 2 in plain words (report.md)
     "a2.title": "## Assignment 2: does a recurrent network beat a fully connected one?\n",
     "a2.intro": (

@@ -1,0 +1,53 @@
+"""The lecture's third suggestion (add the economic situation as features), answered from the numbers:
+each model's ratio to persistence and pooled Diebold–Mariano test with and without the features,
+on the same market, target and days. Pure functions of stored forecasts.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from reports.intervals import t_interval
+from reports.messages import text
+from reports.stats import dm_test
+
+NETWORKS = ("mlp", "rnn", "lstm", "gru")
+ALPHA = 0.05
+
+
+def pooled(by_seed: dict, persistence: np.ndarray) -> tuple[float, float, float]:
+    """(ratio of MSE to persistence's, geometric mean over seeds; DM statistic and p of the
+    seed-averaged squared errors against persistence's on every test day)."""
+    loss = np.stack([a["pointwise_loss"] for _, a in sorted(by_seed.items()) if "pointwise_loss" in a])
+    ratio = t_interval(loss.mean(1) / persistence.mean(), log=True).mean
+    dm = dm_test((loss - persistence).mean(0), np.zeros_like(persistence))
+    return ratio, dm.stat, dm.p
+
+
+def _p(p: float) -> str:
+    return "–" if math.isnan(p) else f"{p:.3g}"
+
+
+def features_paragraph(pairs: list[tuple[str, tuple, tuple]], lang: str = "en") -> list[str]:
+    """pairs: (market, (column, by_model, cell) without features, the same with them) -> one paragraph."""
+    per, beat, names = [], [], ""
+    for market, (_, plain, cell), (column, rich, _) in pairs:
+        if "persistence_loss" not in cell:
+            continue
+        names = column.split(" + ", 1)[1]
+        pers, bits = cell["persistence_loss"], []
+        for m in NETWORKS:
+            if m not in plain or m not in rich:
+                continue
+            r0, _, p0 = pooled(plain[m], pers)
+            r1, s1, p1 = pooled(rich[m], pers)
+            bits.append(text(lang, "feat.model", model=m, without=r0, with_=r1, p_without=_p(p0), p_with=_p(p1)))
+            if p1 < ALPHA and s1 < 0 and r1 < 1:
+                beat.append(f"{m} ({market}, `{column}`)")
+        if bits:
+            per.append(text(lang, "feat.market", market=market, models=", ".join(bits)) + f" (`{column}`)")
+    if not per:
+        return []
+    tail = text(lang, "feat.some", names=", ".join(beat)) if beat else text(lang, "feat.none")
+    return ["", text(lang, "feat.para", features=names, per=text(lang, "sep.list").join(per), tail=tail), ""]
