@@ -98,7 +98,8 @@ def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: 
             settings = {**base, **variant, **{k: v for k, v in overrides.items() if k in base}}
             if task.resolve is not None:
                 settings = task.resolve(settings)
-            named = dict.fromkeys([*task.label_keys, *variant])  # labelled by resolved values
+            # labelled by resolved values; a label key resolve left out at its default is not named
+            named = [k for k in dict.fromkeys([*task.label_keys, *variant]) if k in settings or k in variant]
             # (a setting resolve left out of the key at its default is named by the variant's value)
             label = e.task + (" (" + ", ".join(f"{k}={settings.get(k, variant.get(k))}" for k in named) + ")"
                               if named else "")

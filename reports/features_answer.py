@@ -31,7 +31,7 @@ def _p(p: float) -> str:
 
 def features_paragraph(pairs: list[tuple[str, tuple, tuple]], lang: str = "en") -> list[str]:
     """pairs: (market, (column, by_model, cell) without features, the same with them) -> one paragraph."""
-    per, beat, names = [], [], ""
+    per, beat, worse, names = [], [], [], ""
     for market, (_, plain, cell), (column, rich, _) in pairs:
         if "persistence_loss" not in cell:
             continue
@@ -45,9 +45,13 @@ def features_paragraph(pairs: list[tuple[str, tuple, tuple]], lang: str = "en") 
             bits.append(text(lang, "feat.model", model=m, without=r0, with_=r1, p_without=_p(p0), p_with=_p(p1)))
             if p1 < ALPHA and s1 < 0 and r1 < 1:
                 beat.append(f"{m} ({market}, `{column}`)")
+            elif p1 < ALPHA and s1 > 0:
+                worse.append(f"{m} ({market})")
         if bits:
             per.append(text(lang, "feat.market", market=market, models=", ".join(bits)) + f" (`{column}`)")
     if not per:
         return []
     tail = text(lang, "feat.some", names=", ".join(beat)) if beat else text(lang, "feat.none")
+    if worse:
+        tail += text(lang, "feat.worse", names=", ".join(worse))
     return ["", text(lang, "feat.para", features=names, per=text(lang, "sep.list").join(per), tail=tail), ""]

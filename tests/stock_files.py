@@ -46,10 +46,10 @@ def kabuoji3(path: Path, prices: np.ndarray, encoding: str = "cp932") -> Path:
 
 
 def fred(path: Path, prices: np.ndarray, series: str = "SP500", missing: tuple[int, ...] = (),
-         date_col: str = "DATE") -> Path:
+         date_col: str = "DATE", start: str = "2019-01-01") -> Path:
     """FRED download: DATE,<SERIES>, `.` for a missing value."""
     lines = [f"{date_col},{series}"]
-    for i, (d, p) in enumerate(zip(business_days(len(prices)), prices)):
+    for i, (d, p) in enumerate(zip(business_days(len(prices), start), prices)):
         lines.append(f"{d},{'.' if i in missing else f'{p:.2f}'}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

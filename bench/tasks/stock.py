@@ -381,4 +381,4 @@ TASK = Task(name="stock", kind="regression",
             description="next-day close from the last closes (lecture: GRU stock; assignment 1), in prices, "
                         "walk-forward, traded after fees",
             defaults=DEFAULTS, build=build, evaluate=evaluate, figures=figures, resolve=resolve, train=train,
-            section=section, label_keys=("market", "target"))
+            section=section, label_keys=("market", "target", "features"))

@@ -333,6 +333,7 @@ MESSAGES: dict[str, str] = {
     "feat.model": "{model} {without:.3f} → {with_:.3f} (DM p {p_without} → {p_with})",
     "feat.some": " A model beats persistence (pooled DM p < 0.05, ratio below 1) with the features: {names}.",
     "feat.none": " No model beats persistence with the features either (pooled DM, p < 0.05, ratio below 1).",
+    "feat.worse": " With them, {names} are significantly worse than persistence (pooled DM, p < 0.05).",
 
     # ---------------------------------------------------------------- assignment 2 in plain words (report.md)
     "a2.title": "## Assignment 2: does a recurrent network beat a fully connected one?\n",
