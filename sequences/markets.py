@@ -52,9 +52,10 @@ class NotHere(Exception):
     """The market's file is neither shipped nor cached, and could not be fetched; one line."""
 
 
-def market_file(name: str) -> Path:
-    """The market's CSV: arch's file, or FRED's series from the cache (fetched first when
-    downloads are allowed). NotHere names the reason and the alternatives."""
+def market_file(name: str, fetch: bool = True) -> Path:
+    """The market's CSV: arch's file, or FRED's series from the cache (fetched first when `fetch`
+    and downloads are allowed: a run fetches once, while planning). NotHere names the reason and the
+    alternatives."""
     m = check_market(name)
     if m.fred is None:
         p = market_path(name)
@@ -63,8 +64,12 @@ def market_file(name: str) -> Path:
                           "or pass --stock-csv FILE")
         return p
     cache = cache_dir() / "fred"
+    if not fetch and not (cache / f"{m.fred}.csv").is_file():
+        raise NotHere(f"the {m.title} (FRED series {m.fred}) is not in the cache ({cache}): planning the run could "
+                      "not fetch it (offline, or $SEQBENCH_OFFLINE set); pass --stock-csv FILE (a FRED, Yahoo or "
+                      "kabuoji3 CSV of the index), or run again with network access to cache it")
     try:
-        return fetch_once(f"{m.fred}.csv", (fred_url(m.fred),), cache, allow_download=downloads_allowed())
+        return fetch_once(f"{m.fred}.csv", (fred_url(m.fred),), cache, allow_download=fetch and downloads_allowed())
     except DownloadError as e:
         raise NotHere(f"the {m.title} (FRED series {m.fred}) is not available here ({e}); pass --stock-csv FILE "
                       f"(a FRED, Yahoo or kabuoji3 CSV of the index), or run once with network access to cache "

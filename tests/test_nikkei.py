@@ -30,7 +30,7 @@ def test_offline_every_cell_is_skipped_with_the_reason_and_the_alternative(tmp_p
     captured = capsys.readouterr()
     skipped = [line for line in captured.err.splitlines() if line.startswith("skipped: ")]
     assert len(skipped) == 18  # 3 targets x 6 models, one line each
-    assert all("Nikkei 225" in line and "--stock-csv FILE" in line and "downloads are off" in line for line in skipped)
+    assert all("Nikkei 225" in line and "--stock-csv FILE" in line and "not in the cache" in line for line in skipped)
     assert "18 skipped" in captured.out
 
 

@@ -69,15 +69,16 @@ def _load(path: str, column: str | None, stamp: tuple) -> Series:  # stamp: (siz
     return load_stock_csv(path, column)
 
 
-def _source(s: Mapping) -> tuple[Path, Series]:
-    """The data file and its prices: the user's CSV whole, or the market's index over `span`."""
+def _source(s: Mapping, fetch: bool = False) -> tuple[Path, Series]:
+    """The data file and its prices: the user's CSV whole, or the market's index over `span` (a
+    market fetched on first use is fetched only when `fetch`: once, while the run is planned)."""
     if s["stock_csv"]:
         p = Path(s["stock_csv"]).expanduser()
         stat = p.stat() if p.is_file() else None
         series = _load(str(p), s["stock_column"], (stat.st_size, stat.st_mtime_ns) if stat else None)
         return p, series
     try:
-        p = market_file(s["market"])
+        p = market_file(s["market"], fetch)
     except NotHere as e:
         raise Unavailable(str(e)) from None
     stat = p.stat()
@@ -132,7 +133,7 @@ def resolve(s: Mapping) -> dict:
         if s[k] == _COMMON[k]:
             del s[k]
     try:
-        path, series = _source(s)  # errors name the file as the user gave it
+        path, series = _source(s, fetch=True)  # errors name the file as the user gave it
     except Unavailable:
         return s  # the cell is recorded as skipped when it runs
     n = len(series.values)
