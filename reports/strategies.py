@@ -23,7 +23,7 @@ from reports import trading
 from reports.messages import text
 from reports.stats import holm
 from reports.tables import to_markdown
-from reports.trading_report import vote_positions
+from reports.trading_report import _num, _pct, vote_positions  # the trading table's number formats
 
 MODEL = "gru"  # the lecture's model: the one whose forecasts every strategy trades
 STRATEGY_KEYS = ("sign", "fee_aware", "error_sized", "vote")
@@ -95,19 +95,10 @@ def strategy_rows(labels: dict[str, tuple[str, dict, dict]], fee: float, strateg
     return rows[:1] + [replace(r, p_holm=q) for r, q in zip(rows[1:], adjusted)]
 
 
-def _pct(x: float, digits: int = 1) -> str:
-    return "–" if not math.isfinite(x) else f"{round(100 * x, digits) + 0.0:+.{digits}f} %"
-
-
 def _fee(x: float, lang: str) -> str:
     if math.isnan(x):
         return text(lang, "strat.no_fee")
     return "∞" if math.isinf(x) else f"{100 * x:.3g} %"
-
-
-def _num(x: float, signed: bool = False) -> str:
-    x = round(x, 2) + 0.0 if math.isfinite(x) else x
-    return "–" if not math.isfinite(x) else (f"{x:+.2f}" if signed else f"{x:.2f}")
 
 
 def strategy_table(rows: list[StrategyRow], sweep: tuple[float, ...], lang: str = "en") -> str:
