@@ -99,3 +99,16 @@ def test_bad_feature_or_sweep_is_one_line_and_stores_nothing(args, needle, tmp_p
     assert err.count("\n") == 1 and err.startswith("error: ") and needle in err, err
     assert sorted(p.name for p in out.iterdir()) == ["results.sqlite"]
     assert (out / "results.sqlite").read_bytes() == b"kept"
+
+
+@pytest.mark.parametrize("scale, says", [(0.5, "A model beats persistence"), (1.5, "significantly worse"),
+                                         (1.0, "No model beats persistence")])
+def test_the_features_answer_follows_the_numbers(scale, says):
+    from reports.features_answer import features_paragraph
+    rng = np.random.default_rng(0)
+    pers = rng.exponential(1.0, 400)
+    cell = {"persistence_loss": pers}
+    plain = {"gru": {k: {"pointwise_loss": pers * rng.uniform(0.98, 1.02, 400)} for k in range(3)}}
+    rich = {"gru": {k: {"pointwise_loss": pers * scale * rng.uniform(0.98, 1.02, 400)} for k in range(3)}}
+    (_, para, _) = features_paragraph([("S&P 500", ("logret", plain, cell), ("logret + vix", rich, cell))])
+    assert says in para and "gru" in para and "vix" in para

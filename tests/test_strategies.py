@@ -96,3 +96,14 @@ def test_one_holm_family_over_every_strategy_row():
         holm = {"en": "After Holm over the 8 strategies", "ja": "8 戦略で Holm 補正すると"}[lang]
         assert holm in fee and holm in conf
         assert "`logret`" in fee and "`level`" in conf
+
+
+def test_the_answer_flips_for_a_forecast_that_knows_tomorrow():
+    labels = _labels()
+    for t, (target, by_model, cell) in labels.items():
+        for a in by_model["gru"].values():
+            a["test_pred"] = cell["test_true"].copy()  # perfect foresight
+    rows = strategy_rows(labels, 0.001, "long-flat", trading.FEE_SWEEP)
+    assert all(r.p_holm < 0.05 and r.diff > 0 for r in rows if r.key == "sign")
+    (fee,) = fee_paragraph(rows, 0.001, trading.FEE_SWEEP, "en")
+    assert "beat buy-and-hold's Sharpe ratio" in fee and "none beats" not in fee
