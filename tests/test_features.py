@@ -5,7 +5,7 @@ import pytest
 
 from bench.cli import main
 from bench.tasks import get_task
-from bench.tasks.stock import scale_features
+from bench.tasks.stock_windows import scale_features
 from sequences.features import Dated, align, parse_features
 from sequences.series import SequenceError
 

@@ -1,6 +1,5 @@
 """The Nikkei 225 from FRED: skipped offline with the reason and the --stock-csv alternative,
 fetched from a mirror (file://) into the data cache, read from there, the lecture's span in seed."""
-import numpy as np
 import pytest
 
 from bench.cli import main

@@ -24,13 +24,11 @@ from typing import Callable, Mapping
 import numpy as np
 
 from bench import metrics
-from bench.scalers import Scaler
 from bench.targets import DESCRIPTIONS, check_target, represent, to_price
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.tasks.scoring import regression_metrics
-from bench.walkforward import (Fold, FoldPoints, check_folds, fold_points, lecture_split, train_folds,
-                               window_starts)
-from bench.windows import WindowSet, series_windows
+from bench.tasks.stock_windows import fold_windows
+from bench.walkforward import Fold, FoldPoints, check_folds, fold_points, lecture_split, train_folds
 from reports import trading
 from sequences import SequenceError, Series
 from sequences.features import FEATURES, NONE, feature_matrix, parse_features
@@ -165,47 +163,6 @@ def _features(s: Mapping, path: Path, series: Series) -> np.ndarray | None:
     return feature_matrix(names, series.index, path, market, MARKETS[market].close_utc if market else None)
 
 
-def _relative_windows(rep: np.ndarray, idx: np.ndarray, scaler: Scaler, feats: np.ndarray | None) -> WindowSet:
-    """Each window is relative to its own last close, so windows share no base sequence: the
-    base is the (S, T, 1 + E) windows themselves (float32; small for daily prices), the scaled
-    features (N, E) of the window's days beside the closes."""
-    import torch
-    r = scaler.transform(rep[idx]).astype(np.float32)  # (S, T+1)
-    S, T = len(idx), rep.shape[1] - 1
-    x = r[:, :T, None]
-    if feats is not None:
-        x = np.concatenate([x, feats[idx[:, None] + np.arange(T)].astype(np.float32)], axis=2)  # (S, T, 1 + E)
-    return WindowSet(torch.from_numpy(np.ascontiguousarray(x)), torch.arange(S),
-                     torch.zeros(S, dtype=torch.long), torch.from_numpy(np.ascontiguousarray(r[:, T:])), T)
-
-
-def scale_features(feats: np.ndarray | None, train_end: int) -> np.ndarray | None:
-    """Each feature column (N, E) standardised by a scaler fitted on the training days (< train_end) only."""
-    if feats is None:
-        return None
-    return np.stack([Scaler.fit("standard", col[:train_end]).transform(col) for col in feats.T], axis=1)
-
-
-def _fold(prices: np.ndarray, rep: np.ndarray | None, p: FoldPoints, s: Mapping,
-          feats: np.ndarray | None = None) -> Fold:
-    """One fold's windows in the target's representation, scaled by a scaler fitted on its
-    training part (the whole series under the lecture's protocol); feature columns (N, E) beside
-    the closes, each scaled on the training days only."""
-    T, fit_all = s["window"], s["scaler_fit"] == "all"
-    starts = window_starts(len(prices), T, p)  # train, validation, test
-    feats = scale_features(feats, p.a)
-    if rep is None:  # level, the lecture's windows: strided views over one scaled series
-        scaler = Scaler.fit(s["scaler"], prices if fit_all else prices[:p.a])
-        scaled = scaler.transform(prices)
-        ws = series_windows(scaled, T) if feats is None else \
-            series_windows(np.column_stack([scaled, feats]), T, scaled[:, None].astype(np.float32))
-        train, val, test = (ws.subset(i) for i in starts)
-    else:
-        scaler = Scaler.fit(s["scaler"], rep if fit_all else rep[starts[0]])
-        train, val, test = (_relative_windows(rep, i, scaler, feats) for i in starts)
-    return Fold(train, val if len(val) else None, test, scaler, starts[2] + T)
-
-
 def _span(dates: np.ndarray, lo: int, hi: int) -> str:
     return f"{dates[lo]}..{dates[hi - 1]}" if hi > lo else "none"
 
@@ -238,7 +195,7 @@ def build(s: Mapping, rng: np.random.Generator) -> TaskData:
     points = fold_plan(n, s, str(path))
     rep = None if target == "level" else represent(target, np.lib.stride_tricks.sliding_window_view(prices, T + 1))
     feats = _features(s, path, series)  # (N, E) or None
-    folds = [_fold(prices, rep, p, s, feats) for p in points]
+    folds = [fold_windows(prices, rep, p, s, feats) for p in points]
     at = np.concatenate([f.at for f in folds])  # (S,) test target positions, consecutive days
     true, last = prices[at], prices[at - 1]
     asset = trading.asset_returns(true, last)
