@@ -1,4 +1,4 @@
-"""From the store to files: results.csv (tidy), results.md, results.tex, report.md and figures.
+"""From the store to files: results.csv (tidy), results.md, results.tex, report.md, report.html and figures.
 
 The run manifest (manifest.json) remembers which cells a grid run planned and their labels,
 so ``python -m bench report`` regenerates everything without training. During a run, the report
@@ -9,6 +9,7 @@ is imported where it is used, so that parsing and refusing arguments never pays 
 from __future__ import annotations
 
 import json
+import posixpath
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 STORE = "results.sqlite"
-FORMATS = ("md", "tex", "csv")  # md: results.md and report.md; tex: results.tex; csv: results.csv
+FORMATS = ("md", "tex", "csv")  # md: results.md, report.md and report.html; tex: results.tex; csv: results.csv
 FIGURE_FORMATS = ("png",)  # the default; --pdf adds "pdf"
 
 
@@ -185,13 +186,38 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         extra = summaries + diverged_note(tidy, lang) + empty
         (out / "results.md").write_text(results_markdown(title, sections, seeds, extra, lang))
         env = {"environment": environment(run, lang)}
-        (out / "report.md").write_text(report_markdown({**manifest, **env}, sections, not_in_tables(run, lang),
-                                                       summaries, lang))
-        written += [out / "results.md", out / "report.md"]
+        report = report_markdown({**manifest, **env}, sections, not_in_tables(run, lang), summaries, lang)
+        (out / "report.md").write_text(report)
+        written += [out / "results.md", out / "report.md"] + write_html(out, report, lang)
     if "tex" in formats:
         (out / "results.tex").write_text(results_latex(sections, lang))
         written.append(out / "results.tex")
     written += write_window_study(out, store, manifest, plain, figures, figure_formats, lang)
+    return written
+
+
+def write_html(out: Path, report: str, lang: str = "en") -> list[Path]:
+    """report.html from report.md's text, and an .html beside each .md under out that it links (read from
+    the file there), each with its figures embedded: pages a browser opens without a markdown viewer."""
+    from reports.html import linked_pages, render_html
+    root = out.resolve()
+
+    def inside(rel: str) -> Path | None:  # a regular file under out, not through a link
+        p = out / rel
+        return p if p.is_file() and not p.is_symlink() and p.resolve().is_relative_to(root) else None
+
+    def load(rel: str) -> bytes | None:
+        p = inside(rel)
+        return p.read_bytes() if p else None
+
+    pages = {"report.md": report}
+    pages.update({rel: p.read_text() for rel in linked_pages(report) if rel not in pages and (p := inside(rel))})
+    written = []
+    for rel, markdown in pages.items():
+        html = out / (rel[:-3] + ".html")
+        here = posixpath.dirname(rel)  # a page's images are relative to its own folder
+        html.write_text(render_html(markdown, lambda src: load(posixpath.join(here, src)), lang, frozenset(pages)))
+        written.append(html)
     return written
 
 

@@ -12,7 +12,7 @@ from reports.stats import EXACT_MAX_N, FLIP_DRAWS, min_sign_flip_p
 from reports.summary import TaskTable
 from reports.tables import ALPHA, MARK, to_latex, to_markdown
 
-LATEX_FLUSH = 3  # sections (main and cost table each) between \clearpage
+LATEX_FLUSH = 12  # floats at most between two \clearpage (LaTeX holds 18 unplaced ones)
 
 
 @dataclass
@@ -116,13 +116,21 @@ def table_markdown(t: TaskTable, lang: str = "en") -> str:
 
 def results_latex(sections: list[Section], lang: str = "en") -> str:
     """booktabs tables; in Japanese for LuaLaTeX with luatexja (the preamble comment says so)."""
-    body = []
-    for i, s in enumerate(sections):
-        body.append(to_latex(s.table.header, s.table.rows, _caption(s.table, lang), notes="; ".join(s.table.notes)))
+    body, pending = [], 0
+    for s in sections:
+        caption = _caption(s.table, lang)
+        tables = [to_latex(s.table.header, s.table.rows, caption, notes="; ".join(s.table.notes),
+                           continued=text(lang, "tex.continued", caption=caption))]
         if s.cost is not None:
-            body.append(to_latex(s.cost.header, s.cost.rows, _cost_caption(s.cost, lang)))
-        if i % LATEX_FLUSH == LATEX_FLUSH - 1 and i < len(sections) - 1:
-            body.append(r"\clearpage")  # place pending floats: dozens in a row stop LaTeX's output routine
+            cost = _cost_caption(s.cost, lang)
+            tables.append(to_latex(s.cost.header, s.cost.rows, cost,
+                                   continued=text(lang, "tex.continued", caption=cost)))
+        n = sum(t.count(r"\begin{table}") for t in tables)
+        if pending and pending + n > LATEX_FLUSH:
+            body.append(r"\clearpage")  # place pending floats: too many in a row stop LaTeX's output routine
+            pending = 0
+        body += tables
+        pending += n
     return text(lang, "tex.preamble") + f"% {text(lang, 'tex.notes', alpha=ALPHA)}\n\n" + "\n\n".join(body) + "\n"
 
 

@@ -6,6 +6,7 @@ A row is a list of cells; a cell is a plain string or an object with ``md()`` an
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 from tabulate import tabulate
@@ -110,17 +111,48 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_ESCAPES.get(ch, ch) for ch in str(text))
 
 
-def to_latex(header: list[str], rows: list[list], caption: str = "", notes: str = "") -> str:
-    """A booktabs table (needs \\usepackage{booktabs}); notes go under the rule, in small type."""
-    cols = "l" + "r" * (len(header) - 1)
-    lines = [r"\begin{table}[ht]", r"\centering", r"\small", r"\setlength{\tabcolsep}{4pt}"]
-    if caption:
-        lines.append(r"\caption{" + latex_escape(caption) + "}")
-    lines += [r"\begin{tabular}{" + cols + "}", r"\toprule",
-              " & ".join(latex_escape(h) for h in header) + r" \\", r"\midrule"]
-    lines += [" & ".join(_tex(c) for c in r) + r" \\" for r in rows]
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    if notes:
-        lines += [r"\par\smallskip", r"\parbox{\linewidth}{\footnotesize " + latex_escape(notes) + "}"]
-    lines.append(r"\end{table}")
-    return "\n".join(lines)
+# Width of a column in LaTeX, estimated from its characters: enough to split a table that would not fit.
+TEXT_WIDTH_PT = 345.0  # \textwidth of the article class at 10 pt (a4 or letter)
+CHAR_PT = 4.3  # a character under \small (9 pt Computer Modern: 3.7 to 4.5 pt in headers and cells); CJK twice
+COLUMN_SEP_PT = 8.0  # 2 x \tabcolsep
+
+
+def _shown_width(cell) -> float:
+    return CHAR_PT * sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in _md(cell))
+
+
+def column_parts(header: list[str], rows: list[list], width: float = TEXT_WIDTH_PT) -> list[list[int]]:
+    """The column indices of each part of a table too wide for width: the first column (the row's name) in
+    every part, the others in order, as many per part as fit (one part when the whole table fits)."""
+    widths = [max(_shown_width(c) for c in [h, *(r[j] for r in rows)]) + COLUMN_SEP_PT for j, h in enumerate(header)]
+    parts, used = [[0]], widths[0]
+    for j in range(1, len(header)):
+        if len(parts[-1]) > 1 and used + widths[j] > width:
+            parts.append([0])
+            used = widths[0]
+        parts[-1].append(j)
+        used += widths[j]
+    return parts
+
+
+def to_latex(header: list[str], rows: list[list], caption: str = "", notes: str = "", continued: str = "") -> str:
+    """A booktabs table (needs \\usepackage{booktabs}); notes go under the rule, in small type. A table wider
+    than the text is set as one float per part of its columns (column_parts), each with the row names; the
+    parts after the first keep the table's number and have the caption continued (caption if not given)."""
+    parts = column_parts(header, rows)
+    floats = []
+    for k, cols in enumerate(parts):
+        lines = [r"\begin{table}[htbp]", r"\centering", r"\small", r"\setlength{\tabcolsep}{4pt}"]
+        if k and caption:
+            lines.append(r"\addtocounter{table}{-1}")  # the same table, continued
+        if caption:
+            lines.append(r"\caption{" + latex_escape(continued if k and continued else caption) + "}")
+        lines += [r"\begin{tabular}{l" + "r" * (len(cols) - 1) + "}", r"\toprule",
+                  " & ".join(latex_escape(header[j]) for j in cols) + r" \\", r"\midrule"]
+        lines += [" & ".join(_tex(r[j]) for j in cols) + r" \\" for r in rows]
+        lines += [r"\bottomrule", r"\end{tabular}"]
+        if notes and k == len(parts) - 1:
+            lines += [r"\par\smallskip", r"\parbox{\linewidth}{\footnotesize " + latex_escape(notes) + "}"]
+        lines.append(r"\end{table}")
+        floats.append("\n".join(lines))
+    return "\n\n".join(floats)

@@ -5,8 +5,6 @@ Regenerate the golden files after an intended format change with UPDATE_GOLDEN=1
 import math
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,10 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reports.document import Section, results_latex
+from reports.document import LATEX_FLUSH, Section, results_latex
 from reports.intervals import seed_interval
 from reports.summary import TaskInputs, beats_floor, build_table
-from reports.tables import Estimate, PValue, fmt_with_error, latex_escape, to_latex, to_markdown
+from reports.tables import (TEXT_WIDTH_PT, Estimate, PValue, column_parts, fmt_with_error, latex_escape, to_latex,
+                            to_markdown)
+from tests.system_tools import compile_latex, need
 
 GOLDEN = Path(__file__).parent / "golden"
 LABEL = "toy_task (window=4) & 50%"
@@ -214,19 +214,10 @@ def test_latex_structure_of_the_golden_table():
 
 
 def _compile(tmp_path: Path, tex: str) -> None:
-    (tmp_path / "results.tex").write_text(tex)
-    (tmp_path / "doc.tex").write_text("\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n"
-                                      "\\input{results.tex}\n\\end{document}\n")
-    p = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
-                       capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, p.stdout[-2000:]
-    assert (tmp_path / "doc.pdf").stat().st_size > 1000
+    need("pdflatex", why="texlive-latex-base, texlive-latex-recommended")
+    compile_latex(tmp_path, tex)
 
 
-NO_LATEX = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (texlive-latex-base)")
-
-
-@NO_LATEX
 def test_latex_compiles_in_a_booktabs_document(tmp_path):
     t = build_table(toy_inputs())
     _compile(tmp_path, to_latex(t.header, t.rows, caption=LABEL, notes="x_1 & 5%"))
@@ -240,10 +231,39 @@ def _many_sections(n: int) -> list[Section]:
 def test_results_tex_of_a_large_grid_is_well_formed():
     tex = results_latex(_many_sections(30))
     check_latex_structure(tex)
-    assert tex.count(r"\begin{table}") == 60 and tex.count(r"\clearpage") == 9
+    t = build_table(toy_inputs())
+    per_section = 2 * len(column_parts(t.header, t.rows))  # main and cost table, each in its parts
+    assert tex.count(r"\begin{table}") == 30 * per_section
+    runs = [run.count(r"\begin{table}") for run in tex.split(r"\clearpage")]
+    assert max(runs) <= LATEX_FLUSH and sum(runs) == 30 * per_section and len(runs) > 30 * per_section / LATEX_FLUSH
 
 
-@NO_LATEX
 def test_results_tex_of_a_large_grid_compiles(tmp_path):
     # 60 floats in a row stop LaTeX's output routine unless they are flushed now and then.
     _compile(tmp_path, results_latex(_many_sections(30)))
+
+
+def test_a_table_wider_than_the_text_is_split_by_columns():
+    header = ["model"] + [f"metric_{i}" for i in range(14)]
+    rows = [["persistence (naive, reference)"] + ["0.1234 ± 0.0056"] * 14, ["gru"] + ["1"] * 14]
+    parts = column_parts(header, rows)
+    assert len(parts) >= 3 and all(p[0] == 0 for p in parts)  # the row names in every part
+    assert [j for p in parts for j in p[1:]] == list(range(1, 15))  # every other column once, in order
+    assert column_parts(header[:3], [r[:3] for r in rows]) == [[0, 1, 2]]  # a table that fits stays whole
+    # A wide (CJK) character takes two: 40 columns' worth each do not fit side by side, 20 do.
+    assert len(column_parts(["m", "名" * 20, "名" * 20], [["x", "1", "1"]])) == 2
+    assert len(column_parts(["m", "a" * 20, "a" * 20], [["x", "1", "1"]])) == 1
+    tex = to_latex(header, rows, caption="wide", notes="n_1", continued="wide, continued")
+    assert tex.count(r"\begin{tabular}") == tex.count(r"\begin{table}") == len(parts)  # a float each: pages fit
+    # One number for the table: each later part steps the counter back and says it continues.
+    assert tex.count(r"\addtocounter{table}{-1}") == tex.count(r"\caption{wide, continued}") == len(parts) - 1
+    assert tex.count("n\\_1") == 1 and tex.rindex("n\\_1") > tex.rindex(r"\begin{tabular}")  # notes under the last
+    check_latex_structure(tex)
+    assert len(to_markdown(header, rows).splitlines()[0].split("|")) == 17  # the markdown keeps one table
+
+
+def test_a_wide_table_compiles_within_the_text_block(tmp_path):
+    header = ["model"] + [f"metric_{i}" for i in range(14)]
+    rows = [["persistence (naive, reference)"] + ["0.1234 ± 0.0056"] * 14, ["gru"] + ["–"] * 14]
+    assert TEXT_WIDTH_PT == 345.0  # the article class's text width, which compile_latex's document has
+    _compile(tmp_path, to_latex(header, rows, caption="wide"))

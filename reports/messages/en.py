@@ -139,6 +139,9 @@ MESSAGES: dict[str, str] = {
         "DM long-run variance: Bartlett kernel with {span} lag{s} (Andrews' rule, after AR(1) prewhitening)"),
     "table.beats_floor": "⚠ beats floor",
 
+    # ---------------------------------------------------------------- report.html
+    "html.contents": "Contents",
+
     # ---------------------------------------------------------------- results.tex
     "tex.preamble": (
         "% Tables for a booktabs document: \\usepackage{{booktabs}} (nothing else is needed;\n% the file is ASCII "
@@ -146,6 +149,7 @@ MESSAGES: dict[str, str] = {
     "tex.notes": (
         "Cells: mean $\\pm$ half-width of the 95\\% t-interval over seeds. p: Holm-adjusted within a table; * p < "
         "{alpha:g}. "),
+    "tex.continued": "{caption} (continued)",
     "tex.beats_floor": " \\textbf{{(!)~beats floor}}",
 
     # ---------------------------------------------------------------- figures

@@ -153,11 +153,15 @@ MESSAGES: dict[str, str] = {
     "table.dm_lags": "DM の長期分散：Bartlett カーネル、ラグ {span}（Andrews の規則、AR(1) のプリホワイトニング後）",
     "table.beats_floor": "⚠ 理論下限より良い",
 
+    # ---------------------------------------------------------------- report.html
+    "html.contents": "目次",
+
     # ---------------------------------------------------------------- results.tex（LuaLaTeX と luatexja）
     "tex.preamble": (
         "% booktabs の表。LuaLaTeX で組む: \\documentclass{{ltjsarticle}}（または \\usepackage{{luatexja}}）と\n% "
         "\\usepackage{{booktabs}}。日本語の文字はそのまま UTF-8 で書いてある。\n"),
     "tex.notes": "セル：シードにわたる 95\\% t 区間の平均 $\\pm$ 半幅。p：表ごとに Holm 補正済み、* p < {alpha:g}。",
+    "tex.continued": "{caption}（続き）",
     "tex.beats_floor": " \\textbf{{(!)~理論下限より良い}}",
 
     # ---------------------------------------------------------------- 図
