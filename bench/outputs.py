@@ -36,6 +36,7 @@ def warm_reporter() -> None:
     import bench.figure_outputs  # noqa: F401  (pandas, scipy.stats)
     import bench.window_study_outputs  # noqa: F401
     import reports.document  # noqa: F401
+    import reports.html  # noqa: F401  (markdown-it-py)
     import reports.figures  # (matplotlib)
     reports.figures.warm()
 

@@ -45,6 +45,7 @@ h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
 table { border-collapse: collapse; font-size: 0.85rem; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; white-space: nowrap; }
 th { background: #f3f3f3; }
+td:not(:first-child) { text-align: right; }
 tr:nth-child(even) td { background: #fafafa; }
 figure { margin: 1rem 0; }
 figure img, main img { max-width: 100%%; height: auto; }

@@ -26,7 +26,7 @@ from tests.test_report import report_time
 from tests.test_executors import stored
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("torch", "pandas", "scipy", "matplotlib")
+HEAVY = ("torch", "pandas", "scipy", "matplotlib", "markdown_it")  # the last: report.html's
 CPU = torch.device("cpu")
 TINY = {"epochs": 2, "hidden": 4}
 
