@@ -11,7 +11,8 @@ from bench.cli import main
 from bench.outputs import write_html
 from reports.html import linked_pages, render_html
 
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5Erk"
+                       "Jggg==")  # 1 x 1
 DOC = """# Report: grid `toy`
 
 ## Answers

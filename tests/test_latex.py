@@ -11,10 +11,10 @@ from tests.system_tools import compile_latex, need
 
 @pytest.fixture(scope="module")
 def tiny_all(tmp_path_factory):
-    """Every task of the default grid at one epoch and two seeds, tables only."""
+    """Every task of the default grid at one epoch, two seeds and 4 hidden units: its tables, not its numbers."""
     out = tmp_path_factory.mktemp("latex") / "all"
-    assert main(["run", "--grid", "all", "--seeds", "2", "--epochs", "1", "--no-figures", "--executor", "local",
-                 "--out", str(out)]) == 0
+    assert main(["run", "--grid", "all", "--seeds", "2", "--epochs", "1", "--hidden", "4", "--no-figures",
+                 "--executor", "local", "--out", str(out)]) == 0
     return out
 
 
