@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
+import signal
 import sqlite3
 import sys
 import time
@@ -26,7 +28,7 @@ from bench.rates import SWEEP
 from bench.executors import EXECUTORS, check_executor, cores, open_backend, start_reporter, start_workers
 from bench.runner import cells_for, plan, run_cells
 from bench.slots import WorkerLost
-from bench.store import Store
+from bench.store import Store, sqlite_problem
 from bench.targets import TARGETS
 from bench.storecheck import inspect_store
 from bench.storelock import check_no_writer, writing
@@ -38,6 +40,7 @@ from reports.messages import LANGS
 from reports.trading import MAX_FEE, STRATEGIES
 from sequences.features import FEATURES, parse_features
 from sequences.markets import MARKETS
+from sequences.files import SHOWN, shown
 from sequences.series import SequenceError
 
 
@@ -368,11 +371,11 @@ def cmd_rates(a: argparse.Namespace) -> int:
 
 def cmd_report(a: argparse.Namespace) -> int:
     formats = parse_formats(a.format)
+    check_out(a.out, figures=not a.no_figures)  # a planted link is refused before the lock is taken
     with writing(a.out / STORE, "report"):  # a run writing this folder would rewrite what we read
         manifest = read_manifest(a.out)
         if not (a.out / STORE).exists():
             raise UserError(f"{a.out / STORE}: no result store here")
-        check_out(a.out, figures=not a.no_figures)
         inspect_store(a.out / STORE)
         t0 = time.perf_counter()
         with Store(a.out / STORE) as store:
@@ -384,14 +387,45 @@ def cmd_report(a: argparse.Namespace) -> int:
 
 
 _BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+_LONG = re.compile(r"\S{%d,}" % (SHOWN + 1))  # a quoted value or path without spaces, too long to read
 
 
 def one_line(text: str) -> str:
-    """A message stays one line even when it quotes a value holding line breaks (escaped)."""
-    return text.translate(_BREAKS)
+    """A message stays one line even when it quotes a value holding line breaks (escaped), and readable when
+    it quotes a very long one (cut to its start and end, sequences.files.shown)."""
+    return _LONG.sub(lambda m: shown(m[0]), text.translate(_BREAKS))[:20 * SHOWN]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what `timeout`, Slurm and `kill` send), raised where the command is, as Ctrl-C is."""
+
+
+def _terminated(signum, frame):
+    raise Terminated()
+
+
+def _store_of(a: argparse.Namespace | None) -> Path | None:
+    out = getattr(a, "out", None) or (Path("results") / (a.grid or a.task) if getattr(a, "command", "") == "run"
+                                      else None)
+    return out / STORE if out is not None else None
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command's exit status: 0, 1 (a one-line error), 130 (Ctrl-C) or 143 (SIGTERM), each ending the
+    same way: one line, workers stopped, finished cells stored."""
+    try:
+        before = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread (a test's): SIGTERM keeps its handler
+        before = None
+    try:
+        return _main(argv)
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)
+
+
+def _main(argv: list[str] | None) -> int:
+    a = None
     try:
         try:
             a = build_parser().parse_args(argv)
@@ -412,10 +446,14 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"error: {one_line(str(e))}", file=sys.stderr)
         return 1
-    except (OSError, sqlite3.DatabaseError) as e:  # the environment failed mid-run (disk full, file removed)
-        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+    except sqlite3.Error as e:  # the environment failed mid-run (disk full, a -wal removed, another program)
+        print(f"error: {one_line(sqlite_problem(_store_of(a) or STORE, e))}", file=sys.stderr)
+        return 1
+    except OSError as e:  # the environment failed mid-run (disk full, file removed), or a planted file refused
+        where = f"{shown(e.filename)}: " if getattr(e, "filename", None) else ""
         print(f"error: {one_line(where + str(getattr(e, 'strerror', None) or e))}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted: finished cells are stored; rerun the same command to continue", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        how = " (SIGTERM)" if isinstance(e, Terminated) else ""
+        print(f"interrupted{how}: finished cells are stored; rerun the same command to continue", file=sys.stderr)
+        return 128 + (signal.SIGTERM if how else signal.SIGINT)

@@ -155,7 +155,9 @@ class DaskBackend:
                 _probe(scheduler)
                 self.client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT_S)
             except Exception as e:  # refused, timed out, malformed address, not a dask scheduler
-                msg = " ".join((str(e) if isinstance(e, ConnectionError) else f"{type(e).__name__}: {e}").split())
+                msg = " ".join((str(e) if isinstance(e, ConnectionError) else
+                                "an answer that is not a Dask message" if isinstance(e, MemoryError) else
+                                f"{type(e).__name__}: {e}").split())
                 raise UserError(f"--scheduler {scheduler}: no Dask scheduler reachable there ({msg}; "
                                 f"connect timeout {CONNECT_TIMEOUT_S} s)") from None
 
@@ -210,6 +212,8 @@ def _probe(address: str) -> None:
     try:
         with ThreadPoolExecutor(1) as thread:
             kind = thread.submit(asyncio.run, asyncio.wait_for(identity(), CONNECT_TIMEOUT_S)).result().get("type")
+    except MemoryError:  # a length field of garbage read as a size ("Unable to allocate 3.07 EiB")
+        raise ConnectionError("the server there answers with bytes that are not Dask messages") from None
     except Exception as e:
         why = f"{type(e).__name__}: {e}" if str(e) else f"no answer within {CONNECT_TIMEOUT_S} s"
         raise ConnectionError(f"the server there does not answer as a Dask scheduler ({why})") from None

@@ -29,6 +29,7 @@ from bench.tasks import get_task
 from reports.document import Section
 from reports.messages import MissingMessage, name_in, text
 from reports.summary import TaskTable
+from sequences.files import write_text_atomic
 
 RECORD = "figures.json"
 LOSS_LABEL = {"regression": "fig.loss_axis_regression", "classification": "fig.loss_axis_classification"}
@@ -117,7 +118,7 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
         written += paths[label]
     if new_record:
         figdir.mkdir(parents=True, exist_ok=True)
-        (figdir / RECORD).write_text(json.dumps(new_record, indent=1))
+        write_text_atomic(figdir / RECORD, json.dumps(new_record, indent=1))
     return written
 
 
@@ -137,7 +138,7 @@ def kept_or_drawn(out: Path, key: str, fp: str, draw) -> list[Path]:
         paths = draw()
         record[key] = {"fingerprint": fp, "files": [p.relative_to(out).as_posix() for p in paths]}
         (out / "figures").mkdir(parents=True, exist_ok=True)
-        (out / "figures" / RECORD).write_text(json.dumps(record, indent=1))
+        write_text_atomic(out / "figures" / RECORD, json.dumps(record, indent=1))
     return paths
 
 

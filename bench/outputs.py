@@ -19,6 +19,7 @@ from bench.executors import cores
 from bench.store import Store
 from bench.tasks import get_task
 from reports.messages import name_in, recorded, text
+from sequences.files import UnsafeFile, write_text_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +60,7 @@ def manifest_doc(grid: str, profile: str, seeds: list[int], cells) -> dict:
 
 def write_manifest(out: Path, grid: str, profile: str, seeds: list[int], cells) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / MANIFEST).write_text(json.dumps(manifest_doc(grid, profile, seeds, cells), indent=1))
+    write_text_atomic(out / MANIFEST, json.dumps(manifest_doc(grid, profile, seeds, cells), indent=1))
 
 
 def read_manifest(out: Path) -> dict:
@@ -170,12 +171,14 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     written = []
     if "csv" in formats:
         csv = out / "results.csv"
-        tidy.drop(columns=["status"]).to_csv(csv, index=False)
+        write_text_atomic(csv, tidy.drop(columns=["status"]).to_csv(index=False))
         written.append(csv)
     sections, empty, tables = _sections(run, tidy, store, lang)
     if figures:
         try:
             written += write_figures(out, store, run, sections, redraw, figure_formats, lang, processes)
+        except UnsafeFile:  # a planted link or special file: refused, like any other output
+            raise
         except Exception as e:  # a figure must never cost the run its tables; say so and go on
             print(f"warning: figures not drawn ({type(e).__name__}: {str(e)[:200]})", file=sys.stderr)
     seeds = len(manifest.get("seeds", [])) or max((s.table.seeds for s in sections), default=0)
@@ -185,13 +188,13 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
         answered = [a for a in (answers(run, store, tables, lang),) if a]
         summaries = answered + task_sections(plain, manifest, run, store, lang)
         extra = summaries + diverged_note(tidy, lang) + empty
-        (out / "results.md").write_text(results_markdown(title, sections, seeds, extra, lang))
+        write_text_atomic(out / "results.md", results_markdown(title, sections, seeds, extra, lang))
         env = {"environment": environment(run, lang)}
         report = report_markdown({**manifest, **env}, sections, not_in_tables(run, lang), summaries, lang)
-        (out / "report.md").write_text(report)
+        write_text_atomic(out / "report.md", report)
         written += [out / "results.md", out / "report.md"] + write_html(out, report, lang)
     if "tex" in formats:
-        (out / "results.tex").write_text(results_latex(sections, lang))
+        write_text_atomic(out / "results.tex", results_latex(sections, lang))
         written.append(out / "results.tex")
     written += write_window_study(out, store, manifest, plain, figures, figure_formats, lang)
     return written
@@ -217,7 +220,8 @@ def write_html(out: Path, report: str, lang: str = "en") -> list[Path]:
     for rel, markdown in pages.items():
         html = out / (rel[:-3] + ".html")
         here = posixpath.dirname(rel)  # a page's images are relative to its own folder
-        html.write_text(render_html(markdown, lambda src: load(posixpath.join(here, src)), lang, frozenset(pages)))
+        write_text_atomic(html, render_html(markdown, lambda src: load(posixpath.join(here, src)), lang,
+                                            frozenset(pages)))
         written.append(html)
     return written
 

@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
+from sequences.files import write_text_atomic
+
 SWEEP = (0.0003, 0.001, 0.003, 0.01, 0.03)  # the default --lr-sweep grid: two decades in half-decade steps
 RATES_FILE = Path(__file__).with_name("rates.json")
 SWEEP_COMMAND = "python -m bench run --grid all --lr-sweep --out results/lr-sweep"
@@ -97,6 +99,6 @@ def write_stored(selection, settings: Mapping[tuple[str, str], dict], profile: s
             "val": {repr(float(r)): float(m) for r, m in zip(g.lr, g["mean"])}, "seeds": int(pick.seeds.iloc[0]),
             **source}}
         n += 1
-    Path(path or RATES_FILE).write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    write_text_atomic(Path(path or RATES_FILE), json.dumps(doc, indent=1, sort_keys=True) + "\n")
     _read.cache_clear()
     return n

@@ -43,7 +43,9 @@ class Inline(Executor):
 def _init_worker(coordinator: int, warm: Callable[[], None] | None) -> None:
     _die_with(coordinator)
     leave_at_exit()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the coordinator stops us
+    # Ctrl-C reaches the whole group, and so does `timeout`'s SIGTERM: the coordinator stops us
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if warm is not None:
         try:
             warm()

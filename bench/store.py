@@ -19,6 +19,7 @@ import numpy as np
 
 from bench import SCHEMA_VERSION
 from bench.errors import UserError
+from sequences.files import SHOWN, shown
 
 if TYPE_CHECKING:  # pandas only to read results back (reports), not to write them
     import pandas as pd
@@ -44,6 +45,25 @@ COLUMNS = {
     "results": ("cell_key", "seed", "task", "model", "profile", "status", "reason", "metrics", "env", "created"),
     "arrays": ("cell_key", "seed", "name", "data"),
 }
+
+
+# What SQLite's message means for a store, and what to do (the first that the message holds).
+_ADVICE = (
+    ("unable to open", "SQLite cannot open it (a folder it may not write, or a path too long); use another --out"),
+    ("disk I/O error", "SQLite met a disk I/O error (a -wal or -shm file removed while it was open, or a failing "
+                       "disk); the cells committed before it are stored: rerun the same command"),
+    ("disk is full", "the disk is full; free space and rerun the same command: the cells committed before it "
+                     "are stored"),
+    ("locked", "another program holds it locked (an sqlite3 shell, a viewer); close it and rerun the same command"),
+    ("readonly", "SQLite may not write it (a read-only file or folder); use another --out or allow writing"),
+)
+
+
+def sqlite_problem(path: Path | str, e: Exception) -> str:
+    """One line naming the store, what an SQLite error means there and what to do."""
+    said = " ".join(str(e).split())
+    advice = next((a for key, a in _ADVICE if key in said), "SQLite cannot use it; use another --out or move it away")
+    return f"{shown(path)}: {advice} (SQLite: {said[:SHOWN]})"
 
 
 def schema_problem(conn: sqlite3.Connection, any_version: bool = False) -> str | None:
@@ -117,7 +137,7 @@ class Store:
                 self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as e:
             self.conn.close()
-            raise UserError(f"{self.path}: cannot be opened as a result store (SQLite: {e})") from None
+            raise UserError(sqlite_problem(self.path, e)) from None
         except UserError:
             self.conn.close()
             raise

@@ -19,6 +19,7 @@ Only after this passes does bench.store.Store open the file read-write.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import urllib.parse
 import zlib
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from bench.errors import UserError
 from bench.store import COLUMNS, DONE, STATUSES, schema_problem
+from sequences.files import check_output, shown
 
 MAGIC = b"SQLite format 3\x00"
 
@@ -127,10 +129,27 @@ def _json_object(path: Path, text, where: str) -> dict:
     return value
 
 
+SIDE_FILES = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database
+MAX_PATH = 511 - len("-journal")  # bytes: SQLite's unix path limit (512 with its NUL) for the longest side file
+
+
+def check_store_files(path: Path) -> None:
+    """The store and SQLite's side files are absent or regular files of one name (UnsafeFile naming the first
+    that is not: SQLite would follow a link), and the store's path is one SQLite can open."""
+    full = os.path.abspath(path)
+    if len(os.fsencode(full)) > MAX_PATH:
+        raise UserError(f"{shown(full)}: the store's path is {len(os.fsencode(full))} bytes long, SQLite opens at most "
+                        f"{MAX_PATH} (with its side files); use a shorter --out")
+    for p in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
+        if not (p == path and p.is_dir() and not p.is_symlink()):  # a folder there: its own message below
+            check_output(p)
+
+
 def inspect_store(path: Path, any_version: bool = False) -> StoreState:
     """Check path as a result store without changing it; UserError (one line) if it cannot be used.
     any_version: accept another result-schema version with the same columns (a store only read)."""
     path = Path(path)
+    check_store_files(path)
     if not path.exists():
         return StoreState(False)
     if path.is_dir():

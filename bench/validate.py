@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING
 
 from bench.errors import UserError
 from bench.outputs import MANIFEST, STORE
-from bench.storecheck import StoreState
+from bench.storecheck import StoreState, check_store_files
+from bench.storelock import lock_path
 from bench.tasks import get_task
 from models import BuildArgs, get_model
+from sequences.files import UnsafeFile, check_output, shown
 
 if TYPE_CHECKING:
     import torch
 
-OUTPUT_FILES = ("results.csv", "results.md", "results.tex", "report.md", "window_study.md", MANIFEST)
+OUTPUT_FILES = ("results.csv", "results.md", "results.tex", "report.md", "report.html", "window_study.md", MANIFEST)
 FIGURES = "figures"
 SHOWN = ("window", "hidden", "epochs", "lr", "batch_size", "optimizer", "bptt")  # settings a dry run prints
 
@@ -49,26 +51,40 @@ def share_arg(text: str, option: str, high: float) -> float:
 
 
 def check_out(out: Path, figures: bool) -> None:
-    """out is (or can become) a writable folder whose output names are free for files."""
+    """out is (or can become) a writable folder whose output names are free for files: nothing there but
+    regular files of one name (sequences/files.py), and a store path SQLite can open."""
     try:
         if out.exists() and not out.is_dir():
-            raise UserError(f"--out {out}: is a file, not a folder")
+            raise UserError(f"--out {shown(out)}: is a file, not a folder")
         base = out
         while not base.exists() and base != base.parent:
             base = base.parent
         if not base.is_dir():
-            raise UserError(f"--out {out}: cannot create this folder, {base} is a file")
+            raise UserError(f"--out {shown(out)}: cannot create this folder, {shown(base)} is a file")
         fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=base)
         os.close(fd)
         os.remove(probe)
-        for name in OUTPUT_FILES + (STORE,):
-            p = out / name
-            if p.exists() and not p.is_file():
-                raise UserError(f"{p}: is a directory or special file; a run writes a file of that name")
-        if figures and (out / FIGURES).exists() and not (out / FIGURES).is_dir():
-            raise UserError(f"{out / FIGURES}: is a file; figures go into a folder of that name (or use --no-figures)")
+        check_store_files(out / STORE)
+        for name in OUTPUT_FILES + (lock_path(Path(STORE)).name,):
+            check_output(out / name)
+        if figures:
+            _check_figures(out / FIGURES)
+    except UnsafeFile:
+        raise
     except OSError as e:
         raise UserError(f"--out {str(out)[:200]}: not a writable folder ({e.strerror or e})") from None
+
+
+def _check_figures(folder: Path) -> None:
+    """The figures folder is absent or a real folder (not a link) holding no link or special file."""
+    if folder.is_symlink():
+        check_output(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{shown(folder)}: is a file; figures go into a folder of that name (or use --no-figures)")
+    if folder.is_dir():
+        for entry in os.scandir(folder):
+            if not entry.is_dir(follow_symlinks=False):
+                check_output(Path(entry.path))
 
 
 def check_sizes(cells) -> None:

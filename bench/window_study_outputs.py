@@ -15,6 +15,7 @@ from models import MODELS
 from reports.fonts import figure_language
 from reports.messages import text
 from reports.tables import to_markdown
+from sequences.files import write_text_atomic
 
 METRICS = (("accuracy", "window.accuracy", False), ("mse", "window.mse", True))  # (metric, label key, log y)
 
@@ -77,7 +78,7 @@ def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFra
             written += kept_or_drawn(out, f"window study: {metric}", fp, lambda: _draw(
                 out, fm, metric, label, log_y, (order, baselines, stateful), figure_formats, lang))
     path = out / "window_study.md"
-    path.write_text("\n".join(doc) + "\n")
+    write_text_atomic(path, "\n".join(doc) + "\n")
     return [path] + written
 
 

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from reports.messages import text  # noqa: E402
+from sequences.files import atomic_path  # noqa: E402
 
 
 FORMATS = ("png", "pdf")  # what save() can write
@@ -37,7 +38,8 @@ def save(fig, stem: Path) -> list[Path]:
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.parent / f"{stem.name}.{f}" for f in _formats]  # a stem may hold a dot
     for p in paths:
-        fig.savefig(p, dpi=120, bbox_inches="tight")
+        with atomic_path(p) as tmp:  # a temporary file, then replaced: never through a planted link
+            fig.savefig(tmp, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return paths
 

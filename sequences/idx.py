@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sequences.files import UnsafeFile, gunzip_limited, read_regular, write_bytes_atomic
 from sequences.series import SequenceError
 
 # dtype code -> numpy dtype (big-endian), as in the format's definition
@@ -23,18 +24,21 @@ CODES = {dt.str.lstrip("<>|"): code for code, dt in DTYPES.items()}  # "u1" -> 0
 GZIP_MAGIC = b"\x1f\x8b"
 
 
+MAX_BYTES = 512 * 2 ** 20  # Fashion-MNIST's largest file is 47 MiB raw
+
+
 def _raw_bytes(path: Path) -> bytes:
     try:
-        blob = path.read_bytes()
-    except OSError as e:
-        raise SequenceError(f"{path}: cannot be read ({e.strerror or e})") from None
+        blob = read_regular(path, MAX_BYTES, "IDX file")
+    except UnsafeFile as e:
+        raise SequenceError(f"{e.filename}: {e.strerror}") from None
     if not blob:
         raise SequenceError(f"{path}: the file is empty")
     if blob[:2] != GZIP_MAGIC:
         return blob
     try:
-        blob = gzip.decompress(blob)
-    except (OSError, EOFError, zlib.error) as e:  # bad header, bad CRC, truncated stream
+        blob = gunzip_limited(blob, MAX_BYTES)
+    except (OSError, EOFError, ValueError, zlib.error) as e:  # bad header, bad CRC, truncated stream, too large
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise SequenceError(f"{path}: corrupt or truncated gzip data ({msg})") from None
     if not blob:
@@ -90,5 +94,5 @@ def write_idx(path: str | Path, array: np.ndarray, compress: bool | None = None)
     blob = header + np.ascontiguousarray(a, dtype=DTYPES[CODES[kind]]).tobytes()
     if compress if compress is not None else path.suffix == ".gz":
         blob = gzip.compress(blob, mtime=0)
-    path.write_bytes(blob)
+    write_bytes_atomic(path, blob)
     return path

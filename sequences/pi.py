@@ -9,17 +9,17 @@ digits do not match is recomputed, not trusted.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from sequences.cache import cache_dir
+from sequences.files import read_regular, write_text_atomic
 from sequences.series import SequenceError, Series
 
 CACHE_NAME = "pi_digits.txt"
 KNOWN_PREFIX = "31415926535897932384626433832795028841971"
+MAX_CACHE = 2 ** 26  # bytes of the cache file read at most (a million digits are 1 MiB)
 GUARD = 25  # extra digits computed, so rounding of the last printed digit never reaches the kept ones
 
 
@@ -37,26 +37,14 @@ def _digest(digits: str) -> str:
 
 def _read_cache(path: Path) -> str:
     try:
-        digest, _, text = path.read_text(encoding="ascii").partition("\n")
-    except (OSError, UnicodeDecodeError):
+        digest, _, text = read_regular(path, MAX_CACHE, "π cache").decode("ascii").partition("\n")
+    except (OSError, UnicodeDecodeError):  # missing, not a regular file (never a FIFO's wait), or foreign
         return ""
     text = text.strip()
     if digest != _digest(text) or not text.isdigit() or not (text.startswith(KNOWN_PREFIX)
                                                              or KNOWN_PREFIX.startswith(text)):
         return ""  # corrupt or foreign: recompute
     return text
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".pi_digits.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def pi_digits(n: int, cache: Path | None = None) -> Series:
@@ -68,7 +56,8 @@ def pi_digits(n: int, cache: Path | None = None) -> Series:
     if len(text) < n:
         text = compute_pi_digits(int(n))
         try:
-            _write_atomic(path, f"{_digest(text)}\n{text}\n")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(path, f"{_digest(text)}\n{text}\n", "ascii")
         except OSError:
             pass  # an unwritable cache only costs the recomputation next time
     values = np.frombuffer(text[:n].encode("ascii"), dtype=np.uint8).astype(np.int64) - ord("0")

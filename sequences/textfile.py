@@ -6,10 +6,10 @@ gzip-compressed (arch ships its S&P 500 as ``sp500.csv.gz``).
 """
 from __future__ import annotations
 
-import gzip
 import zlib
 from pathlib import Path
 
+from sequences.files import UnsafeFile, gunzip_limited, read_regular, shown
 from sequences.series import SequenceError
 
 MAX_BYTES = 200 * 2 ** 20  # a daily price history is kilobytes; anything this large is not one
@@ -18,38 +18,29 @@ ENCODINGS = ("utf-8-sig", "cp932")
 
 def read_text(path: str | Path) -> tuple[str, str]:
     """(text, encoding) of the file at path, or SequenceError naming the file and the problem."""
-    p = Path(path)
-    if not p.exists():
-        raise SequenceError(f"{path}: file not found")
-    if p.is_dir():
-        raise SequenceError(f"{path}: is a directory, not a CSV file")
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise SequenceError(f"{path}: {size / 2 ** 20:.0f} MiB is too large for a price CSV "
-                                f"(limit {MAX_BYTES // 2 ** 20} MiB)")
-        raw = p.read_bytes()
-    except OSError as e:
-        raise SequenceError(f"{path}: cannot read ({e.strerror or e})") from None
+        raw = read_regular(path, MAX_BYTES, "price CSV")
+    except UnsafeFile as e:
+        raise SequenceError(f"{e.filename}: {e.strerror}") from None
     if raw[:2] == b"\x1f\x8b":
         try:
-            raw = gzip.decompress(raw)
+            raw = gunzip_limited(raw, MAX_BYTES)
+        except ValueError as e:
+            raise SequenceError(f"{shown(path)}: {e}") from None
         except (OSError, EOFError, zlib.error) as e:
-            raise SequenceError(f"{path}: corrupt gzip data ({e})") from None
-        if len(raw) > MAX_BYTES:
-            raise SequenceError(f"{path}: decompresses to more than {MAX_BYTES // 2 ** 20} MiB")
+            raise SequenceError(f"{shown(path)}: corrupt gzip data ({e})") from None
     if not raw.strip():
-        raise SequenceError(f"{path}: empty file")
+        raise SequenceError(f"{shown(path)}: empty file")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (b"\x00" in raw[:4096] and _looks_utf16(raw)):
-        raise SequenceError(f"{path}: UTF-16 text; save it as UTF-8 or cp932 (Shift-JIS) CSV")
+        raise SequenceError(f"{shown(path)}: UTF-16 text; save it as UTF-8 or cp932 (Shift-JIS) CSV")
     if b"\x00" in raw:
-        raise SequenceError(f"{path}: binary data (NUL bytes), not a CSV text file")
+        raise SequenceError(f"{shown(path)}: binary data (NUL bytes), not a CSV text file")
     for enc in ENCODINGS:
         try:
             return raw.decode(enc), enc
         except UnicodeDecodeError as e:
             err = e
-    raise SequenceError(f"{path}: not UTF-8 or cp932 (Shift-JIS) text (undecodable byte "
+    raise SequenceError(f"{shown(path)}: not UTF-8 or cp932 (Shift-JIS) text (undecodable byte "
                         f"0x{raw[err.start]:02x} at offset {err.start})")
 
 

@@ -108,7 +108,7 @@ MANIFESTS = {
     "unknown task": (_manifest({"grid": "sine", "profile": "quick", "seeds": [0],
                                 "cells": [dict(GOOD_CELL, task="weather")]}), "unknown task 'weather'"),
     "deeply nested": (lambda p: p.write_text("[" * 100_000 + "]" * 100_000), "unreadable run manifest"),
-    "a directory": (lambda p: p.mkdir(), "unreadable run manifest"),
+    "a directory": (lambda p: p.mkdir(), "manifest.json: is a directory"),
 }
 
 

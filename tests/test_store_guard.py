@@ -124,7 +124,7 @@ MALFORMED = {
     "metrics not an object": (_sql("UPDATE results SET metrics='[1, 2]' WHERE seed=1"), "not a JSON object"),
     "unknown status": (_sql("UPDATE results SET status='great' WHERE seed=0"), "status 'great'"),
     "damaged array": (_sql("UPDATE arrays SET data=X'789c0102' WHERE seed=0"), "damaged array"),
-    "symlink to /dev/null": (_to_dev_null, "is a directory or special file"),
+    "symlink to /dev/null": (_to_dev_null, "is a symbolic link"),
 }
 
 
@@ -144,7 +144,7 @@ def test_store_path_is_a_directory(tmp_path, capsys):
     (tmp_path / "results.sqlite").mkdir()
     (tmp_path / "results.sqlite" / "keep").write_text("x")
     assert main(CELL + ["--out", str(tmp_path)]) == 1
-    assert "results.sqlite: is a directory or special file" in error_line(capsys)
+    assert "results.sqlite: is a directory" in error_line(capsys)
     assert (tmp_path / "results.sqlite" / "keep").read_text() == "x"
 
 

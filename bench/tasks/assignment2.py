@@ -166,7 +166,7 @@ def _periodic_task(name: str, description: str, make: Callable[[int], Series]) -
 
 
 def _ints(pattern: str, text: str, usage: str) -> tuple[int, ...]:
-    m = re.fullmatch(pattern, text)
+    m = re.fullmatch(pattern, text, re.ASCII)  # \d: 0-9 only, so '١_٧' is not a second name of '1_7'
     if not m:
         raise ValueError(f"expected {usage}, got {text!r}")
     return tuple(int(g) for g in m.groups())

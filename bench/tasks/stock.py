@@ -32,8 +32,10 @@ from bench.walkforward import Fold, FoldPoints, check_folds, fold_points, lectur
 from reports import trading
 from sequences import SequenceError, Series
 from sequences.features import FEATURES, NONE, feature_matrix, parse_features
+from sequences.files import read_regular, shown
 from sequences.markets import MARKETS, NotHere, market_file
 from sequences.stock import between, load_stock_csv
+from sequences.textfile import MAX_BYTES
 
 _COMMON = dict(stock_csv=None, stock_column=None, stock_sha256=None, market="sp500", target="level", window=6,
                layers=2, optimizer="adam", lr=0.01, batch_size=32, clip=None, scaler="minmax", data_seed=0,
@@ -59,7 +61,7 @@ DEFAULTS = {
 
 
 def file_hash(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(read_regular(path, MAX_BYTES, "price CSV")).hexdigest()[:16]
 
 
 @lru_cache(maxsize=8)
@@ -135,6 +137,9 @@ def resolve(s: Mapping) -> dict:
     except Unavailable:
         return s  # the cell is recorded as skipped when it runs
     n = len(series.values)
+    if n and np.ptp(series.values) == 0:  # its persistence error is 0: no ratio to it, nothing to learn
+        raise SequenceError(f"{shown(path)}: every close is {series.values[0]:g}; a constant series has nothing "
+                            f"to predict")
     plan = fold_plan(n, s, str(path if s["stock_csv"] else series.source))
     if s["folds"] is not None:
         s["fold_days"] = plan[0].e - plan[0].b
