@@ -110,6 +110,8 @@ def read_regular(path: str | Path, limit: int, what: str = "file") -> bytes:
     except OSError as e:
         why = {errno.ENOENT: "file not found", errno.ELOOP: "a symbolic link loop (links that point at each other)",
                errno.EISDIR: f"is a directory, not a {what}"}.get(e.errno, f"cannot read ({e.strerror or e})")
+        if e.errno == errno.ENXIO:  # a socket
+            why = f"is {_kind(os.stat(path).st_mode)}, not a regular {what}"
         raise UnsafeFile(e.errno or errno.EIO, why, name) from None
     try:
         st = os.fstat(fd)

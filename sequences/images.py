@@ -7,6 +7,8 @@ meta["labels"] holds the class of each image.
 """
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import numpy as np
@@ -58,8 +60,9 @@ def mnist_digits() -> Series:
 
 def _find(directory: Path, stem: str) -> Path | None:
     for name in (stem, stem + ".gz"):  # the raw file (as torchvision extracts it) first
-        if (directory / name).is_file():
-            return directory / name
+        p = directory / name
+        if os.path.lexists(p) and not p.is_dir():  # a link or a FIFO there: read_idx says what it is
+            return p
     return None
 
 
