@@ -9,6 +9,7 @@ is imported where it is used, so that parsing and refusing arguments never pays 
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from bench.executors import cores
 from bench.store import Store
 from bench.tasks import get_task
 from reports.messages import name_in, recorded, text
-from sequences.files import UnsafeFile, write_text_atomic
+from sequences.files import UnsafeFile, read_regular, write_text_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +31,7 @@ MANIFEST = "manifest.json"
 STORE = "results.sqlite"
 FORMATS = ("md", "tex", "csv")  # md: results.md, report.md and report.html; tex: results.tex; csv: results.csv
 FIGURE_FORMATS = ("png",)  # the default; --pdf adds "pdf"
+MAX_MANIFEST = 2 ** 26  # bytes read of manifest.json at most (a grid's is kilobytes)
 
 
 def warm_reporter() -> None:
@@ -65,12 +67,12 @@ def write_manifest(out: Path, grid: str, profile: str, seeds: list[int], cells) 
 
 def read_manifest(out: Path) -> dict:
     p = out / MANIFEST
-    if not p.exists():
+    if not os.path.lexists(p):
         raise UserError(f"{p}: no run manifest here; run `python -m bench run --out {out}` first")
     try:
-        return _checked_manifest(json.loads(p.read_text()), p)
-    except (ValueError, RecursionError, OSError) as e:  # bad JSON or UTF-8, too deep, a directory
-        raise UserError(f"{p}: unreadable run manifest ({str(e)[:200]})") from None
+        return _checked_manifest(json.loads(read_regular(p, MAX_MANIFEST, "run manifest")), p)
+    except (ValueError, RecursionError, OSError) as e:  # bad JSON or UTF-8, too deep, a directory, a FIFO
+        raise UserError(f"{p}: unreadable run manifest ({getattr(e, 'strerror', None) or str(e)[:200]})") from None
 
 
 def _checked_manifest(doc, p: Path) -> dict:

@@ -214,6 +214,8 @@ CASES.update({
                                              "results.sqlite.lock: is not a lock file of this suite", True),
     "run: folder at window_study.md": Case(lambda o, x: (o / "window_study.md").mkdir(parents=True), run(),
                                            "window_study.md: is a directory"),
+    "rates: FIFO at manifest.json": Case(_fifo("manifest.json"), lambda o, x: ["rates", "--out", str(o)],
+                                         "manifest.json: unreadable run manifest (is a FIFO", True),
     "run: --out too long for SQLite": Case(_nothing, long_out, "the store's path is"),
     # task names: ASCII digits only, and a huge name quoted shortly
     "run: Arabic-Indic digits": Case(_nothing, task("repeating-١_٧"), "task 'repeating-١_٧': expected"),
