@@ -4,10 +4,10 @@ The lock is flock(2) on that file, so the kernel drops it when its holder's proc
 it ends (kill -9 included): a lock a dead run left is simply taken by the next one, and nobody has
 to remove a file by hand. The holder writes its pid, host and command into the file, which is all
 a second process needs to say who is writing; the holder removes the file when it is done, so a
-finished or refused run leaves the folder as it found it. The file is opened without following a link
-or waiting on a FIFO, and it is emptied only when this process created it or it holds a lock record:
-anything else at its name is refused and left as it is (sequences/files.py). (On NFS, Linux carries flock over to the
-server's locks, so processes on two hosts exclude each other too.)
+finished or refused run leaves the folder as it found it. (On NFS, Linux carries flock over to the
+server's locks, so processes on two hosts exclude each other too.) The file is opened without
+following a link or waiting on a FIFO, and emptied only when this process created it or it holds a
+lock record: anything else at its name is refused and left as it is (sequences/files.py).
 """
 from __future__ import annotations
 

@@ -48,11 +48,12 @@ def newey_west_variance(d: np.ndarray, lags: int) -> float:
 
 
 def ar1_coefficient(d: np.ndarray) -> float:
-    """Least-squares slope of dc_t on dc_{t-1} (dc: d centred), capped at ±RHO_LIMIT; 0 when undefined or not finite."""
+    """Least-squares slope of dc_t on dc_{t-1} (dc: d centred), capped at ±RHO_LIMIT; 0 when undefined or
+    not finite (non-finite losses: no autocorrelation to correct for)."""
     dc = np.asarray(d, dtype=np.float64) - np.mean(d)
     den = float(dc[:-1] @ dc[:-1])
     rho = float(dc[1:] @ dc[:-1] / den) if den != 0 else 0.0
-    return float(np.clip(rho, -RHO_LIMIT, RHO_LIMIT)) if math.isfinite(rho) else 0.0  # inf/NaN losses: none
+    return float(np.clip(rho, -RHO_LIMIT, RHO_LIMIT)) if math.isfinite(rho) else 0.0
 
 
 def andrews_lags(d: np.ndarray) -> int:

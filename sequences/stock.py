@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from sequences.files import shown
 from sequences.series import SequenceError, Series
 from sequences.textfile import mojibake_hint, read_text
 
@@ -59,7 +58,7 @@ def _header(path, rows: list[list[str]], text: str) -> tuple[int, str]:
         if fmt is not None and (i == 0 or fmt == "kabuoji3"):
             return i, fmt
     first = ",".join(rows[0])[:60] if rows else ""
-    raise SequenceError(f"{shown(path)}: unrecognised header {first!r}: expected Yahoo (Date,...,Close,Adj Close,Volume), "
+    raise SequenceError(f"{path}: unrecognised header {first!r}: expected Yahoo (Date,...,Close,Adj Close,Volume), "
                         f"kabuoji3 (title line, then 日付,...,終値,...) or FRED (DATE,<SERIES>)"
                         + mojibake_hint(text[:2000]))
 
@@ -73,13 +72,13 @@ def choose_column(path, fmt: str, header: list[str], column: str | None) -> int:
             want = _KABU_ALIASES.get(want, want)
         if want in norm[1:]:
             return norm.index(want, 1)
-        raise SequenceError(f"{shown(path)}: no column {column!r}; it has {', '.join(h.strip() for h in header[1:])}")
+        raise SequenceError(f"{path}: no column {column!r}; it has {', '.join(h.strip() for h in header[1:])}")
     if fmt == "fred":
         return 1
     for name in _DEFAULT_COLUMNS[fmt]:
         if name.lower() in norm:
             return norm.index(name.lower())
-    raise SequenceError(f"{shown(path)}: no close column ({' or '.join(_DEFAULT_COLUMNS[fmt])}); "
+    raise SequenceError(f"{path}: no close column ({' or '.join(_DEFAULT_COLUMNS[fmt])}); "
                         f"it has {', '.join(h.strip() for h in header)}")
 
 
@@ -106,13 +105,14 @@ def parse_price(path, line: int, name: str, text: str) -> float:
     try:
         v = float(t)
     except ValueError:
-        raise SequenceError(f"{shown(path)}: line {line}: {name} is not a number: {text[:40]!r}") from None
+        raise SequenceError(f"{path}: line {line}: {name} is not a number: {text[:40]!r}") from None
     if not np.isfinite(v):
-        raise SequenceError(f"{shown(path)}: line {line}: {name} is not finite ({text.strip()!r})")
+        raise SequenceError(f"{path}: line {line}: {name} is not finite ({text.strip()!r})")
     if v <= 0:
-        raise SequenceError(f"{shown(path)}: line {line}: {name} is {v:g}; prices must be positive")
+        raise SequenceError(f"{path}: line {line}: {name} is {v:g}; prices must be positive")
     if not MIN_PRICE <= v <= MAX_PRICE:
-        raise SequenceError(f"{shown(path)}: line {line}: {name} is {v:g}; prices must lie in [{MIN_PRICE:g}, {MAX_PRICE:g}]")
+        raise SequenceError(f"{path}: line {line}: {name} is {v:g}; prices must lie in "
+                            f"[{MIN_PRICE:g}, {MAX_PRICE:g}]")
     return v
 
 
@@ -123,13 +123,13 @@ def _rows(path, text: str) -> list[tuple[int, list[str]]]:
     try:
         for r in reader:
             if reader.line_num > start:
-                raise SequenceError(f"{shown(path)}: line {start}: a quote opened on this line is not closed "
+                raise SequenceError(f"{path}: line {start}: a quote opened on this line is not closed "
                                     f"before line {reader.line_num}")
             if any(c.strip() for c in r):
                 numbered.append((start, r))
             start = reader.line_num + 1
     except csv.Error as e:
-        raise SequenceError(f"{shown(path)}: line {start}: malformed CSV from this line on ({e}; "
+        raise SequenceError(f"{path}: line {start}: malformed CSV from this line on ({e}; "
                             f"an unterminated quote?)") from None
     return numbered
 
@@ -139,22 +139,22 @@ def load_stock_csv(path: str | Path, column: str | None = None) -> Series:
     text, encoding = read_text(path)
     numbered = _rows(path, text)
     if not numbered:
-        raise SequenceError(f"{shown(path)}: empty file")
+        raise SequenceError(f"{path}: empty file")
     h, fmt = _header(path, [r for _, r in numbered], text)
     header = numbered[h][1]
     col = choose_column(path, fmt, header, column)
     name = header[col].strip()
     body = numbered[h + 1:]
     if not body:
-        raise SequenceError(f"{shown(path)}: a header but no data rows")
+        raise SequenceError(f"{path}: a header but no data rows")
     dates, values = [], []
     for line, cells in body:
         if len(cells) != len(header):
-            raise SequenceError(f"{shown(path)}: line {line}: {len(cells)} fields, the header has {len(header)} "
+            raise SequenceError(f"{path}: line {line}: {len(cells)} fields, the header has {len(header)} "
                                 f"(truncated or malformed row)")
         d = parse_date(cells[0])
         if d is None:
-            raise SequenceError(f"{shown(path)}: line {line}: bad date {cells[0][:30]!r} "
+            raise SequenceError(f"{path}: line {line}: bad date {cells[0][:30]!r} "
                                 f"(expected YYYY-MM-DD, YYYY/MM/DD or M/D/YYYY)")
         dates.append(d)
         values.append(parse_price(path, line, name, cells[col]))
@@ -166,7 +166,7 @@ def _clean(path, fmt: str, name: str, encoding: str, dates: np.ndarray, values: 
     ok = ~np.isnan(values)
     missing = int((~ok).sum())
     if not ok.any():
-        raise SequenceError(f"{shown(path)}: no usable values in column {name!r}: all {len(values)} rows are missing")
+        raise SequenceError(f"{path}: no usable values in column {name!r}: all {len(values)} rows are missing")
     dates, values = dates[ok], values[ok]
     order = np.argsort(dates, kind="stable")  # equal dates keep file order, the later row last
     reordered = bool(np.any(order != np.arange(len(order))))
@@ -179,7 +179,7 @@ def _clean(path, fmt: str, name: str, encoding: str, dates: np.ndarray, values: 
     dates, values = dates[last], values[last]
     lo, hi = float(values.min()), float(values.max())
     if hi / lo > MAX_RATIO:
-        raise SequenceError(f"{shown(path)}: column {name!r} spans {lo:g} to {hi:g}, a ratio of {hi / lo:.3g}, "
+        raise SequenceError(f"{path}: column {name!r} spans {lo:g} to {hi:g}, a ratio of {hi / lo:.3g}, "
                             f"more than {MAX_RATIO:g} (a unit or a typing mistake?)")
     meta = {"format": fmt, "column": name, "encoding": encoding, "path": str(path), "missing_dropped": missing,
             "duplicates_dropped": duplicates, "conflicting_dates": conflicting, "reordered": reordered,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-from sequences.files import UnsafeFile, gunzip_limited, read_regular, shown
+from sequences.files import UnsafeFile, gunzip_limited, read_regular
 from sequences.series import SequenceError
 
 MAX_BYTES = 200 * 2 ** 20  # a daily price history is kilobytes; anything this large is not one
@@ -26,21 +26,21 @@ def read_text(path: str | Path) -> tuple[str, str]:
         try:
             raw = gunzip_limited(raw, MAX_BYTES)
         except ValueError as e:
-            raise SequenceError(f"{shown(path)}: {e}") from None
+            raise SequenceError(f"{path}: {e}") from None
         except (OSError, EOFError, zlib.error) as e:
-            raise SequenceError(f"{shown(path)}: corrupt gzip data ({e})") from None
+            raise SequenceError(f"{path}: corrupt gzip data ({e})") from None
     if not raw.strip():
-        raise SequenceError(f"{shown(path)}: empty file")
+        raise SequenceError(f"{path}: empty file")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (b"\x00" in raw[:4096] and _looks_utf16(raw)):
-        raise SequenceError(f"{shown(path)}: UTF-16 text; save it as UTF-8 or cp932 (Shift-JIS) CSV")
+        raise SequenceError(f"{path}: UTF-16 text; save it as UTF-8 or cp932 (Shift-JIS) CSV")
     if b"\x00" in raw:
-        raise SequenceError(f"{shown(path)}: binary data (NUL bytes), not a CSV text file")
+        raise SequenceError(f"{path}: binary data (NUL bytes), not a CSV text file")
     for enc in ENCODINGS:
         try:
             return raw.decode(enc), enc
         except UnicodeDecodeError as e:
             err = e
-    raise SequenceError(f"{shown(path)}: not UTF-8 or cp932 (Shift-JIS) text (undecodable byte "
+    raise SequenceError(f"{path}: not UTF-8 or cp932 (Shift-JIS) text (undecodable byte "
                         f"0x{raw[err.start]:02x} at offset {err.start})")
 
 

@@ -237,7 +237,8 @@ CASES.update({
                                                "p.csv: column 'Adj Close' spans 0.0001 to"),
     "stock: a constant series": Case(_prices("p.csv", _constant), stock("p.csv"),
                                      "p.csv: every close is 100; a constant series has nothing to predict"),
-    "stock: an infinite price": Case(_prices("p.csv", _close(4, "inf")), stock("p.csv"), "line 4: Adj Close is not finite"),
+    "stock: an infinite price": Case(_prices("p.csv", _close(4, "inf")), stock("p.csv"),
+                                     "line 4: Adj Close is not finite"),
     "stock: a negative price": Case(_prices("p.csv", _close(4, "-3")), stock("p.csv"), "prices must be positive"),
     "stock: unterminated quote": Case(_prices("p.csv", lambda ls: ls.__setitem__(4, ls[4] + ',"9')),
                                       stock("p.csv"), "p.csv: line 5: a quote opened on this line is not closed"),
@@ -247,7 +248,8 @@ CASES.update({
     "stock: gzip that inflates past the limit": Case(_nothing, lambda o, x: STOCK + [
         "--stock-csv", str(_bomb(x)), "--out", str(o)], "bomb.csv.gz: decompresses to more than"),
     # --fashion-mnist-dir: regular IDX files only
-    "fashion: FIFO as the training images": Case(_fashion_planted("fifo"), fashion, "train-images-idx3-ubyte: is a FIFO"),
+    "fashion: FIFO as the training images": Case(_fashion_planted("fifo"), fashion,
+                                                 "train-images-idx3-ubyte: is a FIFO"),
     "fashion: link loop as the training images": Case(_fashion_planted("loop"), fashion,
                                                       "train-images-idx3-ubyte: a symbolic link loop"),
     "fashion: /dev/zero as the training images": Case(_fashion_planted("zero"), fashion,
