@@ -9,7 +9,6 @@ it was. Exit status: 0, or 2 when --fail-on matches a verdict; 1 for a user mist
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from bench.store import Store
 from bench.storecheck import inspect_store
 from bench.storelock import check_no_writer
 from bench.validate import share_arg
+from sequences.files import write_text_atomic
 
 if TYPE_CHECKING:  # pandas and scipy load once the arguments have passed (--help stays quick)
     import pandas as pd
@@ -110,16 +110,9 @@ def tolerance_arg(text: str) -> float:
 
 
 def _write(path: Path, body: str) -> None:
-    """The output file, whole or not at all (a temporary file beside it, then os.replace)."""
+    """The output file, whole or not at all, never through a planted link (sequences.files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(body)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_text_atomic(path, body)
 
 
 def run_compare(a_dir: Path, b_dir: Path, metrics: tuple[str, ...] | None = None,
