@@ -42,8 +42,8 @@ def writing(store: Path, command: str) -> Iterator[None]:
         fd = _acquire(path)
         try:
             os.ftruncate(fd, 0)  # our own file, or a lock record a finished holder left (_acquire checked)
-            os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "command": command,
-                                     "since": time.strftime("%Y-%m-%d %H:%M:%S")}).encode())
+            os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "command": command,
+                                      "since": time.strftime("%Y-%m-%d %H:%M:%S")}).encode(), 0)  # at 0: it was read
             yield
         finally:
             try:  # while held: whoever opened it before sees it is gone; only our file, never one put there since

@@ -4,6 +4,7 @@ planted link's target above all), and --out itself is left as it was (store, tab
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 import signal
@@ -353,6 +354,17 @@ def test_a_lock_left_by_a_finished_run_is_taken(finished, tmp_path, capsys):
     (out / "results.sqlite.lock").write_text('{"pid": 999999999, "host": "x", "command": "run", "since": "t"}')
     assert main(REPORT + ["--out", str(out)]) == 0
     assert not (out / "results.sqlite.lock").exists()
+
+
+def test_a_killed_runs_lock_is_rewritten_whole(tmp_path):
+    """The record is written from the file's start, not after the old one it read (which left NUL bytes
+    before it, and the next run refused the file as foreign)."""
+    from bench.storelock import lock_path, writing
+    lock = lock_path(tmp_path / "results.sqlite")
+    lock.write_text('{"pid": 999999999, "host": "elsewhere-long-name", "command": "run", "since": "t"}')
+    with writing(tmp_path / "results.sqlite", "run"):
+        assert json.loads(lock.read_bytes())["pid"] == os.getpid()
+    assert not lock.exists()
 
 
 def test_a_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
