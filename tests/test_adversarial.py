@@ -31,8 +31,8 @@ CELL = ["run", "--task", "sine", "--model", "persistence", "--executor", "local"
 REPORT = ["report", "--no-figures"]
 STOCK = ["run", "--task", "stock", "--model", "persistence", "--executor", "local", "--seeds", "1", "--no-figures"]
 VICTIM = b"precious: must keep every byte\n"
-OUTPUTS = ("results.csv", "results.md", "results.tex", "report.md", "window_study.md", "manifest.json",
-           "results.sqlite", "results.sqlite-wal", "results.sqlite-shm", "results.sqlite-journal",
+OUTPUTS = ("results.csv", "results.md", "results.tex", "report.md", "report.html", "window_study.md",
+           "manifest.json", "results.sqlite", "results.sqlite-wal", "results.sqlite-shm", "results.sqlite-journal",
            "results.sqlite.lock")
 
 
