@@ -84,7 +84,7 @@ def _mean_test(d: np.ndarray, lags: int | None, prewhiten: bool, horizon: int = 
     """t statistic of mean(d) = 0 with a long-run variance, and its two-sided p.
 
     Default (lags None): d is AR(1)-prewhitened with a bias-corrected coefficient (ρ̂ + (1 + 3ρ̂)/S,
-    Kendall), the residuals get the cosine variance, recoloured by 1 / (1 - ρ)², and p comes from
+    Kendall), the residuals (the first point kept, Prais–Winsten) get the cosine variance, recoloured by 1 / (1 - ρ)², and p comes from
     t_{EWC_DF}: the fixed-smoothing test whose size scripts/dm_size.py measures. lags given: a
     Newey–West variance with that many lags (at least horizon - 1), the Harvey–Leybourne–Newbold
     factor and t_{S-1} (the classic DM, kept for comparison: it over-rejects under strong
@@ -101,6 +101,8 @@ def _mean_test(d: np.ndarray, lags: int | None, prewhiten: bool, horizon: int = 
             rho = float(np.clip(rho + (1 + 3 * rho) / S, -RHO_LIMIT, RHO_LIMIT))
     e = dc[1:] - rho * dc[:-1] if prewhiten else dc
     if lags is None:
+        if prewhiten:  # Prais–Winsten keeps the first point, which a lone outlier there would otherwise leave out
+            e = np.concatenate([[math.sqrt(1 - rho ** 2) * dc[0]], e])
         L, df, scale = 0, EWC_DF, 1.0
         var = cosine_variance(e) / (1 - rho) ** 2 / S
     else:

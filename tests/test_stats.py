@@ -116,7 +116,8 @@ def test_dm_default_is_the_prewhitened_cosine_test():
     dc, S = d - d.mean(), len(d)
     rho = ar1_coefficient(d)
     rho += (1 + 3 * rho) / S  # Kendall's bias correction
-    var = cosine_variance(dc[1:] - rho * dc[:-1]) / (1 - rho) ** 2 / S
+    e = np.concatenate([[math.sqrt(1 - rho ** 2) * dc[0]], dc[1:] - rho * dc[:-1]])  # Prais–Winsten's first point
+    var = cosine_variance(e) / (1 - rho) ** 2 / S
     r = dm_test(d, np.zeros(S))
     assert r.stat == pytest.approx(d.mean() / math.sqrt(var)) and r.df == EWC_DF
     assert r.p == pytest.approx(2 * stats.t.sf(abs(r.stat), df=EWC_DF))

@@ -346,23 +346,43 @@ MESSAGES: dict[str, str] = {
         "state, so it sees no more of the past than the MLP. The stateful GRU (`{rec}`) reads the whole series "
         "before each target and carries its state: the only way a recurrent network can use more of the past. All "
         "are scored on the same test targets. Each line gives the mean and 95 % interval over seeds of the test "
-        "{metrics}; the test is Diebold–Mariano on the per-point losses (cross-entropy in nats, or squared error), "
-        "`{rec}` against `{ref}`, Holm-adjusted over the {n} comparisons of this section, with a Newey–West long-run "
-        "variance for the serial correlation of the loss differences; Δ = `{rec}` − `{ref}`. A cell counts as a "
-        "difference when the test says so (adjusted p < {alpha:g}) and the quoted score differs the same way by more "
-        "than {tol:g} (accuracy; relative for an error): two exact forecasters differ only in confidence.\n"),
+        "{metrics} and each model's parameter count. Two tests compare `{rec}` with `{ref}` and with the best naive "
+        "forecast: the sign-flip test over seeds (its null: the seeds' differences are symmetric about 0) and "
+        "Diebold–Mariano on the per-point losses (cross-entropy in nats, or squared error; prewhitened cosine "
+        "long-run variance, Student t). Holm adjusts each column as applied: over the {n} cells against `{ref}`, "
+        "the {n_naive} against the best naive forecast, and the {n_ctl} equal-budget controls. Recurrence helps in "
+        "a cell only when `{rec}` beats both `{ref}` and the best naive forecast, each by both tests (adjusted p < "
+        "{alpha:g}) in the direction of the quoted score by more than {tol:g} (accuracy; relative for an error); "
+        "when one test finds a difference and the other does not, the tests disagree; two forecasters at the best "
+        "possible score are both exact and not tested (docs/statistics.md). Δ = `{rec}` − the other.\n"),
     "a2.q_aperiodic": "### (1) Sequences with no period (uniform random numbers, digits of π)\n",
     "a2.q_periodic": "### (2) Periodic sequences (repeating decimals)\n",
     "a2.q_concat": "### (3) Two periodic sequences joined in m:n blocks\n",
     "a2.q_summed": "### (4) Two periodic sequences added\n",
-    "a2.verdict_yes": "**Answer: yes.** The stateful GRU beats the MLP in every cell ({n} of {n}).",
-    "a2.verdict_no": "**Answer: no.** The stateful GRU beats the MLP in none of the {n} cells",
-    "a2.verdict_some": "**Answer: in {better} of {n} cells.** The stateful GRU beats the MLP in {better}{better_list}",
-    "a2.verdict_same": "; they do not differ in {same}{same_list}",
-    "a2.verdict_worse": "; the MLP is better in {worse}{worse_list}",
+    "a2.verdict_yes": "**Answer: yes.** Recurrence helps in every cell ({n} of {n}){helps_list}",
+    "a2.verdict_no": "**Answer: no.** Recurrence helps in none of the {n} cells",
+    "a2.verdict_some": "**Answer: in {helps} of {n} cells.** Recurrence helps in {helps}{helps_list}",
+    "a2.verdict_group": "; {what} in {k}{cells}",
     "a2.verdict_list": " ({cells})",
     "a2.verdict_limited": (
-        "Of the cells whose window is shorter than the minimal window ({k}), the stateful GRU beats the MLP in {kb}."),
+        "Of the cells whose window is shorter than the minimal window ({k}), recurrence helps in {kb}."),
+    "a2.v_helps": "recurrence helps",
+    "a2.v_mlp_only": "the stateful GRU beats the MLP but not the best naive forecast",
+    "a2.v_disagree": "the tests disagree",
+    "a2.v_not_detected": "no difference detected",
+    "a2.v_worse": "the MLP is better",
+    "a2.v_both_exact": "both exact",
+    "a2.dir_1": "better by both tests",
+    "a2.dir_-1": "worse by both tests",
+    "a2.dir_0": "no difference detected",
+    "a2.dir_2": "the tests disagree",
+    "a2.untested": "not tested, both are at the best possible score",
+    "a2.test": "Δ {delta}, seed-level p {p_seed}, DM p {p_dm}: {said}",
+    "a2.vs_naive": " Against the best naive forecast `{naive}` {score}: {test}.",
+    "a2.control": " Equal budgets: {items}; {survives}.",
+    "a2.control_item": "{model} at {params} parameters {score} ({test}; {verdict})",
+    "a2.survives": "the effect survives equal budgets",
+    "a2.not_survives": "the effect does not survive equal budgets",
     "a2.floor_held": (
         "Nothing to learn: no model beats the analytic floor (the best any forecast can do) in any of these cells, "
         "so recurrence cannot help; a model that did would be a leak."),
@@ -378,9 +398,10 @@ MESSAGES: dict[str, str] = {
         "Where the window alone can determine the next value, the MLP reaches {mlp_range} and the stateful GRU "
         "{rec_range}."),
     "a2.cell": (
-        "- `{task}`, window {window} (minimal window {minimal}; {where}): {ref} {ref_score}, {win} {win_score}, "
-        "{rec} {rec_score}; best possible at this window {bound}, from the whole past {past}; Δ {metric} {delta}, DM "
-        "p {p}{mark}.{others}"),
+        "- `{task}`, window {window} (minimal window {minimal}; {where}): **{verdict}**. {ref} ({ref_params} "
+        "parameters) {ref_score}, {win} ({win_params}) {win_score}, {rec} ({rec_params}) {rec_score}; best possible "
+        "at this window {bound}, from the whole past {past}. Against {ref} ({metric}): {vs_mlp}.{vs_naive}{control}"
+        "{others}"),
     "a2.cell_limited": "the window limits",
     "a2.cell_open": "the window can suffice",
     "a2.cell_none": "no period",
@@ -391,8 +412,13 @@ MESSAGES: dict[str, str] = {
         "In {k} of these {n} the MLP's window is shorter than the minimal window, and the stateful GRU, having read "
         "the whole past, is not held to the window's bound."),
     "a2.where_helps_open": (
-        "In {cells} the window could determine the next value, yet the MLP does not learn to: recurrence helps there "
-        "by learning more easily, not by seeing more."),
+        "In {cells} the window could determine the next value and another predictor of the same window does better "
+        "than the MLP: recurrence helps there by learning more easily, not by seeing more."),
+    "a2.where_helps_untold": (
+        "In {cells} the window could determine the next value, but no predictor of the same window (the windowed "
+        "GRU, a linear one) does better than the MLP: seeing more and learning more easily cannot be told apart."),
+    "a2.where_budget": "- At equal parameter budgets: {cells}.",
+    "a2.budget_item": "{name} ({ref} {ref_params}, {rec} {rec_params} parameters): {said}",
     "a2.where_helps_none": "- Helps: in no cell of this run.",
     "a2.where_aperiodic": (
         "- Cannot help on a sequence with no period: the past says nothing about the next value (measured: {cells})."),
@@ -404,7 +430,7 @@ MESSAGES: dict[str, str] = {
     "a2.name": "`{task}` at window {window}",
     "a2.join": " ",
     "a2.sentence_end": ". ",
-    "a2.learned_item": "{name} ({model} {score}, best possible {bound})",
+    "a2.learned_item": "{name} ({model} {score}, {by} {by_score})",
     "a2.against_floor": "{name}: {model} {score} against floor {floor}",
     "a2.scored": "{name}: {model} {score}",
     "a2.against_bound": "{name}: {model} {score}, bound {bound}",

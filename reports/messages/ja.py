@@ -355,25 +355,44 @@ MESSAGES: dict[str, str] = {
         "は同じウィンドウをゼロの状態から読むので、MLP より多くの過去は見ません。状態を持つ GRU（`{rec}`）"
         "は各正解の前に系列全体を読み、状態を持ち越します。"
         "リカレントネットワークがより多くの過去を使える唯一の方法です。どれも同じテストの正解で評価します。"
-        "各行はテストの {metrics} の、シードにわたる平均と 95 % 区間です。検定はテスト点ごとの損失（nat "
-        "単位の交差エントロピー、または二乗誤差）に対する Diebold–Mariano 検定で、`{rec}` を `{ref}` と比べ、"
-        "この節の {n} 個の比較にわたって Holm 補正しています。損失の差の系列相関には Newey–West "
-        "の長期分散を使います。Δ = `{rec}` − `{ref}`。検定が差を示し（補正後 p < {alpha:g}）、"
-        "かつ示したスコアが同じ向きに {tol:g} より大きく異なるとき（正解率。誤差なら相対値）に差があると数えます。"
-        "正確な予測どうしは確信度しか違わないからです。\n"),
+        "各行はテストの {metrics} の、シードにわたる平均と 95 % 区間、および各モデルのパラメータ数です。"
+        "`{rec}` を `{ref}` および最良の素朴な予測と 2 つの検定で比べます：シードにわたる符号反転検定"
+        "（帰無仮説：シードごとの差が 0 について対称）と、テスト点ごとの損失（nat 単位の交差エントロピー、"
+        "または二乗誤差）に対する Diebold–Mariano 検定（白色化した余弦型の長期分散、Student t）です。"
+        "Holm 補正は列ごとに、適用したとおりに行います：`{ref}` との {n} セル、最良の素朴な予測との {n_naive} "
+        "セル、パラメータ数をそろえた対照の {n_ctl} 比較です。`{rec}` が `{ref}` と最良の素朴な予測の両方に、"
+        "それぞれ両方の検定で（補正後 p < {alpha:g}）、示したスコアの向きに {tol:g} より大きく"
+        "（正解率。誤差なら相対値）勝つときだけ、そのセルで再帰が役に立つとします。一方の検定だけが差を示すときは"
+        "「検定の結果が食い違う」、到達可能な最良値にある 2 つの予測は「どちらも正確」で検定しません"
+        "（docs/statistics.md）。Δ = `{rec}` − 相手。\n"),
     "a2.q_aperiodic": "### (1) 周期性のない数列（一様乱数、円周率）\n",
     "a2.q_periodic": "### (2) 周期性のある数列（循環小数）\n",
     "a2.q_concat": "### (3) 周期の異なる 2 つの数列を m:n で連続して結合した数列\n",
     "a2.q_summed": "### (4) 周期の異なる 2 つの数列を足し合わせた数列\n",
-    "a2.verdict_yes": "**答え：はい。** どのセルでも状態を持つ GRU が MLP に勝ちます（{n} 個中 {n} 個）。",
-    "a2.verdict_no": "**答え：いいえ。** 状態を持つ GRU が MLP に勝つセルは {n} 個中 0 個",
-    "a2.verdict_some": (
-        "**答え：{n} 個中 {better} 個のセルで。** 状態を持つ GRU が MLP に勝つのは {better} 個{better_list}"),
-    "a2.verdict_same": "、差がないのは {same} 個{same_list}",
-    "a2.verdict_worse": "、MLP のほうが良いのは {worse} 個{worse_list}",
+    "a2.verdict_yes": "**答え：はい。** どのセルでも再帰が役に立ちます（{n} 個中 {n} 個）{helps_list}",
+    "a2.verdict_no": "**答え：いいえ。** 再帰が役に立つセルは {n} 個中 0 個",
+    "a2.verdict_some": "**答え：{n} 個中 {helps} 個のセルで。** 再帰が役に立つのは {helps} 個{helps_list}",
+    "a2.verdict_group": "、{what}：{k} 個{cells}",
     "a2.verdict_list": "（{cells}）",
     "a2.verdict_limited": (
-        "ウィンドウが最小ウィンドウより短いセル（{k} 個）のうち、状態を持つ GRU が MLP に勝つのは {kb} 個です。"),
+        "ウィンドウが最小ウィンドウより短いセル（{k} 個）のうち、再帰が役に立つのは {kb} 個です。"),
+    "a2.v_helps": "再帰が役に立つ",
+    "a2.v_mlp_only": "状態を持つ GRU は MLP に勝つが最良の素朴な予測には勝たない",
+    "a2.v_disagree": "検定の結果が食い違う",
+    "a2.v_not_detected": "差は検出されない",
+    "a2.v_worse": "MLP のほうが良い",
+    "a2.v_both_exact": "どちらも正確",
+    "a2.dir_1": "両方の検定で良い",
+    "a2.dir_-1": "両方の検定で悪い",
+    "a2.dir_0": "差は検出されない",
+    "a2.dir_2": "検定の結果が食い違う",
+    "a2.untested": "どちらも到達可能な最良値にあるため検定しません",
+    "a2.test": "Δ {delta}、シード単位の p {p_seed}、DM p {p_dm}：{said}",
+    "a2.vs_naive": "最良の素朴な予測 `{naive}` {score} に対して：{test}。",
+    "a2.control": "パラメータ数をそろえると：{items}。{survives}。",
+    "a2.control_item": "パラメータ {params} 個の {model} {score}（{test}、{verdict}）",
+    "a2.survives": "効果はパラメータ数をそろえても残ります",
+    "a2.not_survives": "効果はパラメータ数をそろえると残りません",
     "a2.floor_held": (
         "学ぶものがありません：これらのセルのどれでも、理論下限（どの予測でも到達できる最良値）より良いモデルはなく、"
         "再帰は役に立ちえません。もし良いモデルがあれば、それは情報漏れです。"),
@@ -388,9 +407,10 @@ MESSAGES: dict[str, str] = {
     "a2.window_exact": (
         "ウィンドウだけで次の値が決まるところでは、MLP は {mlp_range}、状態を持つ GRU は {rec_range} に達します。"),
     "a2.cell": (
-        "- `{task}`、ウィンドウ {window}（最小ウィンドウ {minimal}、{where}）：{ref} {ref_score}、{win} {win_score}、"
-        "{rec} {rec_score}。このウィンドウでの到達可能な最良値 {bound}、過去全体からは {past}。Δ {metric} {delta}、"
-        "DM p {p}{mark}。{others}"),
+        "- `{task}`、ウィンドウ {window}（最小ウィンドウ {minimal}、{where}）：**{verdict}**。{ref}（パラメータ "
+        "{ref_params} 個）{ref_score}、{win}（{win_params}）{win_score}、{rec}（{rec_params}）{rec_score}。"
+        "このウィンドウでの到達可能な最良値 {bound}、過去全体からは {past}。{ref} に対して（{metric}）：{vs_mlp}。"
+        "{vs_naive}{control}{others}"),
     "a2.cell_limited": "ウィンドウが制限する",
     "a2.cell_open": "ウィンドウで足りうる",
     "a2.cell_none": "周期なし",
@@ -401,8 +421,13 @@ MESSAGES: dict[str, str] = {
         "このうち {n} 個中 {k} 個では MLP のウィンドウが最小ウィンドウより短く、過去全体を読んだ状態を持つ GRU "
         "はウィンドウの限界に縛られません。"),
     "a2.where_helps_open": (
-        "{cells} ではウィンドウで次の値が決まりうるのに、MLP はそれを学べていません。そこで再帰が役に立つのは、"
-        "より多くを見るからではなく、より学びやすいからです。"),
+        "{cells} ではウィンドウで次の値が決まりうるうえ、同じウィンドウを読む別の予測が MLP より良い値を出します。"
+        "そこで再帰が役に立つのは、より多くを見るからではなく、より学びやすいからです。"),
+    "a2.where_helps_untold": (
+        "{cells} ではウィンドウで次の値が決まりうるものの、同じウィンドウを読む予測（ウィンドウ版の GRU、線形予測）"
+        "は MLP より良くありません：より多くを見るのか、より学びやすいのかは区別できません。"),
+    "a2.where_budget": "- パラメータ数をそろえると：{cells}。",
+    "a2.budget_item": "{name}（{ref} {ref_params} 個、{rec} {rec_params} 個）：{said}",
     "a2.where_helps_none": "- 役に立つ：この実行ではどのセルにもありません。",
     "a2.where_aperiodic": (
         "- 周期のない数列では役に立ちえません：過去は次の値について何も語りません（測定値：{cells}）。"),
@@ -414,7 +439,7 @@ MESSAGES: dict[str, str] = {
     "a2.name": "ウィンドウ {window} の `{task}`",
     "a2.join": "",
     "a2.sentence_end": "。",
-    "a2.learned_item": "{name}（{model} {score}、到達可能な最良値 {bound}）",
+    "a2.learned_item": "{name}（{model} {score}、{by} {by_score}）",
     "a2.against_floor": "{name}：{model} {score}、理論下限 {floor}",
     "a2.scored": "{name}：{model} {score}",
     "a2.against_bound": "{name}：{model} {score}、限界 {bound}",
