@@ -29,9 +29,14 @@ SWEEP_COMMAND = "python -m bench run --grid all --lr-sweep --out results/lr-swee
 STORE_COMMAND = "python -m bench rates --out results/lr-sweep"
 
 
+# A capacity control (bench/grids.py) trains at the rate selected for the model at its own size.
+RESIZING = ("match_params", "match_hidden")
+
+
 def fingerprint(settings: Mapping) -> str:
-    """What a stored rate was selected under: every setting but the rate itself."""
-    blob = json.dumps({k: v for k, v in settings.items() if k != "lr"}, sort_keys=True, default=str)
+    """What a stored rate was selected under: every setting but the rate itself and a resizing."""
+    blob = json.dumps({k: v for k, v in settings.items() if k != "lr" and k not in RESIZING}, sort_keys=True,
+                      default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -223,11 +223,13 @@ MESSAGES: dict[str, str] = {
     "stock.folds_title": "Walk-forward folds ({market})",
     "stock.folds_intro": (
         "Ratio to persistence per test block (geometric mean over seeds; each block scored by members trained only "
-        "on the closes before it), pooled over all blocks [95 % interval over seeds], the Diebold–Mariano test "
-        "against persistence on every test day (squared errors averaged over seeds; the suite's DM: prewhitened "
-        "Newey–West variance, HLN factor, Student t; negative: more accurate than persistence; `*` p < 0.05, not "
-        "corrected for the number of rows), and how many seeds' own DM tests find them significantly better / worse "
-        "than persistence (p < 0.05):"),
+        "on closes before its validation block that no fold tests), pooled over all blocks [95 % interval over "
+        "seeds], the Diebold–Mariano test against persistence on every test day (squared errors averaged over seeds; "
+        "the suite's DM: prewhitened cosine long-run variance, Student t; negative: more accurate than persistence), "
+        "the Clark–West test of each network against persistence, which is nested in it (one-sided: the network adds "
+        "information; DM is undersized for nested forecasts), each p-column Holm-adjusted over the rows it tests "
+        "(DM {m}, CW {m_cw}; `*` adjusted p < 0.05), and how many seeds' own DM tests find them significantly better "
+        "/ worse than persistence (p < 0.05, unadjusted):"),
     "stock.trading_title": "Trading the forecasts after fees ({market})",
     "stock.trading_intro": (
         "{strategy} on each seed's one-step forecasts (long when the forecast is above today's close), fee {fee:.2g} "
@@ -240,6 +242,11 @@ MESSAGES: dict[str, str] = {
     "stock.pooled": "pooled",
     "stock.dm_stat": "DM stat",
     "stock.dm_p": "DM p",
+    "stock.cw_p": "CW p (one-sided)",
+    "stock.cw_none": (
+        "No evidence that any network forecasts the next close better than persistence: the smallest Clark–West p, "
+        "Holm-adjusted over the {m} network rows, is {p:.3g} ({model} under `{target}`)."),
+    "stock.cw_some": "Clark–West finds a network better than persistence (Holm-adjusted p < 0.05): {models}.",
     "stock.seed_counts": "seeds better / worse",
     "stock.dm_cell": "{better} / {worse} of {n}",
     "stock.worse": "{models} worse than persistence (whole interval above 1)",
@@ -254,9 +261,7 @@ MESSAGES: dict[str, str] = {
         "Diebold–Mariano test before reading this as predictability: the seed interval says nothing about other test "
         "periods."),
     "stock.none_better": (
-        "No network beats persistence by more than its interval under any target: on these data the last closes "
-        "carry no usable information about the next close beyond the last one, which is what the random-walk view of "
-        "prices predicts."),
+        "No network beats persistence by more than its interval over seeds under any target."),
     "trade.buy_hold": "buy-and-hold",
     "trade.never": "never trade",
     "trade.vote": "{model} (seed vote)",

@@ -233,12 +233,13 @@ MESSAGES: dict[str, str] = {
         "つまり常に上昇と答えたときの値と比べてください）："),
     "stock.folds_title": "ウォークフォワードの分割（{market}）",
     "stock.folds_intro": (
-        "テストブロックごとの persistence に対する比（シードにわたる幾何平均。各ブロックは、"
-        "それより前の終値だけで学習したメンバーで評価）、全ブロックをまとめた比 [シードにわたる 95 % 区間]、"
+        "テストブロックごとの persistence に対する比（シードにわたる幾何平均。各ブロックは、その検証ブロックより前の、"
+        "どの fold もテストしない終値だけで学習したメンバーで評価）、全ブロックをまとめた比 [シードにわたる 95 % 区間]、"
         "全テスト日での persistence に対する Diebold–Mariano 検定（二乗誤差をシードで平均。このスイートの DM："
-        "プリホワイトニングした Newey–West 分散、HLN 係数、Student t。負なら persistence より正確。`*` は p < 0.05 "
-        "で、行数についての補正はなし）、そして各シード自身の DM 検定で persistence より有意に良い / "
-        "悪いシードの数（p < 0.05）："),
+        "プリホワイトニングした余弦型の長期分散、Student t。負なら persistence より正確）、persistence を入れ子に含む"
+        "各ネットワークの Clark–West 検定（片側：ネットワークが情報を加える。入れ子の予測では DM は過小なサイズ）。"
+        "p の列はそれぞれ検定した行にわたって Holm 補正（DM {m} 行、CW {m_cw} 行。`*` は補正後 p < 0.05）。"
+        "そして各シード自身の DM 検定で persistence より有意に良い / 悪いシードの数（p < 0.05、補正なし）："),
     "stock.trading_title": "手数料を払って予測で売買する（{market}）",
     "stock.trading_intro": (
         "各シードの 1 ステップ予測で {strategy}（予測が今日の終値より上なら買い持ち）、"
@@ -251,6 +252,11 @@ MESSAGES: dict[str, str] = {
     "stock.pooled": "全体",
     "stock.dm_stat": "DM 統計量",
     "stock.dm_p": "DM p",
+    "stock.cw_p": "CW p（片側）",
+    "stock.cw_none": (
+        "どのネットワークも持続予測より次の終値をよく予測するという証拠はありません：Clark–West 検定の p の最小値は、"
+        "{m} 行のネットワークにわたって Holm 補正して {p:.3g}（`{target}` の {model}）です。"),
+    "stock.cw_some": "Clark–West 検定で持続予測より良いネットワーク（Holm 補正後 p < 0.05）：{models}。",
     "stock.seed_counts": "良い / 悪いシード",
     "stock.dm_cell": "{better} / {worse}（{n} 個中）",
     "stock.worse": "{models} は persistence より悪い（区間全体が 1 より上）",
@@ -265,9 +271,7 @@ MESSAGES: dict[str, str] = {
         "まとめた Diebold–Mariano 検定で成り立つかを確かめてください。"
         "シード区間はほかのテスト期間について何も言いません。"),
     "stock.none_better": (
-        "どの予測対象でも、区間を超えて persistence より良いネットワークはありません。このデータでは、"
-        "直近の終値は最後の 1 つ以上に翌日の終値の情報を持っておらず、"
-        "これは価格をランダムウォークとみる見方が予想するとおりです。"),
+        "どの予測対象でも、シードにわたる区間を超えて persistence より良いネットワークはありません。"),
     "trade.buy_hold": "バイ・アンド・ホールド",
     "trade.never": "取引しない",
     "trade.vote": "{model}（シード投票）",
