@@ -83,9 +83,8 @@ class CellVerdict:
     verdict: str  # one of VERDICTS
     mlp: Test | None  # the stateful GRU against the MLP
     naive: Test | None  # the stateful GRU against the best naive forecast
-    # resized model, its comparison with the MLP (or the MLP resized with the GRU), that comparison's verdict
-    # without the naive forecast ("mlp_only" where the GRU is better)
-    controls: list[tuple[Matched, Test, str]] = field(default_factory=list)
+    # each resized model with its comparison: the resized GRU against the MLP, or the GRU against the resized MLP
+    controls: list[tuple[Matched, Test]] = field(default_factory=list)
     survives: bool | None = None  # the comparison's direction holds at equal budgets (None: no control ran)
 
 
@@ -104,13 +103,16 @@ def tolerance(c: CellEvidence, *means: float) -> float:
 
 
 def exact(c: CellEvidence, iv: Interval | None) -> bool:
-    """A mean at the best any forecast from the whole past can score: within EXACT of it (accuracy), or
-    for an error within EXACT of the naive forecasts' worst error (a relative zero)."""
+    """A mean at the best any forecast from the whole past can score: within EXACT of it (accuracy),
+    or for a squared error within EXACT² of the best naive forecast's (a root-mean-square error
+    within EXACT of zero, relative to the naive forecast's)."""
     best = c.past_bound
     if iv is None or best is None or not math.isfinite(iv.mean):
         return False
-    scale = 1.0 if c.metric in SHARES else max([abs(c.scores[m].mean) for m in c.naive if m in c.scores] or [1.0])
-    return abs(iv.mean - best) <= EXACT * scale
+    if c.metric in SHARES:
+        return abs(iv.mean - best) <= EXACT
+    naive = [abs(c.scores[m].mean) for m in c.naive if m in c.scores and math.isfinite(c.scores[m].mean)]
+    return abs(iv.mean - best) <= EXACT ** 2 * min(naive or [1.0])
 
 
 def best_naive(c: CellEvidence) -> str | None:
@@ -185,10 +187,8 @@ def verdicts(cells: list[CellEvidence]) -> dict[str, CellVerdict]:
             rows.append((c, REFERENCE, first, other))
             owners.append((c, m))
     for (c, m), t in zip(owners, _family(rows)):
-        v = out[c.label]
-        rec, ref = (m.score, c.scores[REFERENCE]) if m.model == RECURRENT else (c.scores[RECURRENT], m.score)
-        v.controls.append((m, t, "both_exact" if exact(c, rec) and exact(c, ref) else _verdict(t, None, False, False)))
+        out[c.label].controls.append((m, t))
     for v in out.values():
         if v.controls:
-            v.survives = all(t.direction == v.mlp.direction for _, t, _ in v.controls)
+            v.survives = all(t.direction == v.mlp.direction for _, t in v.controls)
     return out

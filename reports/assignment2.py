@@ -82,7 +82,7 @@ def _control(c: CellEvidence, v: CellVerdict, lang: str) -> str:
     if not v.controls:
         return ""
     parts = [text(lang, "a2.control_item", model=m.model, params=f"{m.params:,}", score=_score(m.score, lang),
-                  test=_test(t, lang), verdict=text(lang, f"a2.v_{k}")) for m, t, k in v.controls]
+                  test=_test(t, lang)) for m, t in v.controls]
     return text(lang, "a2.control", items=text(lang, "sep.list").join(parts),
                 survives=text(lang, "a2.survives" if v.survives else "a2.not_survives"))
 

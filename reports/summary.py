@@ -18,7 +18,7 @@ from scipy import special
 
 from reports.intervals import Interval, seed_interval
 from reports.messages import name_in, recorded, text
-from reports.stats import dm_over_seeds, holm, min_holm_p, min_sign_flip_p, sign_flip_test
+from reports.stats import EWC_DF, dm_over_seeds, holm, min_holm_p, min_sign_flip_p, sign_flip_test
 from reports.tables import ALPHA, Estimate, PValue, fmt_number
 
 
@@ -208,21 +208,23 @@ def _row_name(model: str, inp: TaskInputs, reference: str | None, lang: str) -> 
 
 
 def paired_test_notes(comps: list[Comparison], lang: str = "en") -> list[str]:
-    """What the p-value columns of one table can say: Holm's scope, the smallest adjusted p the
-    sign-flip test can reach with this table's seeds, and the DM bandwidths used."""
+    """What the p-value columns of one table can say: Holm's scope per column as applied, the
+    sign-flip test's null, the smallest adjusted p it can reach with this table's seeds, and the DM
+    long-run variance."""
     tested = [c for c in comps if not math.isnan(c.sign_flip)]
+    m_dm = sum(not math.isnan(c.dm) for c in comps)
     m = len(tested)
-    if not m:
+    if not m and not m_dm:
         return []
-    n = max(c.pairs for c in tested)
-    floor_p = min_holm_p(n, m)
-    tail = text(lang, "table.seeds_cannot_reach", alpha=ALPHA) if floor_p >= ALPHA else ""
-    notes = [text(lang, "table.holm_scope", m=m, s="s" * (m != 1)),
-             text(lang, "table.smallest_p", n=n, p_flip=min_sign_flip_p(n), p_holm=floor_p, tail=tail)]
-    lags = sorted({c.dm_lags for c in comps if c.dm_lags is not None})
-    if lags:
-        span = f"{lags[0]}" if len(lags) == 1 else f"{lags[0]}–{lags[-1]}"
-        notes.append(text(lang, "table.dm_lags", span=span, s="s" * (lags[-1] != 1)))
+    notes = [text(lang, "table.holm_scope", m=m, m_dm=m_dm)]
+    if m:
+        n = max(c.pairs for c in tested)
+        floor_p = min_holm_p(n, m)
+        tail = text(lang, "table.seeds_cannot_reach", alpha=ALPHA) if floor_p >= ALPHA else ""
+        notes += [text(lang, "table.flip_null"),
+                  text(lang, "table.smallest_p", n=n, p_flip=min_sign_flip_p(n), p_holm=floor_p, tail=tail)]
+    if m_dm:
+        notes.append(text(lang, "table.dm_variance", df=EWC_DF))
     return notes
 
 

@@ -81,6 +81,9 @@ MESSAGES: dict[str, str] = {
     "doc.results": "Results",
     "doc.tests_say": "What the tests say:",
     "doc.finding": "- {model}: Δ {metric} = {delta:+.3g} vs {reference} ({tests} adjusted p < {alpha:g})",
+    "doc.tests_disagree": (
+        "- {model}: Δ {metric} = {delta:+.3g} vs {reference}: only {test} has adjusted p < {alpha:g}, the tests "
+        "disagree"),
     "doc.no_finding": "- no model differs from {reference} on {metric} at adjusted p < {alpha:g}",
     "doc.flagged": "- {flag}: {model} on {metric}",
     "doc.not_in_tables": "Cells not in the tables",
@@ -129,14 +132,18 @@ MESSAGES: dict[str, str] = {
     "conv.cap": "the cap of {cap} epochs",
     "conv.cap_unknown": "the cap",
     "table.holm_scope": (
-        "Holm adjusts each p-value column over the {m} comparison{s} in this table only, not across tables, targets "
-        "or windows"),
+        "Holm adjusts each p-value column over the comparisons it tests in this table only (sign-flip {m}, DM "
+        "{m_dm}), not across tables, targets or windows"),
+    "table.flip_null": (
+        "the sign-flip test's null is that the seeds' differences are symmetric about 0, not that their mean is 0 "
+        "(a skewed spread rejects more often, docs/statistics.md), so a difference needs DM too"),
     "table.smallest_p": (
         "with {n} paired seeds the smallest sign-flip p is {p_flip:.3g} and the smallest adjusted p "
         "{p_holm:.3g}{tail}"),
     "table.seeds_cannot_reach": ", so no model can reach {alpha:g} on seeds alone: run more seeds",
-    "table.dm_lags": (
-        "DM long-run variance: Bartlett kernel with {span} lag{s} (Andrews' rule, after AR(1) prewhitening)"),
+    "table.dm_variance": (
+        "DM long-run variance: AR(1)-prewhitened cosine variance, Student t with {df} degrees of freedom (size "
+        "0.04–0.07 at 5 % for lag-1 autocorrelation up to 0.95, docs/statistics.md)"),
     "table.beats_floor": "⚠ beats floor",
 
     # ---------------------------------------------------------------- report.html
@@ -287,11 +294,12 @@ MESSAGES: dict[str, str] = {
     "trade.lost": "; lost money under {targets}",
     "trade.model_line": "- {model}: {range}; {verdict}.",
     "trade.better": (
-        "- A better Sharpe ratio than buy-and-hold beyond the 95 % block-bootstrap interval: {names}; check the fold "
-        "table before trusting it: one test period is one sample of days."),
+        "- A better Sharpe ratio than buy-and-hold by the block-bootstrap test, Holm-adjusted over the {m} strategies "
+        "compared (p < 0.05): {names}; check the fold table before trusting it: one test period is one sample of days."),
     "trade.none_better": (
-        "- No strategy has a Sharpe ratio above buy-and-hold's beyond its 95 % block-bootstrap interval: on these "
-        "days no model's forecasts earned more per unit of risk than simply holding the index{tail}"),
+        "- No strategy has a Sharpe ratio above buy-and-hold's by the block-bootstrap test, Holm-adjusted over the {m} "
+        "strategies compared (p < 0.05): on these days no model's forecasts earned more per unit of risk than simply "
+        "holding the index{tail}"),
     "trade.worse_tail": "; {names} did significantly worse.",
 
     # ---------------------------------------------------------------- the lecture's three suggestions (stock section)
@@ -385,7 +393,7 @@ MESSAGES: dict[str, str] = {
     "a2.test": "Δ {delta}, seed-level p {p_seed}, DM p {p_dm}: {said}",
     "a2.vs_naive": " Against the best naive forecast `{naive}` {score}: {test}.",
     "a2.control": " Equal budgets: {items}; {survives}.",
-    "a2.control_item": "{model} at {params} parameters {score} ({test}; {verdict})",
+    "a2.control_item": "{model} at {params} parameters {score} ({test})",
     "a2.survives": "the effect survives equal budgets",
     "a2.not_survives": "the effect does not survive equal budgets",
     "a2.floor_held": (

@@ -97,6 +97,9 @@ MESSAGES: dict[str, str] = {
     "doc.results": "結果",
     "doc.tests_say": "検定からわかること：",
     "doc.finding": "- {model}：{reference} に対して Δ {metric} = {delta:+.3g}（{tests} の補正後 p < {alpha:g}）",
+    "doc.tests_disagree": (
+        "- {model}：{reference} に対して Δ {metric} = {delta:+.3g}。補正後 p < {alpha:g} なのは {test} だけで、"
+        "検定の結果が食い違います"),
     "doc.no_finding": "- 補正後 p < {alpha:g} で {metric} が {reference} と異なるモデルはありません",
     "doc.flagged": "- {flag}：{model} の {metric}",
     "doc.not_in_tables": "表に入っていないセル",
@@ -144,13 +147,18 @@ MESSAGES: dict[str, str] = {
     "conv.cap": "上限の {cap} エポック",
     "conv.cap_unknown": "上限",
     "table.holm_scope": (
-        "Holm 補正は p 値の列ごとに、この表の {m} "
-        "個の比較だけにかけています（表・予測対象・ウィンドウをまたいではいません）"),
+        "Holm 補正は p 値の列ごとに、この表でその列が検定する比較だけにかけています（符号反転 {m} 個、DM {m_dm} 個。"
+        "表・予測対象・ウィンドウをまたいではいません）"),
+    "table.flip_null": (
+        "符号反転検定の帰無仮説は、シードごとの差が 0 について対称であることで、平均が 0 であることではありません"
+        "（分布が歪むと棄却しやすくなります。docs/statistics.md）。このため差と言うには DM も必要です"),
     "table.smallest_p": (
         "対応するシード {n} 個では、符号反転検定の p の最小値は {p_flip:.3g}、補正後の p の最小値は "
         "{p_holm:.3g}{tail}"),
     "table.seeds_cannot_reach": "。このためシードだけではどのモデルも {alpha:g} に届きません。シードを増やしてください",
-    "table.dm_lags": "DM の長期分散：Bartlett カーネル、ラグ {span}（Andrews の規則、AR(1) のプリホワイトニング後）",
+    "table.dm_variance": (
+        "DM の長期分散：AR(1) でプリホワイトニングした余弦型の分散、自由度 {df} の Student t（1 次の自己相関 0.95 "
+        "まで 5 % でのサイズは 0.04–0.07。docs/statistics.md）"),
     "table.beats_floor": "⚠ 理論下限より良い",
 
     # ---------------------------------------------------------------- report.html
@@ -297,12 +305,13 @@ MESSAGES: dict[str, str] = {
     "trade.lost": "。{targets} では損失",
     "trade.model_line": "- {model}：{range}。{verdict}。",
     "trade.better": (
-        "- 95 % ブロック・ブートストラップ区間を超えてバイ・アンド・ホールドよりシャープレシオが良い：{names}。"
-        "信じる前に分割の表を確かめてください。1 つのテスト期間は日の 1 つの標本です。"),
+        "- ブロック・ブートストラップ検定で、比べた {m} 個の戦略にわたって Holm 補正して（p < 0.05）"
+        "バイ・アンド・ホールドよりシャープレシオが良い：{names}。信じる前に fold の表を確かめてください。"
+        "1 つのテスト期間は日の 1 つの標本にすぎません。"),
     "trade.none_better": (
-        "- 95 % "
-        "ブロック・ブートストラップ区間を超えてバイ・アンド・ホールドよりシャープレシオが高い戦略はありません。"
-        "この期間では、どのモデルの予測も、指数をただ持ち続けるよりリスクあたり多く稼いではいません{tail}"),
+        "- ブロック・ブートストラップ検定で、比べた {m} 個の戦略にわたって Holm 補正して（p < 0.05）"
+        "バイ・アンド・ホールドよりシャープレシオが高い戦略はありません。この期間には、どのモデルの予測も、"
+        "指数を持ち続けるよりリスクあたり多くを稼いではいません{tail}"),
     "trade.worse_tail": "。{names} は有意に悪い結果でした。",
 
     # ---------------------------------------------------------------- the lecture's three suggestions (stock section)
@@ -394,7 +403,7 @@ MESSAGES: dict[str, str] = {
     "a2.test": "Δ {delta}、シード単位の p {p_seed}、DM p {p_dm}：{said}",
     "a2.vs_naive": "最良の素朴な予測 `{naive}` {score} に対して：{test}。",
     "a2.control": "パラメータ数をそろえると：{items}。{survives}。",
-    "a2.control_item": "パラメータ {params} 個の {model} {score}（{test}、{verdict}）",
+    "a2.control_item": "パラメータ {params} 個の {model} {score}（{test}）",
     "a2.survives": "効果はパラメータ数をそろえても残ります",
     "a2.not_survives": "効果はパラメータ数をそろえると残りません",
     "a2.floor_held": (
