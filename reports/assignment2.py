@@ -21,6 +21,9 @@ __all__ = ["CellEvidence", "CellVerdict", "Matched", "QUESTIONS", "answers_markd
 QUESTIONS = ("aperiodic", "periodic", "concat", "summed")  # in the assignment's order
 HEADINGS = {"aperiodic": "a2.q_aperiodic", "periodic": "a2.q_periodic", "concat": "a2.q_concat",
             "summed": "a2.q_summed"}  # question -> its heading's message
+SAID = {"helps": "a2.v_helps", "mlp_only": "a2.v_mlp_only", "disagree": "a2.v_disagree",
+        "not_detected": "a2.v_not_detected", "worse": "a2.v_worse", "both_exact": "a2.v_both_exact"}  # verdict -> words
+DIRECTION = {1: "a2.dir_better", -1: "a2.dir_worse", 0: "a2.dir_none", 2: "a2.dir_disagree"}  # Test.direction -> words
 
 
 def _score(iv: Interval | None, lang: str) -> str:
@@ -75,7 +78,7 @@ def _test(t: Test | None, lang: str) -> str:
     if t is None:
         return "–"
     return text(lang, "a2.test", delta=f"{t.delta:+.3g}", p_seed=_p(t.p_seed), p_dm=_p(t.p_dm),
-                said=text(lang, f"a2.dir_{t.direction}"))
+                said=text(lang, DIRECTION[t.direction]))
 
 
 def _control(c: CellEvidence, v: CellVerdict, lang: str) -> str:
@@ -99,7 +102,7 @@ def _cell_line(c: CellEvidence, v: CellVerdict | None, lang: str) -> str:
         rec=RECURRENT, rec_score=_score(c.scores.get(RECURRENT), lang), rec_params=_params(c, RECURRENT),
         bound=fmt_number(c.bound) if c.bound is not None else "–",
         past=fmt_number(c.past_bound) if c.past_bound is not None else "–", metric=c.metric,
-        verdict=text(lang, f"a2.v_{v.verdict}") if v else "–",
+        verdict=text(lang, SAID[v.verdict]) if v else "–",
         vs_mlp=text(lang, "a2.untested") if v and v.verdict == "both_exact" else _test(v.mlp if v else None, lang),
         vs_naive=text(lang, "a2.vs_naive", naive=v.naive.against, score=_score(c.scores.get(v.naive.against), lang),
                       test=_test(v.naive, lang)) if v and v.naive else "",
@@ -116,7 +119,7 @@ def _verdict(cells: list[CellEvidence], vs: dict[str, CellVerdict], lang: str) -
     said = text(lang, lead, n=n, helps=k, helps_list=_list(groups["helps"], lang))
     for key in VERDICTS[1:]:
         if groups[key]:
-            said += text(lang, "a2.verdict_group", k=len(groups[key]), what=text(lang, f"a2.v_{key}"),
+            said += text(lang, "a2.verdict_group", k=len(groups[key]), what=text(lang, SAID[key]),
                          cells=_list(groups[key], lang))
     lim = [c for c in judged if limited(c)]
     if lim:

@@ -385,10 +385,10 @@ MESSAGES: dict[str, str] = {
     "a2.v_not_detected": "no difference detected",
     "a2.v_worse": "the MLP is better",
     "a2.v_both_exact": "both exact",
-    "a2.dir_1": "better by both tests",
-    "a2.dir_-1": "worse by both tests",
-    "a2.dir_0": "no difference detected",
-    "a2.dir_2": "the tests disagree",
+    "a2.dir_better": "better by both tests",
+    "a2.dir_worse": "worse by both tests",
+    "a2.dir_none": "no difference detected",
+    "a2.dir_disagree": "the tests disagree",
     "a2.untested": "not tested, both are at the best possible score",
     "a2.test": "Δ {delta}, seed-level p {p_seed}, DM p {p_dm}: {said}",
     "a2.vs_naive": " Against the best naive forecast `{naive}` {score}: {test}.",
@@ -460,8 +460,8 @@ MESSAGES: dict[str, str] = {
     "window.intro": (
         "Mean ± sample std over seeds. *best possible*: the best score any function of the window can reach on that "
         "test set (for periodic sequences: each context's most frequent successor), or the analytic floor. *minimal "
-        "window*: the shortest window after which every context has one successor (for a sum of sinusoids: the order "
-        "of its linear recurrence, 2 per sinusoid). The stateful models (`*-stateful`) read no window: they read the "
+        "window*: the shortest window after which every context has one successor, for every family (a linear "
+        "predictor of a sum of sinusoids needs the order of its recurrence, 2 per sinusoid). The stateful models (`*-stateful`) read no window: they read the "
         "whole series before each target; their cells at each window differ only in the test targets that window's "
         "split leaves (the same as the other models'), and the figures draw them as one flat line at their mean over "
         "windows and seeds."),
@@ -553,10 +553,11 @@ MESSAGES: dict[str, str] = {
     "note.fold": "train {train} ({n_train} windows), validation {val} ({n_val} windows), test {test} ({days} days)",
     "note.fold_no_val": "train {train} ({n_train} windows), test {test} ({days} days)",
     "note.walk_forward": (
-        "{folds} consecutive test blocks of {block} closes; each fold retrains every member from its initial "
-        "parameters on everything before its block (expanding window), validation the {val} closes before the block "
-        "(one window of {window} lost after the training part); a test window's inputs may reach back before its "
-        "block (closes known on the day of the forecast)"),
+        "{folds} test blocks of {block} closes, each after its own validation block of {val} closes that no fold "
+        "tests; each fold retrains every member from its initial parameters on the closes before its validation block "
+        "that no fold tests (expanding window, one window of {window} lost at each boundary), stops on its own "
+        "validation block, and a sweep selects the rate on the mean of the folds' validation losses; a test window's "
+        "inputs may reach back before its block (closes known on the day of the forecast)"),
     "note.trading": (
         "{strategy} on each member's forecasts, fee {fee} of the value traded per position change "
         "(reports/trading.py); buy-and-hold pays one entry fee"),
@@ -606,8 +607,8 @@ MESSAGES: dict[str, str] = {
     "note.chance_band": "a chance-level predictor's accuracy on these {n} test digits: 95 % range [{lo}, {hi}]",
     "note.minimal_window": "{k} (the shortest window after which every context has one successor)",
     "note.minimal_window_sines": (
-        "{order} for a linear predictor (each sinusoid obeys a 2-term recurrence); 1 for a lookup table, since the "
-        "cycle's values are all distinct"),
+        "{k} (the shortest window after which every context has one successor); a linear predictor needs {order} "
+        "(each sinusoid obeys a 2-term recurrence)"),
     "note.bound": "window {window}: over the cycle, best accuracy {acc}, H(next | window) {h} nats",
     "note.claim_counting": (
         "LSTM can count (its cell holds an unbounded count); GRU and tanh RNN saturate, so past the training lengths "
