@@ -74,7 +74,7 @@ def check_folds(n: int, window: int, folds: int, days: int, val_days: int) -> No
         return
     if days < 1:
         raise ValueError(f"{folds} folds leave no closes to a fold; use fewer --folds, a --fold-days, or more closes")
-    if first > window:
+    if val_days and val_days <= window:
         raise ValueError(f"{val_days} validation closes are too few for window {window}; give more closes or a "
                          "smaller --window")
     most = max(0, (n - window - 1) // max(folds, 1) - val_days)
