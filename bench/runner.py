@@ -257,6 +257,6 @@ def cells_for(grid: Grid | None, task: str | None, model: str | None) -> tuple[E
     """The entries to run: a grid's, or one --task (optionally one --model)."""
     if task is not None:
         return (Entry(task, (model,) if model else None),)
-    if model is not None:
-        return tuple(Entry(e.task, (model,), e.variants) for e in grid.entries)
+    if model is not None:  # an entry that names its models (a capacity control) runs only those
+        return tuple(Entry(e.task, (model,), e.variants) for e in grid.entries if e.models is None or model in e.models)
     return grid.entries
