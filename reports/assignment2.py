@@ -221,9 +221,9 @@ def answers_markdown(cells: list[CellEvidence], lang: str = "en") -> str:
         return ""
     metrics = text(lang, "sep.and").join(dict.fromkeys(c.metric for c in cells))
     n_ctl = sum(len(v.controls) for v in vs.values())
-    out = [text(lang, "a2.title"), text(lang, "a2.intro", ref=REFERENCE, win=WINDOWED, rec=RECURRENT,
-                                        metrics=metrics, n=len(vs), n_naive=sum(v.naive is not None for v in vs.values()),
-                                        n_ctl=n_ctl, alpha=ALPHA, tol=EXACT)]
+    n_naive = sum(v.naive is not None for v in vs.values())
+    out = [text(lang, "a2.title"), text(lang, "a2.intro", ref=REFERENCE, win=WINDOWED, rec=RECURRENT, metrics=metrics,
+                                        n=len(vs), n_naive=n_naive, n_ctl=n_ctl, alpha=ALPHA, tol=EXACT)]
     for q in QUESTIONS:
         group = [c for c in cells if c.question == q]
         if group:

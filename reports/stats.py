@@ -84,8 +84,8 @@ def _mean_test(d: np.ndarray, lags: int | None, prewhiten: bool, horizon: int = 
     """t statistic of mean(d) = 0 with a long-run variance, and its two-sided p.
 
     Default (lags None): d is AR(1)-prewhitened with a bias-corrected coefficient (ρ̂ + (1 + 3ρ̂)/S,
-    Kendall), the residuals (the first point kept, Prais–Winsten) get the cosine variance, recoloured by 1 / (1 - ρ)², and p comes from
-    t_{EWC_DF}: the fixed-smoothing test whose size scripts/dm_size.py measures. lags given: a
+    Kendall), the residuals (the first point kept, Prais–Winsten) get the cosine variance,
+    recoloured by 1 / (1 - ρ)², and p comes from t_{EWC_DF}: the fixed-smoothing test whose size scripts/dm_size.py measures. lags given: a
     Newey–West variance with that many lags (at least horizon - 1), the Harvey–Leybourne–Newbold
     factor and t_{S-1} (the classic DM, kept for comparison: it over-rejects under strong
     autocorrelation)."""
@@ -183,10 +183,10 @@ def sign_flip_test(a: np.ndarray, b: np.ndarray) -> tuple[float, str]:
     """Two-sided paired sign-flip (permutation) test over seeds of the differences a - b: (p, note).
 
     Its null is symmetry of the differences about 0, not a zero mean: the sign of each seed's
-    difference is a fair coin. Against a deterministic reference a skewed spread of seeds (one bad
-    seed in ten, lognormal scores) rejects more often than the level with a zero mean difference
-    (scripts/sign_flip_size.py; docs/statistics.md), so a "better" verdict also needs DM. Under it so p is the share of the 2^n
-    sign patterns whose |Σ ±d_i| is at least the observed |Σ d_i|: exact, ties and zero
+    difference is a fair coin. Against a deterministic reference a skewed spread of seeds (a bad
+    seed now and then, lognormal scores) rejects more often than the level with a zero mean
+    difference (scripts/sign_flip_size.py; docs/statistics.md), so a "better" verdict also needs
+    DM. p is the share of the 2^n sign patterns whose |Σ ±d_i| is at least the observed |Σ d_i|: exact, ties and zero
     differences included (a zero flips to itself). n <= EXACT_MAX_N: every pattern (the sums of
     the two halves are combined by sorting); above: FLIP_DRAWS random patterns from a fixed seed,
     p = (1 + hits) / (1 + draws). The smallest possible p is 2 / 2^n (`min_sign_flip_p`).

@@ -8,8 +8,8 @@ from scipy import stats
 from scipy.signal import lfilter
 
 from reports.stats import (EWC_DF, EXACT_MAX_N, FLIP_DRAWS, ar1_coefficient, clark_west, cosine_variance,
-                           diebold_mariano, dm_over_seeds, dm_test, holm, min_holm_p, min_sign_flip_p, newey_west_variance, sign_flip_test,
-                           wilson_interval)
+                           diebold_mariano, dm_over_seeds, dm_test, holm, min_holm_p, min_sign_flip_p,
+                           newey_west_variance, sign_flip_test, wilson_interval)
 from scripts.dm_size import rejection_rates
 
 

@@ -295,7 +295,8 @@ MESSAGES: dict[str, str] = {
     "trade.model_line": "- {model}: {range}; {verdict}.",
     "trade.better": (
         "- A better Sharpe ratio than buy-and-hold by the block-bootstrap test, Holm-adjusted over the {m} strategies "
-        "compared (p < 0.05): {names}; check the fold table before trusting it: one test period is one sample of days."),
+        "compared (p < 0.05): {names}; check the fold table before trusting it: one test period is one sample of "
+        "days."),
     "trade.none_better": (
         "- No strategy has a Sharpe ratio above buy-and-hold's by the block-bootstrap test, Holm-adjusted over the {m} "
         "strategies compared (p < 0.05): on these days no model's forecasts earned more per unit of risk than simply "
@@ -461,8 +462,8 @@ MESSAGES: dict[str, str] = {
         "Mean ± sample std over seeds. *best possible*: the best score any function of the window can reach on that "
         "test set (for periodic sequences: each context's most frequent successor), or the analytic floor. *minimal "
         "window*: the shortest window after which every context has one successor, for every family (a linear "
-        "predictor of a sum of sinusoids needs the order of its recurrence, 2 per sinusoid). The stateful models (`*-stateful`) read no window: they read the "
-        "whole series before each target; their cells at each window differ only in the test targets that window's "
+        "predictor of a sum of sinusoids needs the order of its recurrence, 2 per sinusoid). The stateful models "
+        "(`*-stateful`) read no window: they read the whole series before each target; their cells at each window differ only in the test targets that window's "
         "split leaves (the same as the other models'), and the figures draw them as one flat line at their mean over "
         "windows and seeds."),
     "window.accuracy": "test accuracy",
