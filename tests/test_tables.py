@@ -269,3 +269,26 @@ def test_a_wide_table_compiles_within_the_text_block(tmp_path):
     rows = [["persistence (naive, reference)"] + ["0.1234 ± 0.0056"] * 14, ["gru"] + ["–"] * 14]
     assert TEXT_WIDTH_PT == 345.0  # the article class's text width, which compile_latex's document has
     _compile(tmp_path, to_latex(header, rows, caption="wide"))
+
+
+def test_clark_west_against_a_nested_naive_reference():
+    """A network that forecasts much of the next move, and one that adds only noise to the naive
+    forecast: the note gives each its Holm-adjusted Clark–West p."""
+    rng = np.random.default_rng(5)
+    S, last = 300, rng.normal(0, 1, 300)
+    truth = last + rng.normal(0, 1, S)
+    move = truth - last
+    preds = {"ref": {s: last for s in range(5)},
+             "good": {s: last + 0.7 * move + rng.normal(0, 0.2, S) for s in range(5)},
+             "noisy": {s: last + rng.normal(0, 0.3, S) for s in range(5)}}
+    pointwise = {m: {s: (p - truth) ** 2 for s, p in by.items()} for m, by in preds.items()}
+    rows = [(m, s, "mse", float(loss.mean())) for m, by in pointwise.items() for s, loss in by.items()]
+    inp = TaskInputs(label="cw", values=pd.DataFrame(rows, columns=["model", "seed", "metric", "value"]),
+                     metrics=["mse"], better={"mse": "lower"}, models=["good", "noisy", "ref"],
+                     naive=frozenset({"ref"}), test_metric="mse", pointwise=pointwise, predictions=preds, truth=truth)
+    t = build_table(inp)
+    by = {c.model: c for c in t.comparisons}
+    assert by["good"].cw_holm < 0.05 < by["noisy"].cw_holm
+    note = next(n for n in t.notes if n.startswith("Clark–West"))
+    assert "(one-sided: the network adds information; Holm over 2)" in note and "good" in note and "noisy" in note
+    assert not any(n.startswith("Clark–West") for n in build_table(toy_inputs()).notes)  # no forecasts stored

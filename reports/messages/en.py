@@ -144,6 +144,9 @@ MESSAGES: dict[str, str] = {
     "table.dm_variance": (
         "DM long-run variance: AR(1)-prewhitened cosine variance, Student t with {df} degrees of freedom (size "
         "0.04–0.07 at 5 % for lag-1 autocorrelation up to 0.95, docs/statistics.md)"),
+    "table.clark_west": (
+        "Clark–West against the reference, which is nested in every network (one-sided: the network adds "
+        "information; Holm over {m}): {items}"),
     "table.beats_floor": "⚠ beats floor",
 
     # ---------------------------------------------------------------- report.html

@@ -159,6 +159,9 @@ MESSAGES: dict[str, str] = {
     "table.dm_variance": (
         "DM の長期分散：AR(1) でプリホワイトニングした余弦型の分散、自由度 {df} の Student t（1 次の自己相関 0.95 "
         "まで 5 % でのサイズは 0.04–0.07。docs/statistics.md）"),
+    "table.clark_west": (
+        "基準を入れ子に含む各ネットワークの Clark–West 検定（片側：ネットワークが情報を加える。{m} 個で Holm 補正）："
+        "{items}"),
     "table.beats_floor": "⚠ 理論下限より良い",
 
     # ---------------------------------------------------------------- report.html
