@@ -93,7 +93,7 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     if s.get("match_params") and spec.trainable:  # True: the GRU at the task's hidden; a name: that model at its own
         ref = s["match_params"] if isinstance(s["match_params"], str) else MATCH_REFERENCE
         hidden = matched_hidden(c.model, data.in_features, data.out_features, s["window"],
-                                s.get("match_hidden", s["hidden"]), s["layers"], ref)
+                                s.get("match_hidden", s["hidden"]), s["layers"], ref, strict=ref == MATCH_REFERENCE)
     members = seeds * len(configs)  # one block of seeds per learning rate
     model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, s["window"], hidden,
                                  s["layers"], data.classification)).to(device)

@@ -134,7 +134,8 @@ def clark_west(y: np.ndarray, small: np.ndarray, large: np.ndarray) -> DMResult:
     against it (DM is undersized for nested models, Clark & McCracken 2001): the adjustment removes that."""
     y, f1 = np.asarray(y, dtype=np.float64), np.asarray(small, dtype=np.float64)
     f2 = np.atleast_2d(np.asarray(large, dtype=np.float64))
-    adj = ((y - f1) ** 2 - ((y - f2) ** 2 - (f1 - f2) ** 2)).mean(0)  # (S,)
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverged member's forecasts are inf/NaN by nature
+        adj = ((y - f1) ** 2 - ((y - f2) ** 2 - (f1 - f2) ** 2)).mean(0)  # (S,)
     r = _mean_test(adj, None, True)
     if math.isnan(r.stat):
         return r

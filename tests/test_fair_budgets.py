@@ -113,3 +113,12 @@ def test_report_flags_cells_still_improving_at_the_cap(tmp_path):
            "epochs" in md
     df = pd.read_csv(out / "results.csv")
     assert df[df.metric == "converged"].value.tolist() == [0.0, 0.0]
+
+
+def test_a_capacity_control_at_tiny_sizes_takes_the_nearest_count():
+    with pytest.raises(ValueError, match="no hidden size gives gru-stateful within 5%"):
+        matched_hidden("gru-stateful", 1, 1, 2, 4, 2, reference="mlp")
+    h = matched_hidden("gru-stateful", 1, 1, 2, 4, 2, reference="mlp", strict=False)
+    target = parameter_count("mlp", 2, 4, 2)
+    assert all(abs(parameter_count("gru-stateful", 2, h, 2) - target) <= abs(parameter_count("gru-stateful", 2, o, 2)
+                                                                               - target) for o in (h - 1, h + 1) if o)
