@@ -15,7 +15,7 @@ import torch
 from bench.config import CellConfig
 from bench.determinism import deterministic_mode
 from bench.device import timed
-from bench.matching import matched_hidden
+from bench.matching import REFERENCE as MATCH_REFERENCE, matched_hidden
 from bench.store import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
@@ -90,8 +90,10 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     train, val, test = (ws.to(device) if ws is not None else None for ws in (data.train, data.val, data.test))
     data.train, data.val, data.test = train, val, test
     hidden = s["hidden"]
-    if s.get("match_params") and spec.trainable:
-        hidden = matched_hidden(c.model, data.in_features, data.out_features, s["window"], s["hidden"], s["layers"])
+    if s.get("match_params") and spec.trainable:  # True: the GRU at the task's hidden; a name: that model at its own
+        ref = s["match_params"] if isinstance(s["match_params"], str) else MATCH_REFERENCE
+        hidden = matched_hidden(c.model, data.in_features, data.out_features, s["window"],
+                                s.get("match_hidden", s["hidden"]), s["layers"], ref, strict=ref == MATCH_REFERENCE)
     members = seeds * len(configs)  # one block of seeds per learning rate
     model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, s["window"], hidden,
                                  s["layers"], data.classification)).to(device)
@@ -154,7 +156,9 @@ def _record(c: CellConfig, seeds: list[int], members: range, metrics: dict, arra
                        lr=float(c.settings_dict["lr"]))
             if log.converged is not None and np.isfinite(log.converged[k]):  # NaN: a fixed budget, no verdict
                 row["converged"] = float(log.converged[k])
-            if log.val_loss.size and e >= 0:  # the selection criterion of a learning-rate sweep
+            if log.selection is not None:  # the selection criterion of a learning-rate sweep
+                row["val_score"] = float(log.selection[k])
+            elif log.val_loss.size and e >= 0:
                 row["val_score"] = float(log.val_loss[k, e])
             if log.diverged[k]:
                 bad = int(np.argmax(~np.isfinite(log.train_loss[k])))

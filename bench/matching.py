@@ -1,5 +1,7 @@
 """Equal parameter budgets (``--match-params``): each trained model's hidden size is chosen so that
-its parameter count matches the GRU's at the task's hidden size, within TOLERANCE.
+its parameter count matches the GRU's at the task's hidden size, within TOLERANCE. A grid variant
+{"match_params": M} matches one model to model M at M's own hidden size instead (the capacity
+control of assignment 2: the stateful GRU at the MLP's count, and the MLP at the stateful GRU's).
 
 A model's count is a quadratic in its hidden size (bench.validate.parameter_count), so the
 matching size is a root of that quadratic, rounded to the nearer of its two integer neighbours.
@@ -16,10 +18,12 @@ REFERENCE = "gru"
 TOLERANCE = 0.05  # relative distance of the matched count from the reference count
 
 
-def matched_hidden(model: str, in_features: int, out_features: int, window: int, hidden: int, layers: int) -> int:
+def matched_hidden(model: str, in_features: int, out_features: int, window: int, hidden: int, layers: int,
+                   reference: str = REFERENCE, strict: bool = True) -> int:
     """The hidden size whose parameter count is nearest the reference model's at `hidden`;
-    ValueError when even that is more than TOLERANCE away."""
-    target = parameter_count(REFERENCE, window, hidden, layers, in_features, out_features)
+    ValueError when even that is more than TOLERANCE away, unless not strict (a grid's capacity
+    control at tiny sizes: the nearest count, which the answers print)."""
+    target = parameter_count(reference, window, hidden, layers, in_features, out_features)
 
     def count(h: int) -> int:
         return parameter_count(model, window, h, layers, in_features, out_features)
@@ -33,8 +37,8 @@ def matched_hidden(model: str, in_features: int, out_features: int, window: int,
         root = (target - c) / b if b > 0 else 1.0
     best = min({max(1, math.floor(root)), max(1, math.ceil(root))}, key=lambda h: (abs(count(h) - target), h))
     got = count(best)
-    if abs(got - target) > TOLERANCE * target:
+    if strict and abs(got - target) > TOLERANCE * target:
         raise ValueError(f"--match-params: no hidden size gives {model} within {TOLERANCE:.0%} of the "
-                         f"{REFERENCE}'s {target} parameters at hidden {hidden} (nearest: hidden {best}, "
+                         f"{reference}'s {target} parameters at hidden {hidden} (nearest: hidden {best}, "
                          f"{got} parameters); use a larger --hidden")
     return best

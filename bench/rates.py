@@ -25,15 +25,22 @@ from typing import Mapping
 
 from sequences.files import write_text_atomic
 
-SWEEP = (0.0003, 0.001, 0.003, 0.01, 0.03)  # the default --lr-sweep grid: two decades in half-decade steps
+# The default --lr-sweep grid: three decades in half-decade steps (the first stored sweep, 0.0003–0.03,
+# left 46 of 74 choices at an edge; `at_edge` names those still there)
+SWEEP = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 RATES_FILE = Path(__file__).with_name("rates.json")
 SWEEP_COMMAND = "python -m bench run --grid all --lr-sweep --out results/lr-sweep"
 STORE_COMMAND = "python -m bench rates --out results/lr-sweep"
 
 
+# A capacity control (bench/grids.py) trains at the rate selected for the model at its own size.
+RESIZING = ("match_params", "match_hidden")
+
+
 def fingerprint(settings: Mapping) -> str:
-    """What a stored rate was selected under: every setting but the rate itself."""
-    blob = json.dumps({k: v for k, v in settings.items() if k != "lr"}, sort_keys=True, default=str)
+    """What a stored rate was selected under: every setting but the rate itself and a resizing."""
+    blob = json.dumps({k: v for k, v in settings.items() if k != "lr" and k not in RESIZING}, sort_keys=True,
+                      default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -55,6 +62,12 @@ def stored_rate(profile: str, label: str, model: str, settings: Mapping, path: P
     """The stored entry for this cell, if it was selected under these very settings."""
     entry = stored(path).get("profiles", {}).get(profile, {}).get(label, {}).get(model)
     return entry if entry is not None and entry["settings"] == fingerprint(settings) else None
+
+
+def at_edge(entry: Mapping) -> bool:
+    """Whether a stored entry's rate is the smallest or largest rate its sweep tried."""
+    tried = [float(r) for r in entry["val"]]
+    return len(tried) > 1 and float(entry["lr"]) in (min(tried), max(tried))
 
 
 def rate_settings(task, label: str, model: str, trainable: bool, profile: str, settings: dict,

@@ -115,22 +115,28 @@ def task_inputs(run: Run, label: str, tidy: pd.DataFrame, store: Store) -> TaskI
     test_metric = TEST_METRIC.get(kind)
     if test_metric not in metrics:  # e.g. a task scored only by accuracy: sign-flip test only
         test_metric = next((m for m in metrics if get_field(m).better and not get_field(m).timing), None)
-    pointwise = {}
+    pointwise, predictions, truth = {}, {}, None
+    squared = test_metric == "mse"  # squared errors: Clark–West needs the forecasts themselves
     for c in cs:
         ok = run.table_seeds.get(c["key"], set())
         if c["model"] not in models or not ok:
             continue
-        arrs = store.arrays(c["key"], ("pointwise_loss",))
-        got = {s: a["pointwise_loss"] for s, a in arrs.items() if s in ok}
+        arrs = store.arrays(c["key"], ("pointwise_loss", "test_pred", "test_true") if squared else ("pointwise_loss",))
+        got = {s: a["pointwise_loss"] for s, a in arrs.items() if s in ok and "pointwise_loss" in a}
         if got:
             pointwise[c["model"]] = got
+        preds = {s: a["test_pred"] for s, a in arrs.items() if s in ok and "test_pred" in a}
+        if preds:
+            predictions[c["model"]] = preds
+        if truth is None and "test_true" in arrs.get(-1, {}):
+            truth = arrs[-1]["test_true"]
     return TaskInputs(label=label, values=values, metrics=metrics,
                       better={f.name: f.better for f in FIELDS}, models=models,
                       naive=frozenset(m for m in models if not MODELS[m].trainable),
                       floors={k: float(v) for k, v in floors.items() if k in metrics},
                       model_floors={m: {k: float(v) for k, v in f.items() if k in metrics} for m, f in own.items()},
                       floor_names=dict.fromkeys(own, PAST_FLOOR),
-                      test_metric=test_metric, pointwise=pointwise,
+                      test_metric=test_metric, pointwise=pointwise, predictions=predictions, truth=truth,
                       proportions=PROPORTIONS & set(metrics))
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bench.errors import UserError
-from bench.rates import STORE_COMMAND, SWEEP_COMMAND, stored_rate, write_stored
+from bench.rates import STORE_COMMAND, SWEEP_COMMAND, at_edge, stored_rate, write_stored
 from bench.report_inputs import IN_TABLES, Run, load_run
 from bench.tasks import get_task
 from models import MODELS
@@ -60,6 +60,7 @@ def rate_protocol(run: Run, label: str, lang: str = "en") -> dict[str, str]:
     sweep, or fixed (and why)."""
     sel = run.sweep[run.sweep.label == label] if run.sweep is not None else pd.DataFrame(columns=COLUMNS)
     how: dict[str, list[str]] = {}
+    stored_edge: list[str] = []  # stored choices at their sweep's edge
     for c in run.labels.get(label, []):
         info = run.cells.get(c["key"])
         if info is None or not MODELS.get(c["model"]) or not MODELS[c["model"]].trainable:
@@ -76,6 +77,8 @@ def rate_protocol(run: Run, label: str, lang: str = "en") -> dict[str, str]:
         else:
             kind = "rate.no_stored"
         how.setdefault(kind, []).append(f"{m} {lr}")
+        if kind == "rate.by_stored" and at_edge(entry):
+            stored_edge.append(m)
     if not how:
         return {}
     parts = []
@@ -89,6 +92,8 @@ def rate_protocol(run: Run, label: str, lang: str = "en") -> dict[str, str]:
         elif kind == "rate.by_stored":
             part += text(lang, "rate.stored_detail", sources=stored_sources(run, label, lang), sweep=SWEEP_COMMAND,
                          store=STORE_COMMAND)
+            if stored_edge:
+                part += text(lang, "rate.edge", models=", ".join(stored_edge))
         parts.append(part)
     return {"learning rate": text(lang, "sep.list").join(parts)}  # the field's name is translated with the others
 

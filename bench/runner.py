@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 from bench.config import CellConfig
 from bench import executors
 from bench.grids import Entry, Grid
-from bench.rates import rate_settings, stack_rates
+from bench.rates import RESIZING, rate_settings, stack_rates
 from bench.store import DONE, STATUSES, CellRecord, Store
 from bench.tasks import Task, get_task
 from models import ModelSpec, get_model
@@ -103,6 +103,10 @@ def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: 
             # (a setting resolve left out of the key at its default is named by the variant's value)
             label = e.task + (" (" + ", ".join(f"{k}={settings.get(k, variant.get(k))}" for k in named) + ")"
                               if named else "")
+            # the label of the cell a capacity control resizes: its stored rates are the control's
+            kept = [k for k in named if k not in RESIZING]
+            own_label = e.task + (" (" + ", ".join(f"{k}={settings.get(k, variant.get(k))}" for k in kept) + ")"
+                                  if kept else "")
             for m in e.models or task.models:
                 spec = get_model(m)
                 if not applies(spec, task) or m in e.exclude:
@@ -110,7 +114,9 @@ def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: 
                 own = model_settings(settings, spec, overrides)
                 if match_params and spec.trainable:
                     own["match_params"] = True
-                for s in rate_settings(task, label, m, spec.trainable, profile, own, lr_sweep, "lr" in overrides):
+                elif isinstance(own.get("match_params"), str):  # a grid's capacity control: that model's own size
+                    own["match_hidden"] = model_settings(settings, get_model(own["match_params"]), overrides)["hidden"]
+                for s in rate_settings(task, own_label, m, spec.trainable, profile, own, lr_sweep, "lr" in overrides):
                     cfg = CellConfig.make(e.task, m, profile, device_type, s)
                     if cfg.key not in seen:
                         seen.add(cfg.key)
@@ -251,6 +257,6 @@ def cells_for(grid: Grid | None, task: str | None, model: str | None) -> tuple[E
     """The entries to run: a grid's, or one --task (optionally one --model)."""
     if task is not None:
         return (Entry(task, (model,) if model else None),)
-    if model is not None:
-        return tuple(Entry(e.task, (model,), e.variants) for e in grid.entries)
+    if model is not None:  # an entry that names its models (a capacity control) runs only those
+        return tuple(Entry(e.task, (model,), e.variants) for e in grid.entries if e.models is None or model in e.models)
     return grid.entries

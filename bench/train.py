@@ -55,6 +55,9 @@ class TrainLog:
     # (K,) 1: stopped by its rule (patience ran out, target reached) before the cap; 0: still
     # improving at the cap; NaN: no rule, a fixed budget (or diverged)
     converged: np.ndarray | None = None
+    # (K,) the score a learning-rate sweep selects on, when not the validation loss at best_epoch
+    # (walk-forward: the mean over folds of each fold's own, bench/walkforward.concat_logs)
+    selection: np.ndarray | None = None
 
 
 def member_losses(pred: torch.Tensor, target: torch.Tensor, classification: bool,

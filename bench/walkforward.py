@@ -1,15 +1,18 @@
-"""Walk-forward (rolling-origin) evaluation of one long series: F consecutive test blocks at its
-end, each scored by the members retrained on everything before the block.
+"""Walk-forward (rolling-origin) evaluation of one long series: F test blocks at its end, each
+preceded by its own validation block, each fold's members retrained on the days before.
 
-    closes  0 ............................ a ........... b ====== block ====== e ... n
-            training targets (< a)         validation     test targets in [b, e)
-                                           (windows start at or after a, targets before b)
+    closes  0 ........... a1 ~~val~~ b1 == test 1 == a2 ~~val~~ b2 == test 2 == ... == e_F = n
+            training (< a_f, no tested day)   validation [a_f, b_f)   test targets [b_f, e_f)
 
-Expanding window: fold f has b = n - (F - f) · days, a = b - val_days, so every fold trains on
-more history than the one before. A test window's inputs may reach back before its block: those
-closes are known on the day of the forecast. No test target of a fold is a training or a
-validation target of that fold. Every fold starts from the members' initial parameters (their
-seeds), so fold f is exactly a fresh stack trained on its own part.
+Fold f has e_f = n - (F - 1 - f) · (val_days + days), b_f = e_f - days, a_f = b_f - val_days: the
+validation block of a fold lies between the test block before it and its own, so no day that any
+fold tests is a validation day. Training windows of fold f end before a_f and touch no tested day
+(`FoldPoints.held`), so a fold's parameters, its stopping epoch and its selection score (the mean
+over folds of each fold's own validation loss, `concat_logs`) are functions of untested days only:
+replacing every tested close by noise changes the forecasts, never a selection (a test does it).
+The price: later folds do not train on earlier test blocks. A test window's inputs may reach back
+before its block: those closes are known on the day of the forecast. Every fold starts from the
+members' initial parameters (their seeds), so fold f is exactly a fresh stack trained on its own part.
 
 The lecture's single split is one fold whose test windows also start at or after b (a window
 is lost at each boundary: "windows inside each part").
@@ -37,11 +40,15 @@ class FoldPoints:
     b: int  # first test target (validation targets lie before it)
     e: int  # end of the test block (exclusive)
     inside: bool = False  # test windows start at or after b (the lecture's split), not only their targets
+    held: tuple[tuple[int, int], ...] = ()  # [b, e) of every fold's test block: no training window touches one
 
 
 def fold_points(n: int, folds: int, days: int, val_days: int) -> list[FoldPoints]:
-    """F blocks of `days` closes ending at the series' end, each with val_days of validation before it."""
-    return [FoldPoints(b - val_days, b, b + days) for b in range(n - folds * days, n, days)]
+    """F blocks of `days` test closes ending at the series' end, each after val_days of its own validation."""
+    step = days + val_days
+    ends = [n - (folds - 1 - f) * step for f in range(folds)]
+    held = tuple((e - days, e) for e in ends)
+    return [FoldPoints(e - days - val_days, e - days, e, held=held) for e in ends]
 
 
 def lecture_split(n: int, window: int, test: float, val: float) -> FoldPoints:
@@ -62,15 +69,15 @@ def lecture_split(n: int, window: int, test: float, val: float) -> FoldPoints:
 def check_folds(n: int, window: int, folds: int, days: int, val_days: int) -> None:
     """ValueError naming the sizes when the first fold has no room for training windows, or a
     block or the validation part is too short for a window."""
-    first = n - folds * days - val_days  # training closes of the first fold
+    first = n - folds * (days + val_days)  # training closes of the first fold
     if days >= 1 and first > window and (val_days == 0 or val_days > window):
         return
     if days < 1:
         raise ValueError(f"{folds} folds leave no closes to a fold; use fewer --folds, a --fold-days, or more closes")
-    if first > window:
+    if val_days and val_days <= window:
         raise ValueError(f"{val_days} validation closes are too few for window {window}; give more closes or a "
                          "smaller --window")
-    most = max(0, (n - val_days - window - 1) // max(folds, 1))
+    most = max(0, (n - window - 1) // max(folds, 1) - val_days)
     raise ValueError(f"{folds} folds of {days} closes after {val_days} validation closes leave {max(first, 0)} of {n} "
                      f"closes to train the first fold on, which needs more than the window ({window}); at most {most} "
                      "closes per fold fit, or give more closes or a smaller --window")
@@ -81,7 +88,10 @@ def window_starts(n: int, window: int, p: FoldPoints) -> tuple[np.ndarray, np.nd
     its target the close after it) of one fold on a series of n closes."""
     start = np.arange(n - window)
     target = start + window
-    train = start[target < p.a]
+    touched = np.zeros(n - window, dtype=bool)  # the window or its target reads a tested close
+    for b, e in p.held:
+        touched |= (start < e) & (target >= b)
+    train = start[(target < p.a) & ~touched]
     val = start[(start >= p.a) & (target < p.b)]
     test = start[(target >= p.b) & (target < p.e) & ((start >= p.b) if p.inside else True)]
     return train, val, test
@@ -117,7 +127,8 @@ def train_folds(model: nn.Module, folds: list[Fold], seeds: list[int], cfg: Trai
 def concat_logs(logs: list[TrainLog], sizes: list[int]) -> TrainLog:
     """The folds' logs one after another: member k's curve is its fold curves joined (each as long
     as that member would have run alone), NaN-padded to the longest; its best epoch is the last
-    fold's, counted from its first epoch of all. sizes: training windows per fold."""
+    fold's, counted from its first epoch of all; its selection score the mean over folds of each
+    fold's validation loss at that fold's own best epoch. sizes: training windows per fold."""
     from bench.train import TrainLog
     K = logs[0].train_loss.shape[0]
     epochs = np.sum([log.epochs for log in logs], axis=0)
@@ -140,6 +151,11 @@ def concat_logs(logs: list[TrainLog], sizes: list[int]) -> TrainLog:
     # converged in every fold, or not (NaN where a fold had no rule or diverged)
     converged = np.min([log.converged for log in logs], axis=0) if all(log.converged is not None for log in logs) \
         else None
+    selection = None
+    if has_val:
+        at_best = [np.where(log.best_epoch >= 0, log.val_loss[np.arange(K), np.maximum(log.best_epoch, 0)], np.nan)
+                   for log in logs]
+        selection = np.mean(at_best, axis=0)  # (K,)
     return TrainLog(tr, va, best, np.any([log.diverged for log in logs], axis=0), sum(log.steps for log in logs),
-                    epochs, samples=samples, converged=converged)
+                    epochs, samples=samples, converged=converged, selection=selection)
 

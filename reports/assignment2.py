@@ -1,96 +1,33 @@
 """Assignment 2 answered in plain words: does a recurrent network beat a fully connected one on
 sequences with no period, periodic ones, m:n-concatenated ones and sums of two?
 
-Input: one ``CellEvidence`` per table (a sequence at one MLP window) with the models' intervals
-over seeds and per-point test losses. Each answer compares the MLP with the stateful GRU on the
-same test targets (Diebold–Mariano on the per-point losses, Holm-adjusted over every comparison
-of the section) and says, from the numbers, where recurrence helps and where it cannot. Every
-word comes from the message catalogue (keys "a2.*" in reports/messages), in the report's language.
+Input: one ``CellEvidence`` per table (a sequence at one MLP window). The verdicts are data
+(``reports.a2_verdicts.verdicts``: the rule, the tests, the capacity control); this module only
+chooses the sentences. Every word comes from the message catalogue (keys "a2.*" in
+reports/messages), in the report's language.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
-import numpy as np
-
+from reports.a2_verdicts import (EXACT, RECURRENT, REFERENCE, VERDICTS, WINDOWED, CellEvidence, CellVerdict, Matched,
+                                 Test, gain, limited, verdicts)
 from reports.intervals import Interval
 from reports.messages import text
-from reports.stats import dm_over_seeds, holm
-from reports.summary import _stack
 from reports.tables import ALPHA, Estimate, fmt_number
 
-REFERENCE, RECURRENT, WINDOWED = "mlp", "gru-stateful", "gru"  # the assignment's MLP vs GRU, and the GRU on a window
+__all__ = ["CellEvidence", "CellVerdict", "Matched", "QUESTIONS", "answers_markdown", "verdicts"]
+
 QUESTIONS = ("aperiodic", "periodic", "concat", "summed")  # in the assignment's order
 HEADINGS = {"aperiodic": "a2.q_aperiodic", "periodic": "a2.q_periodic", "concat": "a2.q_concat",
             "summed": "a2.q_summed"}  # question -> its heading's message
-EXACT = 1e-3  # a mean this close to its bound counts as at the bound (float noise, one test point in a thousand)
-SHARES = ("accuracy",)  # metrics that are shares of the test points: EXACT is absolute for them, else relative
-
-
-@dataclass
-class CellEvidence:
-    """One table of the answers: a sequence at one window, with what its models scored."""
-
-    label: str
-    task: str
-    question: str  # one of QUESTIONS
-    window: int
-    minimal_window: int | None
-    metric: str  # "accuracy" or "mse"
-    better: str  # "higher" or "lower"
-    bound: float | None  # best any function of the window can score (the floor of windowed models)
-    past_bound: float | None  # best any forecast from the whole past can score (the stateful models' floor)
-    scores: dict[str, Interval] = field(default_factory=dict)  # model -> interval over seeds on metric
-    losses: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)  # model -> seed -> per-point losses (S,)
-    flagged: list[str] = field(default_factory=list)  # models whose mean beats their analytic floor
-
-
-@dataclass
-class _Test:
-    delta: float
-    p: float  # Holm-adjusted
-    verdict: str  # "better", "same", "worse": the stateful GRU against the MLP
-
-
-def _tolerance(c: CellEvidence, a: Interval, b: Interval) -> float:
-    return EXACT if c.metric in SHARES else EXACT * max(abs(a.mean), abs(b.mean))
-
-
-def _tests(cells: list[CellEvidence]) -> dict[str, _Test]:
-    """The stateful GRU against the MLP per cell: DM on the per-point losses, Holm over the cells;
-    a difference needs the test and the quoted score to agree on its direction."""
-    raw = {}
-    for c in cells:
-        a, b = c.scores.get(RECURRENT), c.scores.get(REFERENCE)
-        la, lb = (_stack(c.losses.get(m, {})) for m in (RECURRENT, REFERENCE))
-        if a is None or b is None:
-            continue
-        dm = dm_over_seeds(la, lb) if la is not None and lb is not None else None
-        raw[c.label] = (c, a.mean - b.mean, dm.stat if dm else float("nan"), dm.p if dm else float("nan"),
-                        _tolerance(c, a, b))
-    adjusted = holm([p for *_, p, _ in raw.values()])
-    out = {}
-    for (label, (c, delta, stat, _, tol)), p in zip(raw.items(), adjusted):
-        gain = delta if c.better == "higher" else -delta
-        verdict = "same"
-        if p < ALPHA and gain > tol and stat < 0:  # DM statistic < 0: the stateful GRU's losses are lower
-            verdict = "better"
-        elif p < ALPHA and gain < -tol and stat > 0:
-            verdict = "worse"
-        out[label] = _Test(delta, p, verdict)
-    return out
+SAID = {"helps": "a2.v_helps", "mlp_only": "a2.v_mlp_only", "disagree": "a2.v_disagree",
+        "not_detected": "a2.v_not_detected", "worse": "a2.v_worse", "both_exact": "a2.v_both_exact"}  # verdict -> words
+DIRECTION = {1: "a2.dir_better", -1: "a2.dir_worse", 0: "a2.dir_none", 2: "a2.dir_disagree"}  # Test.direction -> words
 
 
 def _score(iv: Interval | None, lang: str) -> str:
     return "–" if iv is None else Estimate(iv, lang=lang).md()
-
-
-def _limited(c: CellEvidence) -> bool | None:
-    """Whether the window's best possible falls short of the whole past's (None: not known)."""
-    if c.minimal_window is None or c.bound is None or c.past_bound is None:
-        return None
-    return abs(c.bound - c.past_bound) > EXACT
 
 
 def _gap(c: CellEvidence, model: str) -> float:
@@ -98,7 +35,7 @@ def _gap(c: CellEvidence, model: str) -> float:
     iv = c.scores.get(model)
     if iv is None or c.bound is None or not math.isfinite(iv.mean):
         return float("nan")
-    return iv.mean - c.bound if c.better == "higher" else c.bound - iv.mean
+    return gain(c, iv.mean - c.bound)
 
 
 def _held(c: CellEvidence, model: str) -> bool:
@@ -128,90 +65,147 @@ def _range(cells: list[CellEvidence], model: str, lang: str) -> str:
     return text(lang, "sep.list").join(parts) or "–"
 
 
-def _cell_line(c: CellEvidence, t: _Test | None, lang: str) -> str:
+def _p(p: float) -> str:
+    return "–" if not math.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3g}"
+
+
+def _params(c: CellEvidence, model: str) -> str:
+    n = c.params.get(model)
+    return f"{n:,}" if n is not None else "–"
+
+
+def _test(t: Test | None, lang: str) -> str:
+    if t is None:
+        return "–"
+    return text(lang, "a2.test", delta=f"{t.delta:+.3g}", p_seed=_p(t.p_seed), p_dm=_p(t.p_dm),
+                said=text(lang, DIRECTION[t.direction]))
+
+
+def _control(c: CellEvidence, v: CellVerdict, lang: str) -> str:
+    if not v.controls:
+        return ""
+    parts = [text(lang, "a2.control_item", model=m.model, params=f"{m.params:,}", score=_score(m.score, lang),
+                  test=_test(t, lang)) for m, t in v.controls]
+    return text(lang, "a2.control", items=text(lang, "sep.list").join(parts),
+                survives=text(lang, "a2.survives" if v.survives else "a2.not_survives"))
+
+
+def _cell_line(c: CellEvidence, v: CellVerdict | None, lang: str) -> str:
     others = {m: iv for m, iv in c.scores.items() if m.endswith("-stateful") and m != RECURRENT}
-    limited = _limited(c)
+    lim = limited(c)
     return text(
         lang, "a2.cell", task=c.task, window=c.window,
         minimal=c.minimal_window if c.minimal_window is not None else "–",
-        where=text(lang, "a2.cell_none" if limited is None else "a2.cell_limited" if limited else "a2.cell_open"),
-        ref=REFERENCE, ref_score=_score(c.scores.get(REFERENCE), lang), win=WINDOWED,
-        win_score=_score(c.scores.get(WINDOWED), lang), rec=RECURRENT, rec_score=_score(c.scores.get(RECURRENT), lang),
+        where=text(lang, "a2.cell_none" if lim is None else "a2.cell_limited" if lim else "a2.cell_open"),
+        ref=REFERENCE, ref_score=_score(c.scores.get(REFERENCE), lang), ref_params=_params(c, REFERENCE),
+        win=WINDOWED, win_score=_score(c.scores.get(WINDOWED), lang), win_params=_params(c, WINDOWED),
+        rec=RECURRENT, rec_score=_score(c.scores.get(RECURRENT), lang), rec_params=_params(c, RECURRENT),
         bound=fmt_number(c.bound) if c.bound is not None else "–",
         past=fmt_number(c.past_bound) if c.past_bound is not None else "–", metric=c.metric,
-        delta=f"{t.delta:+.3g}" if t else "–", p=(f"= {t.p:.3g}" if t and t.p >= 0.001 else "< 0.001" if t else "–"),
-        mark=" *" if t and t.p < ALPHA else "",
+        verdict=text(lang, SAID[v.verdict]) if v else "–",
+        vs_mlp=text(lang, "a2.untested") if v and v.verdict == "both_exact" else _test(v.mlp if v else None, lang),
+        vs_naive=text(lang, "a2.vs_naive", naive=v.naive.against, score=_score(c.scores.get(v.naive.against), lang),
+                      test=_test(v.naive, lang)) if v and v.naive else "",
+        control=_control(c, v, lang) if v else "",
         others=text(lang, "a2.cell_others", scores=", ".join(f"{m} {_score(iv, lang)}" for m, iv in others.items()))
         if others else "")
 
 
-def _verdict(cells: list[CellEvidence], tests: dict[str, _Test], lang: str) -> str:
-    groups = {v: [c for c in cells if c.label in tests and tests[c.label].verdict == v]
-              for v in ("better", "same", "worse")}
-    n = sum(len(g) for g in groups.values())
-    if n and len(groups["better"]) == n:
-        return text(lang, "a2.verdict_yes", n=n)
-    counts = {v: len(g) for v, g in groups.items()}
-    lists = {f"{v}_list": text(lang, "a2.verdict_list", cells=", ".join(_name(c, lang) for c in g)) if g else ""
-             for v, g in groups.items()}
-    said = text(lang, "a2.verdict_some" if groups["better"] else "a2.verdict_no", n=n, **counts, **lists)
-    for v, key in (("same", "a2.verdict_same"), ("worse", "a2.verdict_worse")):
-        if groups[v]:
-            said += text(lang, key, **counts, **lists)
-    limited = [c for c in cells if _limited(c)]
-    if limited:
-        return said + text(lang, "a2.sentence_end") + text(lang, "a2.verdict_limited", k=len(limited),
-                                                          kb=sum(c in groups["better"] for c in limited))
+def _verdict(cells: list[CellEvidence], vs: dict[str, CellVerdict], lang: str) -> str:
+    judged = [c for c in cells if c.label in vs]
+    groups = {k: [c for c in judged if vs[c.label].verdict == k] for k in VERDICTS}
+    n, k = len(judged), len(groups["helps"])
+    lead = "a2.verdict_yes" if n and k == n else "a2.verdict_some" if k else "a2.verdict_no"
+    said = text(lang, lead, n=n, helps=k, helps_list=_list(groups["helps"], lang))
+    for key in VERDICTS[1:]:
+        if groups[key]:
+            said += text(lang, "a2.verdict_group", k=len(groups[key]), what=text(lang, SAID[key]),
+                         cells=_list(groups[key], lang))
+    lim = [c for c in judged if limited(c)]
+    if lim:
+        return said + text(lang, "a2.sentence_end") + text(lang, "a2.verdict_limited", k=len(lim),
+                                                          kb=sum(c in groups["helps"] for c in lim))
     return said + text(lang, "doc.stop")
 
 
-def _question(q: str, cells: list[CellEvidence], tests: dict[str, _Test], lang: str) -> list[str]:
-    lines = [text(lang, HEADINGS[q]), _verdict(cells, tests, lang)]
+def _list(cells: list[CellEvidence], lang: str) -> str:
+    return text(lang, "a2.verdict_list", cells=", ".join(_name(c, lang) for c in cells)) if cells else ""
+
+
+def _question(q: str, cells: list[CellEvidence], vs: dict[str, CellVerdict], lang: str) -> list[str]:
+    lines = [text(lang, HEADINGS[q]), _verdict(cells, vs, lang)]
     if q == "aperiodic":
         beaten = [f"{c.label} {m}" for c in cells for m in c.flagged]
         lines.append(text(lang, "a2.floor_beaten", cells=text(lang, "sep.list").join(beaten)) if beaten
                      else text(lang, "a2.floor_held"))
-        if not beaten and any(tests[c.label].verdict == "worse" for c in cells if c.label in tests):
+        if not beaten and any(vs[c.label].verdict == "worse" for c in cells if c.label in vs):
             lines.append(text(lang, "a2.floor_worse"))
-    below = [c for c in cells if _limited(c)]
+    below = [c for c in cells if limited(c)]
     if below:
         lines.append(text(lang, "a2.window_held", held=sum(_held(c, REFERENCE) for c in below), n=len(below),
                           mlp_range=_range(below, REFERENCE, lang), rec_range=_range(below, RECURRENT, lang)))
-    open_ = [c for c in cells if _limited(c) is False]
+    open_ = [c for c in cells if limited(c) is False]
     if open_:
         lines.append(text(lang, "a2.window_exact", mlp_range=_range(open_, REFERENCE, lang),
                           rec_range=_range(open_, RECURRENT, lang)))
     return [lines[0], text(lang, "a2.join").join(lines[1:]) + "\n",
-            *[_cell_line(c, tests.get(c.label), lang) for c in cells], ""]
+            *[_cell_line(c, vs.get(c.label), lang) for c in cells], ""]
 
 
-def _where(cells: list[CellEvidence], tests: dict[str, _Test], lang: str) -> list[str]:
-    helps = [c for c in cells if c.label in tests and tests[c.label].verdict == "better"]
+def _shows_learning(c: CellEvidence) -> str | None:
+    """Which predictor of the MLP's own window does better than the MLP (the windowed GRU, or a
+    linear predictor of the window), showing that the window holds what the MLP fails to learn;
+    None when neither does."""
+    ref = c.scores.get(REFERENCE)
+    if ref is None:
+        return None
+    win = c.scores.get(WINDOWED)
+    for name, score in ((WINDOWED, win.mean if win else None), ("linear", c.linear)):
+        if score is not None and math.isfinite(score) and gain(c, score - ref.mean) > EXACT * max(abs(ref.mean), 1e-12):
+            return name
+    return None
+
+
+def _where(cells: list[CellEvidence], vs: dict[str, CellVerdict], lang: str) -> list[str]:
+    helps = [c for c in cells if c.label in vs and vs[c.label].verdict == "helps"]
     join = text(lang, "a2.join")
     lines = [text(lang, "a2.where_title")]
     if helps:
         said = text(lang, "a2.where_helps", cells=", ".join(_name(c, lang) for c in helps)) + join + text(
-            lang, "a2.where_helps_limited", k=sum(bool(_limited(c)) for c in helps), n=len(helps))
-        learned = [c for c in helps if _limited(c) is False]
-        if learned:
+            lang, "a2.where_helps_limited", k=sum(bool(limited(c)) for c in helps), n=len(helps))
+        learned = [c for c in helps if limited(c) is False]
+        shown = [(c, _shows_learning(c)) for c in learned]
+        if any(w for _, w in shown):
             said += join + text(lang, "a2.where_helps_open", cells=", ".join(
                 text(lang, "a2.learned_item", name=_name(c, lang), model=REFERENCE,
-                     score=fmt_number(c.scores[REFERENCE].mean), bound=fmt_number(c.bound)) for c in learned))
+                     score=fmt_number(c.scores[REFERENCE].mean), by=w,
+                     by_score=fmt_number(c.linear if w == "linear" else c.scores[WINDOWED].mean))
+                for c, w in shown if w))
+        if any(not w for _, w in shown):
+            said += join + text(lang, "a2.where_helps_untold", cells=", ".join(_name(c, lang) for c, w in shown
+                                                                              if not w))
         lines.append(said)
     else:
         lines.append(text(lang, "a2.where_helps_none"))
+    controlled = [c for c in cells if c.label in vs and vs[c.label].survives is not None]
+    if controlled:
+        lines.append(text(lang, "a2.where_budget", cells=", ".join(
+            text(lang, "a2.budget_item", name=_name(c, lang), ref=REFERENCE, ref_params=_params(c, REFERENCE),
+                 rec=RECURRENT, rec_params=_params(c, RECURRENT),
+                 said=text(lang, "a2.survives" if vs[c.label].survives else "a2.not_survives"))
+            for c in controlled)))
     aperiodic = [c for c in cells if c.question == "aperiodic"]
     if aperiodic:
         lines.append(text(lang, "a2.where_aperiodic", cells=text(lang, "sep.list").join(
             text(lang, "a2.against_floor", name=_name(c, lang), model=RECURRENT,
                  score=_score(c.scores.get(RECURRENT), lang), floor=fmt_number(c.bound))
             for c in aperiodic if c.bound is not None)))
-    exact = [c for c in cells if _limited(c) is False and _reaches(c, REFERENCE)]
-    if exact:
+    exact_ = [c for c in cells if limited(c) is False and _reaches(c, REFERENCE)]
+    if exact_:
         lines.append(text(lang, "a2.where_exact", cells=", ".join(
             text(lang, "a2.scored", name=_name(c, lang), model=REFERENCE, score=_score(c.scores.get(REFERENCE), lang))
-            for c in exact)))
-    held = [c for c in cells if _limited(c) and _held(c, WINDOWED)]
+            for c in exact_)))
+    held = [c for c in cells if limited(c) and _held(c, WINDOWED)]
     if held:
         lines.append(text(lang, "a2.where_windowed", cells=", ".join(
             text(lang, "a2.against_bound", name=_name(c, lang), model=WINDOWED,
@@ -222,15 +216,17 @@ def _where(cells: list[CellEvidence], tests: dict[str, _Test], lang: str) -> lis
 
 def answers_markdown(cells: list[CellEvidence], lang: str = "en") -> str:
     """The answers section (markdown) in lang, or "" when no cell compares the MLP with the stateful GRU."""
-    tests = _tests(cells)
-    if not tests:
+    vs = verdicts(cells)
+    if not vs:
         return ""
     metrics = text(lang, "sep.and").join(dict.fromkeys(c.metric for c in cells))
-    out = [text(lang, "a2.title"), text(lang, "a2.intro", ref=REFERENCE, win=WINDOWED, rec=RECURRENT,
-                                        metrics=metrics, n=len(tests), alpha=ALPHA, tol=EXACT)]
+    n_ctl = sum(len(v.controls) for v in vs.values())
+    n_naive = sum(v.naive is not None for v in vs.values())
+    out = [text(lang, "a2.title"), text(lang, "a2.intro", ref=REFERENCE, win=WINDOWED, rec=RECURRENT, metrics=metrics,
+                                        n=len(vs), n_naive=n_naive, n_ctl=n_ctl, alpha=ALPHA, tol=EXACT)]
     for q in QUESTIONS:
         group = [c for c in cells if c.question == q]
         if group:
-            out += _question(q, group, tests, lang)
-    out += _where(cells, tests, lang)
+            out += _question(q, group, vs, lang)
+    out += _where(cells, vs, lang)
     return "\n".join(out)

@@ -5,6 +5,8 @@ Everything here is text assembly from ``TaskTable``s and plain dicts; the number
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 
 from reports.messages import name_in, recorded, text
@@ -78,13 +80,19 @@ def settings_lines(settings: dict[str, dict], lang: str = "en") -> list[str]:
 
 
 def findings(t: TaskTable, lang: str = "en") -> list[str]:
-    """One line per model whose Holm-adjusted test marks a difference from the reference."""
+    """One line per model whose Holm-adjusted tests mark a difference from the reference: a
+    difference needs both tests (DM alone where the seeds cannot vary, two deterministic models);
+    one test alone is a disagreement, said as such."""
     out = []
     for c in t.comparisons:
-        sig = [name for name, p in (("sign-flip", c.sign_flip_holm), ("DM", c.dm_holm)) if p < ALPHA]
-        if sig:
+        applied = [(name, p) for name, p in (("sign-flip", c.sign_flip_holm), ("DM", c.dm_holm)) if not math.isnan(p)]
+        sig = [name for name, p in applied if p < ALPHA]
+        if sig and len(sig) == len(applied):
             out.append(text(lang, "doc.finding", model=c.model, metric=t.test_metric, delta=c.delta,
                             reference=t.reference, tests=text(lang, "sep.and").join(sig), alpha=ALPHA))
+        elif sig:
+            out.append(text(lang, "doc.tests_disagree", model=c.model, metric=t.test_metric, delta=c.delta,
+                            reference=t.reference, test=sig[0], alpha=ALPHA))
     if t.reference and not out:
         out.append(text(lang, "doc.no_finding", reference=t.reference, metric=t.test_metric, alpha=ALPHA))
     out += [text(lang, "doc.flagged", flag=text(lang, "table.beats_floor"), model=m, metric=metric)

@@ -1,4 +1,4 @@
-"""Tests on known formulas: Wilson's interval, Diebold–Mariano with a HAC variance, the sign-flip
+"""Tests on known formulas: Wilson's interval, Diebold–Mariano and Clark–West with a long-run variance, the sign-flip
 test over seeds and Holm's correction. Every function is a pure function of numpy arrays; the
 intervals over seeds live in ``reports.intervals``."""
 from __future__ import annotations
@@ -22,9 +22,10 @@ def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[floa
     return (mid - half, mid + half)
 
 
-# ---------------------------------------------------------------- Diebold–Mariano
+# ---------------------------------------------------------------- Diebold–Mariano and Clark–West
 
-RHO_LIMIT = 0.97  # |AR(1) coefficient| cap, for the prewhitening and the bandwidth rule (Andrews & Monahan)
+RHO_LIMIT = 0.97  # |AR(1) coefficient| cap for the prewhitening (Andrews & Monahan)
+EWC_DF = 8  # cosine terms of the long-run variance = the t statistic's degrees of freedom (docs/statistics.md)
 
 
 def binomial_range(n: int, p: float, level: float = 0.95) -> tuple[int, int]:
@@ -47,6 +48,18 @@ def newey_west_variance(d: np.ndarray, lags: int) -> float:
     return v
 
 
+def cosine_variance(e: np.ndarray, terms: int = EWC_DF) -> float:
+    """Equal-weighted cosine (EWC) long-run variance of a series e (S,): the mean of the squares of its
+    first `terms` cosine transforms Λ_j = √(2/S) Σ_t cos(π j (t + ½) / S) e_t (Müller 2007; Lazarus,
+    Lewis, Stock & Watson 2018). Each Λ_j is orthogonal to a constant, so e need not be centred; a
+    t statistic scaled by it is Student t with `terms` degrees of freedom under fixed-smoothing asymptotics."""
+    e = np.asarray(e, dtype=np.float64)
+    S = len(e)
+    j = np.arange(1, terms + 1)[:, None]  # (terms, 1)
+    lam = math.sqrt(2 / S) * np.cos(np.pi * j * (np.arange(S) + 0.5) / S) @ e  # (terms,)
+    return float(np.mean(lam ** 2))
+
+
 def ar1_coefficient(d: np.ndarray) -> float:
     """Least-squares slope of dc_t on dc_{t-1} (dc: d centred), capped at ±RHO_LIMIT; 0 when undefined or
     not finite (non-finite losses: no autocorrelation to correct for)."""
@@ -56,51 +69,79 @@ def ar1_coefficient(d: np.ndarray) -> float:
     return float(np.clip(rho, -RHO_LIMIT, RHO_LIMIT)) if math.isfinite(rho) else 0.0
 
 
-def andrews_lags(d: np.ndarray) -> int:
-    """Andrews' (1991) AR(1) plug-in bandwidth for the Bartlett kernel, as a lag count:
-    ⌊1.1447 (α S)^(1/3)⌋ with α = 4ρ² / ((1-ρ)² (1+ρ)²), ρ = `ar1_coefficient(d)`; at most S - 1."""
-    S, rho = len(d), ar1_coefficient(d)
-    alpha = 4 * rho ** 2 / ((1 - rho) ** 2 * (1 + rho) ** 2)
-    return int(min(math.floor(1.1447 * (alpha * S) ** (1 / 3)), max(S - 1, 0)))
-
-
 @dataclass(frozen=True)
 class DMResult:
-    """A Diebold–Mariano test: HLN-corrected statistic (negative: forecast a more accurate), its
-    two-sided p-value (Student t, S - 1 df), the Bartlett lags used and the prewhitening AR(1) coefficient."""
+    """A test of equal predictive accuracy: statistic (negative: forecast a more accurate), its p-value
+    (two-sided for DM, one-sided for Clark–West), the Bartlett lags (0: the cosine variance), the
+    prewhitening AR(1) coefficient and the Student-t degrees of freedom of the p-value."""
 
     stat: float
     p: float
     lags: int = 0
     rho: float = 0.0
+    df: int = 0
 
 
-def dm_test(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1, lags: int | None = None,
-            prewhiten: bool = True) -> DMResult:
-    """Diebold–Mariano test of equal predictive accuracy from the pointwise losses (S,) of two forecasts.
+def _mean_test(d: np.ndarray, lags: int | None, prewhiten: bool, horizon: int = 1) -> DMResult:
+    """t statistic of mean(d) = 0 with a long-run variance, and its two-sided p.
 
-    The long-run variance of the loss differential d is a Newey–West (Bartlett) estimate, by default
-    AR(1)-prewhitened (Andrews & Monahan 1992: the residuals e_t = dc_t - ρ dc_{t-1} get the Bartlett
-    estimate, recoloured by 1 / (1 - ρ)²) with Andrews' bandwidth on the residuals, and at least
-    horizon - 1 lags. `lags` fixes the bandwidth; prewhiten=False uses d itself. The statistic
-    is scaled by the Harvey–Leybourne–Newbold small-sample factor and compared with t_{S-1}.
-    """
-    d = np.asarray(loss_a, dtype=np.float64) - np.asarray(loss_b, dtype=np.float64)
+    Default (lags None): d is AR(1)-prewhitened with a bias-corrected coefficient (ρ̂ + (1 + 3ρ̂)/S,
+    Kendall), the residuals (the first point kept, Prais–Winsten) get the cosine variance,
+    recoloured by 1 / (1 - ρ)², and p comes from t_{EWC_DF}: the fixed-smoothing test whose size scripts/dm_size.py measures. lags given: a
+    Newey–West variance with that many lags (at least horizon - 1), the Harvey–Leybourne–Newbold
+    factor and t_{S-1} (the classic DM, kept for comparison: it over-rejects under strong
+    autocorrelation)."""
     S = len(d)
     if S < 3:
         return DMResult(float("nan"), float("nan"))
     mean = float(d.mean())
     dc = d - mean
-    rho = ar1_coefficient(d) if prewhiten else 0.0
+    rho = 0.0
+    if prewhiten:
+        rho = ar1_coefficient(d)
+        if lags is None:
+            rho = float(np.clip(rho + (1 + 3 * rho) / S, -RHO_LIMIT, RHO_LIMIT))
     e = dc[1:] - rho * dc[:-1] if prewhiten else dc
-    L = max(horizon - 1, andrews_lags(e) if lags is None else lags)
-    var = newey_west_variance(e, L) / (1 - rho) ** 2 / S
+    if lags is None:
+        if prewhiten:  # Prais–Winsten keeps the first point, which a lone outlier there would otherwise leave out
+            e = np.concatenate([[math.sqrt(1 - rho ** 2) * dc[0]], e])
+        L, df, scale = 0, EWC_DF, 1.0
+        var = cosine_variance(e) / (1 - rho) ** 2 / S
+    else:
+        L, df = max(horizon - 1, lags), S - 1
+        var = newey_west_variance(e, L) / (1 - rho) ** 2 / S
+        scale = math.sqrt((S + 1 - 2 * horizon + horizon * (horizon - 1) / S) / S)
     if not var > 0:  # a constant differential: no variance to scale by
         stat = 0.0 if mean == 0 else math.copysign(math.inf, mean)
-        return DMResult(stat, 1.0 if mean == 0 else 0.0, L, rho)
-    hln = math.sqrt((S + 1 - 2 * horizon + horizon * (horizon - 1) / S) / S)
-    stat = mean / math.sqrt(var) * hln
-    return DMResult(stat, float(2 * special.stdtr(S - 1, -abs(stat))), L, rho)  # t_{S-1} tails
+        return DMResult(stat, 1.0 if mean == 0 else 0.0, L, rho, df)
+    stat = mean / math.sqrt(var) * scale
+    return DMResult(stat, float(2 * special.stdtr(df, -abs(stat))), L, rho, df)
+
+
+def dm_test(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1, lags: int | None = None,
+            prewhiten: bool = True) -> DMResult:
+    """Diebold–Mariano test of equal predictive accuracy from the pointwise losses (S,) of two forecasts:
+    the two-sided test of mean(loss_a - loss_b) = 0 of `_mean_test` (by default prewhitened, cosine
+    variance, t_{EWC_DF}; `lags` fixes a Newey–West bandwidth instead)."""
+    d = np.asarray(loss_a, dtype=np.float64) - np.asarray(loss_b, dtype=np.float64)
+    return _mean_test(d, lags, prewhiten, horizon)
+
+
+def clark_west(y: np.ndarray, small: np.ndarray, large: np.ndarray) -> DMResult:
+    """Clark & West (2007) test of a large model against a small one nested in it (e.g. persistence):
+    the adjusted differential (y - small)² - [(y - large)² - (small - large)²] (S,), or its mean over
+    the large model's seeds when large is (K, S), tested one-sided (mean > 0: the large model adds
+    information) with `_mean_test`'s variance. stat is signed like DM's (negative: large more accurate);
+    p is one-sided. Under the null the large model's extra parameters only add noise, which DM counts
+    against it (DM is undersized for nested models, Clark & McCracken 2001): the adjustment removes that."""
+    y, f1 = np.asarray(y, dtype=np.float64), np.asarray(small, dtype=np.float64)
+    f2 = np.atleast_2d(np.asarray(large, dtype=np.float64))
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverged member's forecasts are inf/NaN by nature
+        adj = ((y - f1) ** 2 - ((y - f2) ** 2 - (f1 - f2) ** 2)).mean(0)  # (S,)
+    r = _mean_test(adj, None, True)
+    if math.isnan(r.stat):
+        return r
+    return DMResult(-r.stat, float(special.stdtr(r.df, -r.stat)), r.lags, r.rho, r.df)
 
 
 def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray, horizon: int = 1) -> tuple[float, float]:
@@ -142,10 +183,13 @@ def _signed_sums(d: np.ndarray) -> np.ndarray:
 
 
 def sign_flip_test(a: np.ndarray, b: np.ndarray) -> tuple[float, str]:
-    """Two-sided paired sign-flip (permutation) test of the mean of a - b over seeds: (p, note).
+    """Two-sided paired sign-flip (permutation) test over seeds of the differences a - b: (p, note).
 
-    Under the null the sign of each seed's difference is a fair coin, so p is the share of the 2^n
-    sign patterns whose |Σ ±d_i| is at least the observed |Σ d_i|: exact, ties and zero
+    Its null is symmetry of the differences about 0, not a zero mean: the sign of each seed's
+    difference is a fair coin. Against a deterministic reference a skewed spread of seeds (a bad
+    seed now and then, lognormal scores) rejects more often than the level with a zero mean
+    difference (scripts/sign_flip_size.py; docs/statistics.md), so a "better" verdict also needs
+    DM. p is the share of the 2^n sign patterns whose |Σ ±d_i| is at least the observed |Σ d_i|: exact, ties and zero
     differences included (a zero flips to itself). n <= EXACT_MAX_N: every pattern (the sums of
     the two halves are combined by sorting); above: FLIP_DRAWS random patterns from a fixed seed,
     p = (1 + hits) / (1 + draws). The smallest possible p is 2 / 2^n (`min_sign_flip_p`).

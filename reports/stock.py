@@ -17,7 +17,7 @@ from reports.block_bootstrap import block_length
 from reports.figures import plt, save
 from reports.intervals import t_interval
 from reports.messages import text
-from reports.stats import dm_test
+from reports.stats import clark_west, dm_test, holm
 from reports.tables import fmt_number, to_markdown
 from reports.trading_report import trading_rows, trading_sentences, trading_table
 
@@ -52,8 +52,10 @@ def ratio_table(tidy: pd.DataFrame, target_by_label: dict[str, str], metric: str
     return [text(lang, "table.model")] + [f"target={t}" for t in targets], rows, stats_
 
 
-def _verdict(stats_: dict, targets: list[str], lang: str = "en") -> list[str]:
-    """Two plain sentences, whatever the numbers show."""
+def _verdict(stats_: dict, targets: list[str], lang: str = "en",
+             cw: list[tuple[str, str, float]] | None = None) -> list[str]:
+    """Two plain sentences, whatever the numbers show: the seed intervals of the ratios, then what the
+    Clark–West test against persistence finds (cw: (model, target, Holm-adjusted p) per network row)."""
     per = []
     better_any = []
     for t in targets:
@@ -76,6 +78,11 @@ def _verdict(stats_: dict, targets: list[str], lang: str = "en") -> list[str]:
         second = text(lang, "stock.some_better", model=best[0], target=best[1], ratio=best[2], lower=1 - best[2])
     else:
         second = text(lang, "stock.none_better")
+    if cw:
+        found = [(m, t, p) for m, t, p in cw if p < 0.05]
+        low = min(cw, key=lambda x: x[2])
+        second += " " + (text(lang, "stock.cw_some", models=", ".join(f"{m} (`{t}`, p = {p:.3g})" for m, t, p in found))
+                         if found else text(lang, "stock.cw_none", model=low[0], target=low[1], p=low[2], m=len(cw)))
     return [first, second]
 
 
@@ -102,12 +109,14 @@ def _seed_counts(tidy: pd.DataFrame, label: str, model: str, lang: str = "en") -
 
 
 def fold_table(tidy: pd.DataFrame, labels: dict[str, tuple[str, dict, dict]],
-               lang: str = "en") -> tuple[list[str], list[list[str]]]:
+               lang: str = "en") -> tuple[list[str], list[list[str]], list[tuple[str, str, float]]]:
     """Rows: target × model; columns: each fold's ratio to persistence (geometric mean over seeds),
     the pooled ratio with its interval, the pooled Diebold–Mariano test on the losses averaged over
-    seeds, and the count of seeds whose own test is significant. labels: label -> (target,
-    {model: {seed: arrays}}, cell arrays)."""
-    header, rows = [], []
+    seeds, the Clark–West test of the networks (persistence is nested in each), both p-columns
+    Holm-adjusted over the rows they test, and the count of seeds whose own test is significant.
+    labels: label -> (target, {model: {seed: arrays}}, cell arrays). Also returns each network's
+    (model, target, Holm-adjusted Clark–West p), for the sentences."""
+    header, found = [], []
     for label, (target, by_model, cell) in labels.items():
         if "persistence_loss" not in cell:
             continue
@@ -116,17 +125,32 @@ def fold_table(tidy: pd.DataFrame, labels: dict[str, tuple[str, dict, dict]],
         header = header or ([text(lang, "stock.target"), text(lang, "table.model")]
                             + [text(lang, "stock.fold", i=i + 1, first=dates[a], last=dates[b])
                                for i, (a, b) in enumerate(zip(starts, ends))]
-                            + [text(lang, k) for k in ("stock.pooled", "stock.dm_stat", "stock.dm_p", "stock.seed_counts")])
+                            + [text(lang, k) for k in ("stock.pooled", "stock.dm_stat", "stock.dm_p", "stock.cw_p",
+                                                       "stock.seed_counts")])
         for m, seeds in by_model.items():
-            loss = np.stack([a["pointwise_loss"] for _, a in sorted(seeds.items()) if "pointwise_loss" in a])
+            got = [a for _, a in sorted(seeds.items()) if "pointwise_loss" in a]
+            loss = np.stack([a["pointwise_loss"] for a in got])
             per = fold_ratios(loss, pers, starts)
             pooled = t_interval(loss.mean(1) / pers.mean(), log=True)
             dm = dm_test((loss - pers).mean(0), np.zeros_like(pers))  # differences first: exactly 0 for persistence
-            rows.append([target, m] + [fmt_number(t_interval(per[:, j], log=True).mean) for j in range(per.shape[1])]
-                        + [_cell(pooled.mean, pooled.lo, pooled.hi), fmt_number(dm.stat),
-                           "–" if math.isnan(dm.p) else f"{dm.p:.3g}" + (" *" if dm.p < 0.05 else ""),
-                           _seed_counts(tidy, label, m, lang)])
-    return header, rows
+            cw = float("nan")
+            if m in NETWORKS and "test_true" in cell and "test_last" in cell and all("test_pred" in a for a in got):
+                cw = clark_west(cell["test_true"], cell["test_last"], np.stack([a["test_pred"] for a in got])).p
+            found.append((target, m, per, pooled, dm, cw, label))
+    dm_adj = holm([f[4].p for f in found])
+    cw_adj = holm([f[5] for f in found])
+    rows, cw_out = [], []
+    for (target, m, per, pooled, dm, _, label), p_dm, p_cw in zip(found, dm_adj, cw_adj):
+        rows.append([target, m] + [fmt_number(t_interval(per[:, j], log=True).mean) for j in range(per.shape[1])]
+                    + [_cell(pooled.mean, pooled.lo, pooled.hi), fmt_number(dm.stat), _p(p_dm), _p(p_cw),
+                       _seed_counts(tidy, label, m, lang)])
+        if not math.isnan(p_cw):
+            cw_out.append((m, target, p_cw))
+    return header, rows, cw_out
+
+
+def _p(p: float) -> str:
+    return "–" if math.isnan(p) else f"{p:.3g}" + (" *" if p < 0.05 else "")
 
 
 def market_section(tidy: pd.DataFrame, market: str, labels: dict[str, tuple[str, dict, dict]], fee: float,
@@ -141,7 +165,7 @@ def market_section(tidy: pd.DataFrame, market: str, labels: dict[str, tuple[str,
     targets = list(dict.fromkeys(target_by_label.values()))
     n = tidy[tidy.metric == "mse_vs_persistence"].groupby(["task", "model"]).seed.nunique()
     dh, drows, _ = ratio_table(tidy, target_by_label, "direction_acc", log=False, lang=lang)
-    fh, frows = fold_table(tidy, labels, lang)
+    fh, frows, cw = fold_table(tidy, labels, lang)
     trade = trading_rows(labels, fee, strategy, lang)
     days = next((len(c["test_dates"]) for _, _, c in labels.values() if "test_dates" in c), 0)
     lines = ["\n## " + text(lang, "stock.market_title", market=market) + "\n",
@@ -152,14 +176,14 @@ def market_section(tidy: pd.DataFrame, market: str, labels: dict[str, tuple[str,
              to_markdown(dh, drows)]
     if frows:
         lines += ["\n### " + text(lang, "stock.folds_title", market=market) + "\n",
-                  text(lang, "stock.folds_intro") + "\n",
+                  text(lang, "stock.folds_intro", m=len(frows), m_cw=len(cw)) + "\n",
                   to_markdown(fh, frows)]
     if trade:
         lines += ["\n### " + text(lang, "stock.trading_title", market=market) + "\n",
                   text(lang, "stock.trading_intro", strategy=strategy, fee=100 * fee, days=days,
                        resamples=trading.RESAMPLES, block=block_length(days)) + "\n",
                   trading_table(trade, lang), ""]
-    lines += _verdict(st, targets, lang) + [""] + trading_sentences(trade, fee, strategy, days, lang)
+    lines += _verdict(st, targets, lang, cw) + [""] + trading_sentences(trade, fee, strategy, days, lang)
     return "\n".join(lines) + "\n"
 
 

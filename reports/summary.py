@@ -18,7 +18,7 @@ from scipy import special
 
 from reports.intervals import Interval, seed_interval
 from reports.messages import name_in, recorded, text
-from reports.stats import dm_over_seeds, holm, min_holm_p, min_sign_flip_p, sign_flip_test
+from reports.stats import EWC_DF, clark_west, dm_over_seeds, holm, min_holm_p, min_sign_flip_p, sign_flip_test
 from reports.tables import ALPHA, Estimate, PValue, fmt_number
 
 
@@ -40,6 +40,9 @@ class TaskInputs:
     test_metric: str | None = None  # what the paired tests compare; its per-point losses feed DM
     pointwise: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)  # model -> seed -> (S,)
     proportions: frozenset[str] = frozenset()  # metrics that are shares of the S test points
+    # squared-error tasks: each model's test forecasts (seed -> (S,)) and the targets (S,), for Clark–West
+    predictions: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
+    truth: np.ndarray | None = None
 
 
 @dataclass
@@ -57,6 +60,8 @@ class Comparison:
     dm_lags: int | None = None  # Bartlett lags of the DM long-run variance
     sign_flip_holm: float = float("nan")
     dm_holm: float = float("nan")
+    cw: float = float("nan")  # Clark–West p (one-sided) against a naive reference nested in the model
+    cw_holm: float = float("nan")
 
 
 @dataclass
@@ -156,12 +161,23 @@ def compare(inp: TaskInputs, idx: Values, reference: str) -> list[Comparison]:
                 r = dm_over_seeds(la, lb)
                 stat, p_dm, lags = r.stat, r.p, r.lags
         delta = float(np.mean(a - b)) if len(seeds) else float("nan")
-        out.append(Comparison(m, delta, len(seeds), p_s, note_s, stat, p_dm, note_dm, lags))
-    for name in ("sign_flip", "dm"):
+        nested = m not in inp.naive and reference in inp.naive  # a naive forecast is nested in a network
+        out.append(Comparison(m, delta, len(seeds), p_s, note_s, stat, p_dm, note_dm, lags,
+                              cw=_clark_west(inp, reference, m) if nested else float("nan")))
+    for name in ("sign_flip", "dm", "cw"):
         adj = holm([getattr(c, name) for c in out])
         for c, p in zip(out, adj):
             setattr(c, f"{name}_holm", p)
     return out
+
+
+def _clark_west(inp: TaskInputs, reference: str, model: str) -> float:
+    """One-sided Clark–West p of the model's forecasts (over its seeds) against the reference's, or NaN
+    when the forecasts or the targets are not stored."""
+    ref, mine = _stack(inp.predictions.get(reference, {})), _stack(inp.predictions.get(model, {}))
+    if inp.truth is None or ref is None or mine is None or not ref.shape[1] == mine.shape[1] == len(inp.truth):
+        return float("nan")
+    return clark_west(np.asarray(inp.truth, dtype=np.float64), ref.mean(0), mine).p
 
 
 def test_sample_se(inp: TaskInputs, model: str, metric: str, mean: float) -> float:
@@ -208,21 +224,27 @@ def _row_name(model: str, inp: TaskInputs, reference: str | None, lang: str) -> 
 
 
 def paired_test_notes(comps: list[Comparison], lang: str = "en") -> list[str]:
-    """What the p-value columns of one table can say: Holm's scope, the smallest adjusted p the
-    sign-flip test can reach with this table's seeds, and the DM bandwidths used."""
+    """What the p-value columns of one table can say: Holm's scope per column as applied, the
+    sign-flip test's null, the smallest adjusted p it can reach with this table's seeds, and the DM
+    long-run variance."""
     tested = [c for c in comps if not math.isnan(c.sign_flip)]
+    m_dm = sum(not math.isnan(c.dm) for c in comps)
     m = len(tested)
-    if not m:
+    if not m and not m_dm:
         return []
-    n = max(c.pairs for c in tested)
-    floor_p = min_holm_p(n, m)
-    tail = text(lang, "table.seeds_cannot_reach", alpha=ALPHA) if floor_p >= ALPHA else ""
-    notes = [text(lang, "table.holm_scope", m=m, s="s" * (m != 1)),
-             text(lang, "table.smallest_p", n=n, p_flip=min_sign_flip_p(n), p_holm=floor_p, tail=tail)]
-    lags = sorted({c.dm_lags for c in comps if c.dm_lags is not None})
-    if lags:
-        span = f"{lags[0]}" if len(lags) == 1 else f"{lags[0]}–{lags[-1]}"
-        notes.append(text(lang, "table.dm_lags", span=span, s="s" * (lags[-1] != 1)))
+    notes = [text(lang, "table.holm_scope", m=m, m_dm=m_dm)]
+    if m:
+        n = max(c.pairs for c in tested)
+        floor_p = min_holm_p(n, m)
+        tail = text(lang, "table.seeds_cannot_reach", alpha=ALPHA) if floor_p >= ALPHA else ""
+        notes += [text(lang, "table.flip_null"),
+                  text(lang, "table.smallest_p", n=n, p_flip=min_sign_flip_p(n), p_holm=floor_p, tail=tail)]
+    if m_dm:
+        notes.append(text(lang, "table.dm_variance", df=EWC_DF))
+    cw = [c for c in comps if not math.isnan(c.cw_holm)]
+    if cw:
+        notes.append(text(lang, "table.clark_west", m=len(cw), items=", ".join(
+            f"{c.model} {c.cw_holm:.3g}" + (" *" if c.cw_holm < ALPHA else "") for c in cw)))
     return notes
 
 

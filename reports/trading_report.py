@@ -16,7 +16,8 @@ import numpy as np
 from reports import trading
 from reports.figures import plt, save
 from reports.messages import text
-from reports.tables import to_markdown
+from reports.stats import holm
+from reports.tables import ALPHA, to_markdown
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,13 @@ class Row:
     diff: float = math.nan
     lo: float = math.nan
     hi: float = math.nan
+    p: float = math.nan  # two-sided bootstrap p of diff = 0 (unadjusted)
 
 
 def _row(target: str, model: str, g: np.ndarray, pos: np.ndarray, hold: np.ndarray | None) -> Row:
     s = {k: float(np.mean(v)) for k, v in trading.summary(g, pos).items()}
-    d = trading.sharpe_difference(g, hold) if hold is not None else (math.nan,) * 3
-    return Row(target, model, s["total_return"], s["annual_return"], s["sharpe"], s["max_drawdown"], s["trades"],
-               *d[:3])
+    d = trading.sharpe_test(g, hold) if hold is not None else (math.nan,) * 4  # difference, low, high, p
+    return Row(target, model, s["total_return"], s["annual_return"], s["sharpe"], s["max_drawdown"], s["trades"], *d)
 
 
 def vote_positions(preds: np.ndarray, last: np.ndarray, strategy: str) -> np.ndarray:
@@ -137,13 +138,17 @@ def trading_sentences(rows: list[Row], fee: float, strategy: str, days: int, lan
         if lost:
             verdict += text(lang, "trade.lost", targets=_targets(lost))
         out.append(text(lang, "trade.model_line", model=name, range=_range(mine, lang), verdict=verdict))
-    better = [r for r in models if r.lo > 0]
-    worse = [r for r in models if r.hi < 0]
+    # The rows compared with buy-and-hold, Holm-adjusted over all of them (their count stated)
+    tested = [r for r in models if math.isfinite(r.p)]
+    adjusted = dict(zip(map(id, tested), holm([r.p for r in tested])))
+    better = [r for r in tested if adjusted[id(r)] < ALPHA and r.diff > 0]
+    worse = [r for r in tested if adjusted[id(r)] < ALPHA and r.diff < 0]
     if better:
-        out.append(text(lang, "trade.better", names=_names(better, lang)))
+        out.append(text(lang, "trade.better", names=_names(better, lang), m=len(tested)))
     else:
-        out.append(text(lang, "trade.none_better", tail=text(lang, "trade.worse_tail", names=_names(worse, lang))
-                        if worse else text(lang, "doc.stop")))
+        out.append(text(lang, "trade.none_better", m=len(tested),
+                        tail=text(lang, "trade.worse_tail", names=_names(worse, lang)) if worse
+                        else text(lang, "doc.stop")))
     return out
 
 

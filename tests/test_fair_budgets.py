@@ -8,7 +8,9 @@ import pytest
 import torch
 
 from bench.cli import main
+from bench.grids import CAPACITY_CELLS, GRIDS
 from bench.matching import TOLERANCE, matched_hidden
+from bench.runner import plan
 from bench.train import TrainSettings, fit_members
 from bench.validate import parameter_count
 from models import MODELS, BuildArgs
@@ -46,6 +48,27 @@ def test_match_params_on_sine(tmp_path):
     hidden = df[df.metric == "hidden"].set_index("model").value
     assert hidden["gru"] == 32 and hidden["rnn"] > 32 and hidden["lstm"] < 32
     assert "| hidden" in (out / "results.md").read_text().replace("|   hidden", "| hidden")
+
+
+def test_capacity_control_resizes_one_model_to_the_others_count():
+    """The grid's capacity control: the stateful GRU at the MLP's parameter count and the MLP at the
+    stateful GRU's, each at the learning rate stored for the model at its own size."""
+    cells = {(c.label, c.config.model): c.config.settings_dict
+             for c in plan(GRIDS["assignment2"].entries, "quick", "cpu", {})}
+    for task, w in CAPACITY_CELLS:
+        base = f"{task} (window={w})"
+        small = cells[(f"{task} (window={w}, match_params=mlp)", "gru-stateful")]
+        big = cells[(f"{task} (window={w}, match_params=gru-stateful)", "mlp")]
+        assert small["match_hidden"] == cells[(base, "mlp")]["hidden"]
+        assert small["lr"] == cells[(base, "gru-stateful")]["lr"]
+        assert big["match_hidden"] == cells[(base, "gru-stateful")]["hidden"]
+        assert big["lr"] == cells[(base, "mlp")]["lr"]
+    # sumsine at window 2: 697 MLP parameters, 12,929 for the stateful GRU at hidden 64
+    assert parameter_count("mlp", 2, 24, 2) == 697 and parameter_count("gru-stateful", 2, 64, 2) == 12929
+    h = matched_hidden("gru-stateful", 1, 1, 2, 24, 2, reference="mlp")
+    assert abs(parameter_count("gru-stateful", 2, h, 2) - 697) <= TOLERANCE * 697 and h < 24
+    h = matched_hidden("mlp", 1, 1, 2, 64, 2, reference="gru-stateful")
+    assert abs(parameter_count("mlp", 2, h, 2) - 12929) <= TOLERANCE * 12929 and h > 64
 
 
 class _Scripted(torch.nn.Module):
@@ -90,3 +113,12 @@ def test_report_flags_cells_still_improving_at_the_cap(tmp_path):
            "epochs" in md
     df = pd.read_csv(out / "results.csv")
     assert df[df.metric == "converged"].value.tolist() == [0.0, 0.0]
+
+
+def test_a_capacity_control_at_tiny_sizes_takes_the_nearest_count():
+    with pytest.raises(ValueError, match="no hidden size gives gru-stateful within 5%"):
+        matched_hidden("gru-stateful", 1, 1, 2, 4, 2, reference="mlp")
+    h = matched_hidden("gru-stateful", 1, 1, 2, 4, 2, reference="mlp", strict=False)
+    target = parameter_count("mlp", 2, 4, 2)
+    assert all(abs(parameter_count("gru-stateful", 2, h, 2) - target) <= abs(parameter_count("gru-stateful", 2, o, 2)
+                                                                               - target) for o in (h - 1, h + 1) if o)

@@ -195,23 +195,17 @@ def test_japanese_latex_compiles_with_lualatex(tmp_path):
 
 def test_assignment2_answers_in_japanese():
     from reports.assignment2 import answers_markdown
-    from tests.test_stateful import _evidence
-    S, rng = 200, np.random.default_rng(0)
-    pi = _evidence("pi (window=2)", "pi", "aperiodic", 2, None, 0.1, 0.1,
-                   {"mlp": [0.1, 0.102, 0.098], "gru": [0.1, 0.1, 0.1], "gru-stateful": [0.099, 0.1, 0.101]},
-                   {"mlp": rng.uniform(2.2, 2.4, (3, S)), "gru-stateful": rng.uniform(2.2, 2.4, (3, S))})
-    wrong = (np.arange(S) % 5 == 0) * 2.0 + 0.01
-    concat = _evidence("concat (window=2)", "concat-1_7-1_17-3x2", "concat", 2, 4, 0.8015, 1.0,
-                       {"mlp": [0.8, 0.8005, 0.801], "gru": [0.8, 0.8, 0.8], "gru-stateful": [1.0, 1.0, 1.0]},
-                       {"mlp": np.tile(wrong, (3, 1)), "gru-stateful": np.full((3, S), 0.01)})
-    ja_text = answers_markdown([pi, concat], "ja")
+    from tests.test_a2_verdicts import _concat53, _uniform
+    cells = [_uniform(np.random.default_rng(0)), _concat53(np.random.default_rng(1), every=20)]
+    ja_text = answers_markdown(cells, "ja")
     for needle in ("## 課題 2：", "### (1) 周期性のない数列（一様乱数、円周率）", "**答え：いいえ。**", "学ぶものがありません",
                    "### (3) 周期の異なる 2 つの数列を m:n で連続して結合した数列", "**答え：はい。**",
-                   "- 役に立つ：ウィンドウ 2 の `concat-1_7-1_17-3x2`。", "最小ウィンドウ 4、ウィンドウが制限する"):
+                   "- 役に立つ：ウィンドウ 8 の `concat-1_7-1_17-5x3`。", "最小ウィンドウ 13、ウィンドウが制限する",
+                   "状態を持つ GRU は MLP に勝つが最良の素朴な予測には勝たない"):
         assert needle in ja_text, needle
-    for english in ("Answer", "Helps", "window", "stateful GRU", "Nothing to learn"):
+    for english in ("Answer", "Helps", "window", "stateful GRU", "Nothing to learn", "parameters"):
         assert english not in ja_text, english
-    assert answers_markdown([pi, concat]) == answers_markdown([pi, concat], "en")
+    assert answers_markdown(cells) == answers_markdown(cells, "en")
 
 
 def test_stock_section_in_japanese():

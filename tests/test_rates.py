@@ -2,6 +2,7 @@
 selection a plain run uses, and how the report states each model's rate."""
 import json
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -146,7 +147,16 @@ def test_rates_command_stores_a_sweep_and_a_plain_run_uses_it(tmp_path, monkeypa
     assert got == {m: e["lr"] for m, e in stored.items()}
     report = (tmp_path / "plain" / "report.md").read_text()
     assert "selected on validation data by the stored sweep" in report
+    # a sweep of two rates leaves every choice at an edge: the report names the stored ones
+    assert re.search(r"at the grid's edge, so a better rate may lie beyond it: (mlp|rnn|lstm|gru)", report)
     assert (tmp_path / "plain" / "figures" / "sine_lr.png").stat().st_size > 0
+
+
+def test_a_stored_rate_at_the_edge_of_its_sweep():
+    val = {"0.001": 0.5, "0.01": 0.4, "0.1": 0.45}
+    assert not rates.at_edge({"lr": 0.01, "val": val})
+    assert rates.at_edge({"lr": 0.1, "val": val}) and rates.at_edge({"lr": 0.001, "val": val})
+    assert min(rates.SWEEP) == 1e-4 and max(rates.SWEEP) == 0.1
 
 
 @pytest.mark.parametrize("args,needle", [

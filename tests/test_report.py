@@ -58,13 +58,14 @@ def test_formats_choose_the_files(store_dir):
     assert "95 % Student-t interval" in md and "floor (analytic)" in md and "sign-flip p (seeds)" in md
     assert "smallest p is 2/2ⁿ (0.25 for 3) and after Holm" in md and "at 3 seeds it cannot reach 0.05" in md
     # Each table says what Holm covers and the smallest adjusted p its seeds and comparisons allow.
-    notes = re.findall(r"^Note: Holm adjusts each p-value column over the (\d+) comparisons in this table only, "
-                       r"not across tables, targets or windows\.$", md, flags=re.M)
+    notes = re.findall(r"^Note: Holm adjusts each p-value column over the comparisons it tests in this table "
+                       r"only \(sign-flip (\d+), DM \d+\), not across tables, targets or windows\.$", md, flags=re.M)
     assert notes and all(int(m) >= 2 for m in notes)
     m = int(notes[0])
     assert f"Note: with 3 paired seeds the smallest sign-flip p is 0.25 and the smallest adjusted p {min(1, m * 0.25):.3g}, " \
            "so no model can reach 0.05 on seeds alone: run more seeds." in md
-    assert re.search(r"^Note: DM long-run variance: Bartlett kernel with \d+(–\d+)? lags?", md, flags=re.M)
+    assert re.search(r"^Note: DM long-run variance: AR\(1\)-prewhitened cosine variance, Student t with 8 degrees", md,
+                     flags=re.M)
 
 
 def test_report_md_states_protocol_tables_and_failures(store_dir):

@@ -147,13 +147,13 @@ def test_registry_and_plan_give_bptt_to_stateful_cells_only():
 
 
 def test_assignment2_grid_has_stateful_rows_and_a_task_beyond_every_window():
-    grid = GRIDS["assignment2"]
-    for e in grid.entries:
+    entries = GRIDS["assignment2"].entries
+    for e in entries:
         assert {"rnn-stateful", "lstm-stateful", "gru-stateful"} <= set(get_task(e.task).models)
-    windows = [v["window"] for e in grid.entries for v in e.variants]
+    windows = [v["window"] for e in entries for v in e.variants]
     minimal = {e.task: int(get_task(e.task).build({**get_task(e.task).settings("quick"), "window": 2},
                                                   np.random.default_rng(0)).arrays.get("minimal_window", [0])[0])
-               for e in grid.entries if e.task.startswith("concat")}
+               for e in entries if e.task.startswith("concat")}
     assert any(k > max(windows) for k in minimal.values()), minimal
 
 
@@ -180,52 +180,6 @@ def test_periodic_cell_floors_and_table(tmp_path):
     row = next(line for line in lines if line.startswith("| gru-stateful "))
     acc = float(row.split("|")[3].split()[0])
     assert 0.0 <= acc <= 1.0 and math.isfinite(acc) and "beats floor" not in row
-
-
-def _evidence(label, task, question, window, minimal, bound, past, means, losses, better="higher"):
-    from reports.assignment2 import CellEvidence
-    from reports.intervals import seed_interval
-    scores = {m: seed_interval(np.array(v)) for m, v in means.items()}
-    return CellEvidence(label, task, question, window, minimal, "accuracy" if better == "higher" else "mse", better,
-                        bound, past, scores, {m: dict(enumerate(a)) for m, a in losses.items()})
-
-
-def test_answers_are_read_from_the_numbers():
-    """The verdicts, the floor sentence and the 'where' section follow the evidence, not a script."""
-    from reports.assignment2 import answers_markdown
-    rng = np.random.default_rng(0)
-    S = 400
-    chance = rng.uniform(2.2, 2.4, (3, S))
-    pi = _evidence("pi (window=2)", "pi", "aperiodic", 2, None, 0.1, 0.1,
-                   {"mlp": [0.1, 0.102, 0.098], "gru": [0.1, 0.1, 0.1], "gru-stateful": [0.099, 0.1, 0.101]},
-                   {"mlp": chance, "gru-stateful": chance + rng.normal(0, 0.01, (3, S))})
-    wrong = (np.arange(S) % 5 == 0) * 2.0 + 0.01  # the MLP misses every fifth symbol, the recurrent net none
-    concat = _evidence("concat (window=2)", "concat-1_7-1_17-3x2", "concat", 2, 4, 0.8015, 1.0,
-                       {"mlp": [0.8, 0.8005, 0.801], "gru": [0.8, 0.8, 0.8], "gru-stateful": [1.0, 1.0, 1.0]},
-                       {"mlp": np.tile(wrong, (3, 1)), "gru-stateful": np.full((3, S), 0.01)})
-    exact = _evidence("concat (window=8)", "concat-1_7-1_17-3x2", "concat", 8, 4, 1.0, 1.0,
-                      {"mlp": [1.0, 1.0, 1.0], "gru": [1.0, 1.0, 1.0], "gru-stateful": [1.0, 1.0, 1.0]},
-                      {"mlp": np.full((3, S), 0.01) + rng.normal(0, 1e-4, (3, S)),
-                       "gru-stateful": np.full((3, S), 0.01) + rng.normal(0, 1e-4, (3, S))})
-    text = answers_markdown([pi, concat, exact])
-    assert "### (1) Sequences with no period" in text and "Nothing to learn" in text
-    assert "**Answer: no.** The stateful GRU beats the MLP in none of the 1 cells; they do not differ in 1" in text
-    # both exact at window 8: the losses differ by noise only, and so does the score: no difference
-    assert "**Answer: in 1 of 2 cells.** The stateful GRU beats the MLP in 1 (`concat-1_7-1_17-3x2` at window 2); " \
-           "they do not differ in 1 (`concat-1_7-1_17-3x2` at window 8). Of the cells whose window is shorter than " \
-           "the minimal window (1), the stateful GRU beats the MLP in 1." in text
-    assert "stays at or under that best possible in 1 of 1 cells (0.8005)" in text
-    assert "- Helps: `concat-1_7-1_17-3x2` at window 2. In 1 of these 1" in text
-    assert "Need not help where the window reaches the minimal window" in text
-    assert "### (2)" not in text  # no periodic cell in this run, no answer made up for it
-    confident = _evidence("concat (window=4)", "concat-1_7-1_17-3x2", "concat", 4, 4, 1.0, 1.0,
-                          {"mlp": [1.0, 1.0, 1.0], "gru-stateful": [1.0, 1.0, 1.0]},
-                          {"mlp": np.full((3, S), 1e-4), "gru-stateful": np.full((3, S), 1e-2) + wrong / 100})
-    assert "**Answer: no.** The stateful GRU beats the MLP in none of the 1 cells; they do not differ in 1" \
-        in answers_markdown([confident])  # a loss difference without a score difference counts as none
-    pi.flagged = ["gru-stateful"]
-    assert "⚠ beats its analytic floor, a leak until explained: pi (window=2) gru-stateful" in answers_markdown([pi])
-    assert answers_markdown([_evidence("x", "pi", "aperiodic", 2, None, 0.1, 0.1, {"mlp": [0.1, 0.1]}, {})]) == ""
 
 
 def test_regime_settings_and_overrides():

@@ -66,6 +66,9 @@ def test_market_section_tables_and_sentences():
     assert "under `level`: gru worse than persistence (whole interval above 1)" in md
     assert "under `logret`: gru interval includes 1" in md
     assert "No network beats persistence" in md
+    assert re.search(r"No evidence that any network forecasts the next close better than persistence: the smallest "
+                     r"Clark–West p, Holm-adjusted over the 2 network rows, is [0-9.]+ \(gru under `level`\)", md)
+    assert "CW p (one-sided)" in md and "(DM 4, CW 2;" in md
     # gru is long every day at no fee: exactly buy-and-hold, so its Sharpe difference is 0 in every resample
     assert re.search(r"\| level +\| gru +\| .* \| \+0\.00 \[\+0\.00, \+0\.00\] +\|", md)
     assert "- gru: +12.8 % under each target; never more than buy-and-hold; exactly as much under `level`, `logret` " \
@@ -78,3 +81,21 @@ def test_section_says_when_a_network_wins():
     md = market_section(tidy, "M", {lb: (t, {}, {}) for lb, t in labels.items()}, fee=0.001, strategy="long-flat")
     assert "better than persistence (whole interval below 1)" in md
     assert "best: lstm under `diff`, ratio 0.910" in md and "No network beats" not in md
+
+
+def test_clark_west_finds_a_network_that_knows_tomorrow():
+    """A network whose forecasts carry most of the next move: Clark–West, Holm-adjusted, says so."""
+    cell, _ = _arrays([(1.0, 1.0)], days=200)
+    rng = np.random.default_rng(1)
+    move = cell["test_true"] - cell["test_last"]
+    seeds = {}
+    for s in range(3):
+        pred = cell["test_last"] + 0.8 * move + rng.normal(0, 0.1 * np.std(move), 200)
+        seeds[s] = {"pointwise_loss": (pred - cell["test_true"]) ** 2, "test_pred": pred,
+                    "trade_returns": cell["hold_returns"]}
+    labels = {"s (target=logret)": "logret"}
+    tidy = _tidy(_rows("s (target=logret)", "gru", [0.3, 0.3, 0.3], dm_p=0.001))
+    md = market_section(tidy, "M", {lb: (t, {"gru": seeds}, cell) for lb, t in labels.items()}, fee=0.0,
+                        strategy="long-flat")
+    assert "Clark–West finds a network better than persistence (Holm-adjusted p < 0.05): gru (`logret`, p = " in md
+    assert "No evidence" not in md

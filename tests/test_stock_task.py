@@ -82,13 +82,16 @@ def test_quick_profile_walks_forward_with_a_scaler_per_fold():
     n = len(prices)
     days, val = int(0.3 * n) // 3, int(0.1 * n)
     folds = data.extra["folds"]
-    assert [int(f.at[0]) for f in folds] == [n - 3 * days, n - 2 * days, n - days]
+    starts = [n - days - k * (days + val) for k in (2, 1, 0)]  # each test block after its own validation block
+    assert [int(f.at[0]) for f in folds] == starts
     assert all(len(f.at) == days for f in folds)
-    for f in folds:
-        a = int(f.at[0]) - val
-        assert f.scaler.shift == prices[:a].min() and f.scaler.scale == prices[:a].max() - prices[:a].min()
+    tested = np.concatenate([np.arange(b, b + days) for b in starts])
+    for f, b in zip(folds, starts):
+        before = np.arange(b - val)
+        seen = prices[before[~np.isin(before, tested)]]
+        assert f.scaler.shift == seen.min() and f.scaler.scale == seen.max() - seen.min()
         assert len(f.val) == val - 6
-    np.testing.assert_array_equal(data.arrays["test_true"], prices[n - 3 * days:])  # every test day, once
+    np.testing.assert_array_equal(data.arrays["test_true"], prices[tested])  # every test day, once
     np.testing.assert_array_equal(data.arrays["fold_starts"], [0, days, 2 * days])
     assert "walk-forward" in data.protocol and data.protocol["scaler"].endswith("each fold's training part only")
 

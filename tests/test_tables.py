@@ -97,7 +97,10 @@ def test_paired_tests_and_holm():
     # mean and copy_last_row are both deterministic, so they get no seed-level test (and no share of Holm).
     assert by["mlp"].sign_flip == pytest.approx(0.0625) and by["mlp"].sign_flip_holm == pytest.approx(0.1875)
     assert math.isnan(by["mean"].sign_flip) and by["mean"].sign_flip_note == "no seed variation"
-    assert t.notes[0].startswith("Holm adjusts each p-value column over the 3 comparisons")
+    # each column's m as applied: the sign-flip test over the 3 networks, DM over all 4 comparisons
+    assert t.notes[0].startswith("Holm adjusts each p-value column over the comparisons it tests in this table only "
+                                 "(sign-flip 3, DM 4)")
+    assert "symmetric about 0" in t.notes[1] and t.notes[-1].startswith("DM long-run variance")
     assert by["mlp"].delta < 0 < by["mean"].delta
     assert by["rnn"].dm_holm < 0.05 and by["rnn"].dm_note == ""
     cell = t.rows[2][-1]
@@ -115,13 +118,12 @@ def test_ten_seeds_can_reach_significance_after_holm():
     t = build_table(inp)
     by = {c.model: c for c in t.comparisons}
     assert by["a"].sign_flip_holm == pytest.approx(4 * 2 / 1024) and by["a"].sign_flip_holm < 0.05
-    assert t.notes[:2] == ["Holm adjusts each p-value column over the 4 comparisons in this table only, "
-                           "not across tables, targets or windows",
-                           "with 10 paired seeds the smallest sign-flip p is 0.00195 and the smallest adjusted p "
-                           "0.00781"]
+    assert t.notes[0] == ("Holm adjusts each p-value column over the comparisons it tests in this table only "
+                          "(sign-flip 4, DM 0), not across tables, targets or windows")
+    assert t.notes[2] == "with 10 paired seeds the smallest sign-flip p is 0.00195 and the smallest adjusted p 0.00781"
     assert all(c.dm_note == "no per-point losses" and c.dm_lags is None for c in t.comparisons)
     t5 = build_table(replace(inp, values=inp.values[inp.values.seed < 5]))
-    assert t5.notes[1].endswith("so no model can reach 0.05 on seeds alone: run more seeds")
+    assert t5.notes[2].endswith("so no model can reach 0.05 on seeds alone: run more seeds")
 
 
 def test_dm_refused_when_losses_do_not_match_the_metric():
@@ -267,3 +269,26 @@ def test_a_wide_table_compiles_within_the_text_block(tmp_path):
     rows = [["persistence (naive, reference)"] + ["0.1234 ± 0.0056"] * 14, ["gru"] + ["–"] * 14]
     assert TEXT_WIDTH_PT == 345.0  # the article class's text width, which compile_latex's document has
     _compile(tmp_path, to_latex(header, rows, caption="wide"))
+
+
+def test_clark_west_against_a_nested_naive_reference():
+    """A network that forecasts much of the next move, and one that adds only noise to the naive
+    forecast: the note gives each its Holm-adjusted Clark–West p."""
+    rng = np.random.default_rng(5)
+    S, last = 300, rng.normal(0, 1, 300)
+    truth = last + rng.normal(0, 1, S)
+    move = truth - last
+    preds = {"ref": {s: last for s in range(5)},
+             "good": {s: last + 0.7 * move + rng.normal(0, 0.2, S) for s in range(5)},
+             "noisy": {s: last + rng.normal(0, 0.3, S) for s in range(5)}}
+    pointwise = {m: {s: (p - truth) ** 2 for s, p in by.items()} for m, by in preds.items()}
+    rows = [(m, s, "mse", float(loss.mean())) for m, by in pointwise.items() for s, loss in by.items()]
+    inp = TaskInputs(label="cw", values=pd.DataFrame(rows, columns=["model", "seed", "metric", "value"]),
+                     metrics=["mse"], better={"mse": "lower"}, models=["good", "noisy", "ref"],
+                     naive=frozenset({"ref"}), test_metric="mse", pointwise=pointwise, predictions=preds, truth=truth)
+    t = build_table(inp)
+    by = {c.model: c for c in t.comparisons}
+    assert by["good"].cw_holm < 0.05 < by["noisy"].cw_holm
+    note = next(n for n in t.notes if n.startswith("Clark–West"))
+    assert "(one-sided: the network adds information; Holm over 2)" in note and "good" in note and "noisy" in note
+    assert not any(n.startswith("Clark–West") for n in build_table(toy_inputs()).notes)  # no forecasts stored

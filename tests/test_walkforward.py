@@ -1,5 +1,5 @@
-"""Walk-forward folds: where each part lies, that no fold sees its own block (nor its scaler its
-validation part), that each fold is a fresh stack trained on its part, and the joined logs."""
+"""Walk-forward folds: where each part lies, that no selection reads a day any fold tests (nor a
+scaler), that each fold is a fresh stack trained on its part, and the joined logs."""
 import numpy as np
 import pytest
 import torch
@@ -18,13 +18,17 @@ N = 300  # closes in the test files: 3 folds of 30 test days, 30 validation clos
 
 def test_fold_geometry():
     T, points = 6, fold_points(200, 3, 20, 15)
-    assert [(p.a, p.b, p.e) for p in points] == [(125, 140, 160), (145, 160, 180), (165, 180, 200)]
+    assert [(p.a, p.b, p.e) for p in points] == [(95, 110, 130), (130, 145, 165), (165, 180, 200)]
+    tested = np.concatenate([np.arange(p.b, p.e) for p in points])
     for p in points:
         train, val, test = window_starts(200, T, p)
         assert (train + T).max() < p.a  # training targets before validation
+        reads = (train[:, None] + np.arange(T + 1)).ravel()  # every close a training window reads
+        assert not np.isin(reads, tested).any()  # and none that any fold tests
         assert val.min() >= p.a and (val + T).max() < p.b  # validation windows inside their part
+        assert not np.isin(np.arange(p.a, p.b), tested).any()  # a day that no fold tests
         np.testing.assert_array_equal(test + T, np.arange(p.b, p.e))  # every day of the block, once
-    with pytest.raises(ValueError, match="leave 4 of 200 closes to train the first fold on"):
+    with pytest.raises(ValueError, match="leave 0 of 200 closes to train the first fold on"):
         check_folds(200, 6, 3, 60, 16)
     with pytest.raises(ValueError, match="5 validation closes are too few for window 6"):
         check_folds(200, 6, 3, 20, 5)
@@ -40,37 +44,54 @@ def _same(a, b) -> bool:
     return torch.equal(a.inputs(), b.inputs()) and torch.equal(a.targets, b.targets)
 
 
+TESTED = [(N - 30 - 60 * k, N - 60 * k) for k in (2, 1, 0)]  # [b, e) of the three test blocks
+
+
+def _noise_on_tested_days(prices: np.ndarray, seed: int) -> np.ndarray:
+    noisy = prices.copy()
+    rng = np.random.default_rng(seed)
+    for b, e in TESTED:
+        noisy[b:e] = prices[b] * np.exp(rng.normal(0, 0.2, e - b))
+    return noisy
+
+
 @pytest.mark.parametrize("target", TARGETS)
-def test_no_fold_sees_its_own_block(tmp_path, target):
-    """Change every close from fold 2's first test day on: folds 1 and 2 train, validate and scale
-    exactly as before (their training never saw those closes); fold 3, which validates on them, does not."""
+def test_no_selection_reads_a_tested_day(tmp_path, target):
+    """Replace every close that any fold tests by noise: every fold trains, validates and scales on
+    exactly the same windows, and only the test windows change."""
     prices = walk(N, seed=1)
     clean, _ = _data(tmp_path, prices, "a.csv", target)
-    b2 = N - 2 * 30
-    poisoned = prices.copy()
-    poisoned[b2:] *= np.linspace(1.5, 3.0, N - b2)
-    dirty, _ = _data(tmp_path, poisoned, "b.csv", target)
+    dirty, _ = _data(tmp_path, _noise_on_tested_days(prices, 5), "b.csv", target)
     f_clean, f_dirty = clean.extra["folds"], dirty.extra["folds"]
-    assert [int(f.at[0]) for f in f_clean] == [N - 90, N - 60, N - 30]
-    for f, g in zip(f_clean[:2], f_dirty[:2]):
+    assert [int(f.at[0]) for f in f_clean] == [b for b, _ in TESTED]
+    for f, g in zip(f_clean, f_dirty):
         assert _same(f.train, g.train) and _same(f.val, g.val) and f.scaler == g.scaler
-    assert not _same(f_clean[2].val, f_dirty[2].val)
-    assert not _same(f_clean[1].test, f_dirty[1].test)  # the block itself is what changed
+        assert not _same(f.test, g.test)
 
 
-@pytest.mark.parametrize("target", ["level", "logret"])
-def test_each_fold_fits_its_scaler_on_its_training_part_only(tmp_path, target):
+def test_selections_are_the_same_when_every_tested_day_is_noise(tmp_path):
+    """The stopping epoch of every fold and the sweep's selection score, trained for real."""
+    prices = walk(N, seed=4)
+    runs = []
+    for name, p in (("a.csv", prices), ("b.csv", _noise_on_tested_days(prices, 6))):
+        data, s = _data(tmp_path, p, name, "logret", epochs=6, hidden=4, patience=2)
+        cfg = train_settings(s, False)
+        model = MODELS["gru"].build(BuildArgs((0, 1), 1, 1, s["window"], 4))
+        runs.append(train_folds(model, data.extra["folds"], [0, 1], cfg)[0])
+    a, b = runs
+    np.testing.assert_array_equal(a.best_epoch, b.best_epoch)
+    np.testing.assert_array_equal(a.selection, b.selection)
+    assert np.isfinite(a.selection).all()
+
+
+def test_each_fold_fits_its_scaler_on_its_untested_training_part_only(tmp_path):
     prices = walk(N, seed=2)
-    clean, _ = _data(tmp_path, prices, "a.csv", target)
-    a2 = N - 60 - 30  # fold 2's validation starts here
-    poisoned = prices.copy()
-    poisoned[a2:] *= np.linspace(2.0, 3.0, N - a2)
-    dirty, _ = _data(tmp_path, poisoned, "b.csv", target)
-    f, g = clean.extra["folds"][1], dirty.extra["folds"][1]
-    assert f.scaler == g.scaler and _same(f.train, g.train) and not _same(f.val, g.val)
-    if target == "level":
-        for fold, p in zip(clean.extra["folds"], (N - 120, N - 90, N - 60)):
-            assert fold.scaler.shift == prices[:p].min() and fold.scaler.scale == np.ptp(prices[:p])
+    clean, _ = _data(tmp_path, prices, "a.csv", "level")
+    tested = np.concatenate([np.arange(b, e) for b, e in TESTED])
+    for fold, (b, _) in zip(clean.extra["folds"], TESTED):
+        before = np.arange(b - 30)  # before the fold's validation block
+        seen = prices[before[~np.isin(before, tested)]]
+        assert fold.scaler.shift == seen.min() and fold.scaler.scale == np.ptp(seen)
 
 
 def test_each_fold_is_a_fresh_stack_trained_on_its_part(tmp_path):
@@ -101,4 +122,5 @@ def test_concat_logs_joins_each_members_own_epochs():
     np.testing.assert_array_equal(log.train_loss[1, :4], [2.0, 1.9, 1.5, 1.4])
     assert np.isnan(log.train_loss[1, 4])
     np.testing.assert_array_equal(log.best_epoch, [4, 2])  # the last fold's best, counted from the start
+    np.testing.assert_array_equal(log.selection, [(1 + 3) / 2, (2 + 4) / 2])  # each fold's own, averaged
     assert log.steps == 20 and log.samples == (100 * 3 + 120 * 2) * 2

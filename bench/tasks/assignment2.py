@@ -34,6 +34,7 @@ from sequences.periodic import concat_blocks, repeating_decimal, sum_of_sines, s
 from sequences.pi import pi_digits
 from sequences.uniform import uniform_digits, uniform_reals
 
+ROUND = 9  # decimals a real-valued cycle is rounded to before its contexts are compared
 STATEFUL_MODELS = ("rnn-stateful", "lstm-stateful", "gru-stateful")
 DIGIT_MODELS = ("mlp", "rnn", "lstm", "gru", *STATEFUL_MODELS, "chance", "persistence", "mean")
 REAL_MODELS = ("mlp", "rnn", "lstm", "gru", *STATEFUL_MODELS, "persistence", "mean")
@@ -142,12 +143,27 @@ def _build_periodic_digits(make: Callable[[int], Series], s: Mapping, rng: np.ra
 def _build_periodic_reals(make: Callable[[int], Series], s: Mapping, rng: np.random.Generator) -> TaskData:
     series = make(s["n_points"])
     order = 2 * len(set(series.meta["periods"]))
-    return build_reals(series, s, {"mse": 0.0, "rmse": 0.0, "mae": 0.0, "mse_vs_persistence": 0.0}, {
+    # The minimal window has one definition for every family: the shortest window after which every
+    # context has one successor (a lookup table). A linear predictor needs `order` values.
+    k_min = minimal_window(np.round(np.asarray(series.values[:series.period]), ROUND))
+    data = build_reals(series, s, {"mse": 0.0, "rmse": 0.0, "mae": 0.0, "mse_vs_persistence": 0.0}, {
         "period": str(series.period),
-        "minimal window": (f"{order} for a linear predictor (each sinusoid obeys a 2-term recurrence); "
-                           "1 for a lookup table, since the cycle's values are all distinct"),
+        "minimal window": (f"{k_min} (the shortest window after which every context has one successor); a linear "
+                           f"predictor needs {order} (each sinusoid obeys a 2-term recurrence)"),
         "floors": "noise-free: a perfect forecast has zero error",
-    }, arrays={"minimal_window": np.array([order])})
+    }, arrays={"minimal_window": np.array([k_min])})
+    data.arrays["linear_mse"] = np.array([linear_mse(data.train, data.test)])
+    return data
+
+
+def linear_mse(train, test) -> float:
+    """Test MSE of the least-squares linear predictor (with intercept) of the next value from the
+    window, fitted on the training windows: what a linear function of the MLP's own input can do."""
+    def design(ws):
+        x = ws.inputs()[..., 0].double().numpy()  # (S, T)
+        return np.column_stack([x, np.ones(len(x))])
+    coef = np.linalg.lstsq(design(train), train.targets[:, 0].double().numpy(), rcond=None)[0]
+    return float(np.mean((design(test) @ coef - test.targets[:, 0].double().numpy()) ** 2))
 
 
 def _periodic_task(name: str, description: str, make: Callable[[int], Series]) -> Task:

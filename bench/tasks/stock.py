@@ -183,11 +183,13 @@ def _split_note(folds: list[Fold], points: list[FoldPoints], dates: np.ndarray, 
     if len(folds) == 1:
         out["split"] = "chronological, one window lost at each boundary: " + out["split"]
     else:
-        out["walk-forward"] = (f"{len(folds)} consecutive test blocks of {points[0].e - points[0].b} closes; each "
-                               "fold retrains every member from its initial parameters on everything before its "
-                               f"block (expanding window), validation the {points[0].b - points[0].a} closes before "
-                               f"the block (one window of {T} lost after the training part); a test window's "
-                               "inputs may reach back before its block (closes known on the day of the forecast)")
+        out["walk-forward"] = (f"{len(folds)} test blocks of {points[0].e - points[0].b} closes, each after its own "
+                               f"validation block of {points[0].b - points[0].a} closes that no fold tests; each fold "
+                               "retrains every member from its initial parameters on the closes before its validation "
+                               "block that no fold tests (expanding window, one window of "
+                               f"{T} lost at each boundary), stops on its own validation block, and a sweep selects "
+                               "the rate on the mean of the folds' validation losses; a test window's inputs may "
+                               "reach back before its block (closes known on the day of the forecast)")
     return out
 
 

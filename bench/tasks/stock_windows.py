@@ -1,6 +1,7 @@
 """One walk-forward fold's windows for the stock task, in the target's representation, with any
-feature columns beside the closes; every scaler fitted on the fold's training part (the closes'
-on the whole series under the lecture's protocol, the features' always on training days only).
+feature columns beside the closes; every scaler fitted on the fold's training part, less the days
+any fold tests (the closes' on the whole series under the lecture's protocol, the features' always
+on those training days only).
 """
 from __future__ import annotations
 
@@ -27,11 +28,21 @@ def relative_windows(rep: np.ndarray, idx: np.ndarray, scaler: Scaler, feats: np
                      torch.zeros(S, dtype=torch.long), torch.from_numpy(np.ascontiguousarray(r[:, T:])), T)
 
 
-def scale_features(feats: np.ndarray | None, train_end: int) -> np.ndarray | None:
-    """Each feature column (N, E) standardised by a scaler fitted on the training days (< train_end) only."""
+def untested(p: FoldPoints) -> np.ndarray:
+    """Positions before the fold's validation block that no fold tests: what its scalers may read."""
+    keep = np.ones(p.a, dtype=bool)
+    for b, e in p.held:
+        keep[b:min(e, p.a)] = False
+    return np.flatnonzero(keep)
+
+
+def scale_features(feats: np.ndarray | None, days: int | np.ndarray) -> np.ndarray | None:
+    """Each feature column (N, E) standardised by a scaler fitted on the training days only: those
+    before `days` (an int), or the positions `days`."""
     if feats is None:
         return None
-    return np.stack([Scaler.fit("standard", col[:train_end]).transform(col) for col in feats.T], axis=1)
+    idx = np.arange(days) if isinstance(days, (int, np.integer)) else days
+    return np.stack([Scaler.fit("standard", col[idx]).transform(col) for col in feats.T], axis=1)
 
 
 def fold_windows(prices: np.ndarray, rep: np.ndarray | None, p: FoldPoints, s: Mapping,
@@ -41,9 +52,10 @@ def fold_windows(prices: np.ndarray, rep: np.ndarray | None, p: FoldPoints, s: M
     the closes, each scaled on the training days only."""
     T, fit_all = s["window"], s["scaler_fit"] == "all"
     starts = window_starts(len(prices), T, p)  # train, validation, test
-    feats = scale_features(feats, p.a)
+    seen = untested(p)  # the training days no fold tests
+    feats = scale_features(feats, seen)
     if rep is None:  # level, the lecture's windows: strided views over one scaled series
-        scaler = Scaler.fit(s["scaler"], prices if fit_all else prices[:p.a])
+        scaler = Scaler.fit(s["scaler"], prices if fit_all else prices[seen])
         scaled = scaler.transform(prices)
         ws = series_windows(scaled, T) if feats is None else \
             series_windows(np.column_stack([scaled, feats]), T, scaled[:, None].astype(np.float32))

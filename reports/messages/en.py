@@ -81,6 +81,9 @@ MESSAGES: dict[str, str] = {
     "doc.results": "Results",
     "doc.tests_say": "What the tests say:",
     "doc.finding": "- {model}: Δ {metric} = {delta:+.3g} vs {reference} ({tests} adjusted p < {alpha:g})",
+    "doc.tests_disagree": (
+        "- {model}: Δ {metric} = {delta:+.3g} vs {reference}: only {test} has adjusted p < {alpha:g}, the tests "
+        "disagree"),
     "doc.no_finding": "- no model differs from {reference} on {metric} at adjusted p < {alpha:g}",
     "doc.flagged": "- {flag}: {model} on {metric}",
     "doc.not_in_tables": "Cells not in the tables",
@@ -129,14 +132,21 @@ MESSAGES: dict[str, str] = {
     "conv.cap": "the cap of {cap} epochs",
     "conv.cap_unknown": "the cap",
     "table.holm_scope": (
-        "Holm adjusts each p-value column over the {m} comparison{s} in this table only, not across tables, targets "
-        "or windows"),
+        "Holm adjusts each p-value column over the comparisons it tests in this table only (sign-flip {m}, DM "
+        "{m_dm}), not across tables, targets or windows"),
+    "table.flip_null": (
+        "the sign-flip test's null is that the seeds' differences are symmetric about 0, not that their mean is 0 "
+        "(a skewed spread rejects more often, docs/statistics.md), so a difference needs DM too"),
     "table.smallest_p": (
         "with {n} paired seeds the smallest sign-flip p is {p_flip:.3g} and the smallest adjusted p "
         "{p_holm:.3g}{tail}"),
     "table.seeds_cannot_reach": ", so no model can reach {alpha:g} on seeds alone: run more seeds",
-    "table.dm_lags": (
-        "DM long-run variance: Bartlett kernel with {span} lag{s} (Andrews' rule, after AR(1) prewhitening)"),
+    "table.dm_variance": (
+        "DM long-run variance: AR(1)-prewhitened cosine variance, Student t with {df} degrees of freedom (size "
+        "0.04–0.07 at 5 % for lag-1 autocorrelation up to 0.95, docs/statistics.md)"),
+    "table.clark_west": (
+        "Clark–West against the reference, which is nested in every network (one-sided: the network adds "
+        "information; Holm over {m}): {items}"),
     "table.beats_floor": "⚠ beats floor",
 
     # ---------------------------------------------------------------- report.html
@@ -223,11 +233,13 @@ MESSAGES: dict[str, str] = {
     "stock.folds_title": "Walk-forward folds ({market})",
     "stock.folds_intro": (
         "Ratio to persistence per test block (geometric mean over seeds; each block scored by members trained only "
-        "on the closes before it), pooled over all blocks [95 % interval over seeds], the Diebold–Mariano test "
-        "against persistence on every test day (squared errors averaged over seeds; the suite's DM: prewhitened "
-        "Newey–West variance, HLN factor, Student t; negative: more accurate than persistence; `*` p < 0.05, not "
-        "corrected for the number of rows), and how many seeds' own DM tests find them significantly better / worse "
-        "than persistence (p < 0.05):"),
+        "on closes before its validation block that no fold tests), pooled over all blocks [95 % interval over "
+        "seeds], the Diebold–Mariano test against persistence on every test day (squared errors averaged over seeds; "
+        "the suite's DM: prewhitened cosine long-run variance, Student t; negative: more accurate than persistence), "
+        "the Clark–West test of each network against persistence, which is nested in it (one-sided: the network adds "
+        "information; DM is undersized for nested forecasts), each p-column Holm-adjusted over the rows it tests "
+        "(DM {m}, CW {m_cw}; `*` adjusted p < 0.05), and how many seeds' own DM tests find them significantly better "
+        "/ worse than persistence (p < 0.05, unadjusted):"),
     "stock.trading_title": "Trading the forecasts after fees ({market})",
     "stock.trading_intro": (
         "{strategy} on each seed's one-step forecasts (long when the forecast is above today's close), fee {fee:.2g} "
@@ -240,6 +252,11 @@ MESSAGES: dict[str, str] = {
     "stock.pooled": "pooled",
     "stock.dm_stat": "DM stat",
     "stock.dm_p": "DM p",
+    "stock.cw_p": "CW p (one-sided)",
+    "stock.cw_none": (
+        "No evidence that any network forecasts the next close better than persistence: the smallest Clark–West p, "
+        "Holm-adjusted over the {m} network rows, is {p:.3g} ({model} under `{target}`)."),
+    "stock.cw_some": "Clark–West finds a network better than persistence (Holm-adjusted p < 0.05): {models}.",
     "stock.seed_counts": "seeds better / worse",
     "stock.dm_cell": "{better} / {worse} of {n}",
     "stock.worse": "{models} worse than persistence (whole interval above 1)",
@@ -254,9 +271,7 @@ MESSAGES: dict[str, str] = {
         "Diebold–Mariano test before reading this as predictability: the seed interval says nothing about other test "
         "periods."),
     "stock.none_better": (
-        "No network beats persistence by more than its interval under any target: on these data the last closes "
-        "carry no usable information about the next close beyond the last one, which is what the random-walk view of "
-        "prices predicts."),
+        "No network beats persistence by more than its interval over seeds under any target."),
     "trade.buy_hold": "buy-and-hold",
     "trade.never": "never trade",
     "trade.vote": "{model} (seed vote)",
@@ -282,11 +297,13 @@ MESSAGES: dict[str, str] = {
     "trade.lost": "; lost money under {targets}",
     "trade.model_line": "- {model}: {range}; {verdict}.",
     "trade.better": (
-        "- A better Sharpe ratio than buy-and-hold beyond the 95 % block-bootstrap interval: {names}; check the fold "
-        "table before trusting it: one test period is one sample of days."),
+        "- A better Sharpe ratio than buy-and-hold by the block-bootstrap test, Holm-adjusted over the {m} strategies "
+        "compared (p < 0.05): {names}; check the fold table before trusting it: one test period is one sample of "
+        "days."),
     "trade.none_better": (
-        "- No strategy has a Sharpe ratio above buy-and-hold's beyond its 95 % block-bootstrap interval: on these "
-        "days no model's forecasts earned more per unit of risk than simply holding the index{tail}"),
+        "- No strategy has a Sharpe ratio above buy-and-hold's by the block-bootstrap test, Holm-adjusted over the {m} "
+        "strategies compared (p < 0.05): on these days no model's forecasts earned more per unit of risk than simply "
+        "holding the index{tail}"),
     "trade.worse_tail": "; {names} did significantly worse.",
 
     # ---------------------------------------------------------------- the lecture's three suggestions (stock section)
@@ -346,23 +363,43 @@ MESSAGES: dict[str, str] = {
         "state, so it sees no more of the past than the MLP. The stateful GRU (`{rec}`) reads the whole series "
         "before each target and carries its state: the only way a recurrent network can use more of the past. All "
         "are scored on the same test targets. Each line gives the mean and 95 % interval over seeds of the test "
-        "{metrics}; the test is Diebold–Mariano on the per-point losses (cross-entropy in nats, or squared error), "
-        "`{rec}` against `{ref}`, Holm-adjusted over the {n} comparisons of this section, with a Newey–West long-run "
-        "variance for the serial correlation of the loss differences; Δ = `{rec}` − `{ref}`. A cell counts as a "
-        "difference when the test says so (adjusted p < {alpha:g}) and the quoted score differs the same way by more "
-        "than {tol:g} (accuracy; relative for an error): two exact forecasters differ only in confidence.\n"),
+        "{metrics} and each model's parameter count. Two tests compare `{rec}` with `{ref}` and with the best naive "
+        "forecast: the sign-flip test over seeds (its null: the seeds' differences are symmetric about 0) and "
+        "Diebold–Mariano on the per-point losses (cross-entropy in nats, or squared error; prewhitened cosine "
+        "long-run variance, Student t). Holm adjusts each column as applied: over the {n} cells against `{ref}`, "
+        "the {n_naive} against the best naive forecast, and the {n_ctl} equal-budget controls. Recurrence helps in "
+        "a cell only when `{rec}` beats both `{ref}` and the best naive forecast, each by both tests (adjusted p < "
+        "{alpha:g}) in the direction of the quoted score by more than {tol:g} (accuracy; relative for an error); "
+        "when one test finds a difference and the other does not, the tests disagree; two forecasters at the best "
+        "possible score are both exact and not tested (docs/statistics.md). Δ = `{rec}` − the other.\n"),
     "a2.q_aperiodic": "### (1) Sequences with no period (uniform random numbers, digits of π)\n",
     "a2.q_periodic": "### (2) Periodic sequences (repeating decimals)\n",
     "a2.q_concat": "### (3) Two periodic sequences joined in m:n blocks\n",
     "a2.q_summed": "### (4) Two periodic sequences added\n",
-    "a2.verdict_yes": "**Answer: yes.** The stateful GRU beats the MLP in every cell ({n} of {n}).",
-    "a2.verdict_no": "**Answer: no.** The stateful GRU beats the MLP in none of the {n} cells",
-    "a2.verdict_some": "**Answer: in {better} of {n} cells.** The stateful GRU beats the MLP in {better}{better_list}",
-    "a2.verdict_same": "; they do not differ in {same}{same_list}",
-    "a2.verdict_worse": "; the MLP is better in {worse}{worse_list}",
+    "a2.verdict_yes": "**Answer: yes.** Recurrence helps in every cell ({n} of {n}){helps_list}",
+    "a2.verdict_no": "**Answer: no.** Recurrence helps in none of the {n} cells",
+    "a2.verdict_some": "**Answer: in {helps} of {n} cells.** Recurrence helps in {helps}{helps_list}",
+    "a2.verdict_group": "; {what} in {k}{cells}",
     "a2.verdict_list": " ({cells})",
     "a2.verdict_limited": (
-        "Of the cells whose window is shorter than the minimal window ({k}), the stateful GRU beats the MLP in {kb}."),
+        "Of the cells whose window is shorter than the minimal window ({k}), recurrence helps in {kb}."),
+    "a2.v_helps": "recurrence helps",
+    "a2.v_mlp_only": "the stateful GRU beats the MLP but not the best naive forecast",
+    "a2.v_disagree": "the tests disagree",
+    "a2.v_not_detected": "no difference detected",
+    "a2.v_worse": "the MLP is better",
+    "a2.v_both_exact": "both exact",
+    "a2.dir_better": "better by both tests",
+    "a2.dir_worse": "worse by both tests",
+    "a2.dir_none": "no difference detected",
+    "a2.dir_disagree": "the tests disagree",
+    "a2.untested": "not tested, both are at the best possible score",
+    "a2.test": "Δ {delta}, seed-level p {p_seed}, DM p {p_dm}: {said}",
+    "a2.vs_naive": " Against the best naive forecast `{naive}` {score}: {test}.",
+    "a2.control": " Equal budgets: {items}; {survives}.",
+    "a2.control_item": "{model} at {params} parameters {score} ({test})",
+    "a2.survives": "the effect survives equal budgets",
+    "a2.not_survives": "the effect does not survive equal budgets",
     "a2.floor_held": (
         "Nothing to learn: no model beats the analytic floor (the best any forecast can do) in any of these cells, "
         "so recurrence cannot help; a model that did would be a leak."),
@@ -378,9 +415,10 @@ MESSAGES: dict[str, str] = {
         "Where the window alone can determine the next value, the MLP reaches {mlp_range} and the stateful GRU "
         "{rec_range}."),
     "a2.cell": (
-        "- `{task}`, window {window} (minimal window {minimal}; {where}): {ref} {ref_score}, {win} {win_score}, "
-        "{rec} {rec_score}; best possible at this window {bound}, from the whole past {past}; Δ {metric} {delta}, DM "
-        "p {p}{mark}.{others}"),
+        "- `{task}`, window {window} (minimal window {minimal}; {where}): **{verdict}**. {ref} ({ref_params} "
+        "parameters) {ref_score}, {win} ({win_params}) {win_score}, {rec} ({rec_params}) {rec_score}; best possible "
+        "at this window {bound}, from the whole past {past}. Against {ref} ({metric}): {vs_mlp}.{vs_naive}{control}"
+        "{others}"),
     "a2.cell_limited": "the window limits",
     "a2.cell_open": "the window can suffice",
     "a2.cell_none": "no period",
@@ -391,8 +429,13 @@ MESSAGES: dict[str, str] = {
         "In {k} of these {n} the MLP's window is shorter than the minimal window, and the stateful GRU, having read "
         "the whole past, is not held to the window's bound."),
     "a2.where_helps_open": (
-        "In {cells} the window could determine the next value, yet the MLP does not learn to: recurrence helps there "
-        "by learning more easily, not by seeing more."),
+        "In {cells} the window could determine the next value and another predictor of the same window does better "
+        "than the MLP: recurrence helps there by learning more easily, not by seeing more."),
+    "a2.where_helps_untold": (
+        "In {cells} the window could determine the next value, but no predictor of the same window (the windowed "
+        "GRU, a linear one) does better than the MLP: seeing more and learning more easily cannot be told apart."),
+    "a2.where_budget": "- At equal parameter budgets: {cells}.",
+    "a2.budget_item": "{name} ({ref} {ref_params}, {rec} {rec_params} parameters): {said}",
     "a2.where_helps_none": "- Helps: in no cell of this run.",
     "a2.where_aperiodic": (
         "- Cannot help on a sequence with no period: the past says nothing about the next value (measured: {cells})."),
@@ -404,7 +447,7 @@ MESSAGES: dict[str, str] = {
     "a2.name": "`{task}` at window {window}",
     "a2.join": " ",
     "a2.sentence_end": ". ",
-    "a2.learned_item": "{name} ({model} {score}, best possible {bound})",
+    "a2.learned_item": "{name} ({model} {score}, {by} {by_score})",
     "a2.against_floor": "{name}: {model} {score} against floor {floor}",
     "a2.scored": "{name}: {model} {score}",
     "a2.against_bound": "{name}: {model} {score}, bound {bound}",
@@ -421,9 +464,9 @@ MESSAGES: dict[str, str] = {
     "window.intro": (
         "Mean ± sample std over seeds. *best possible*: the best score any function of the window can reach on that "
         "test set (for periodic sequences: each context's most frequent successor), or the analytic floor. *minimal "
-        "window*: the shortest window after which every context has one successor (for a sum of sinusoids: the order "
-        "of its linear recurrence, 2 per sinusoid). The stateful models (`*-stateful`) read no window: they read the "
-        "whole series before each target; their cells at each window differ only in the test targets that window's "
+        "window*: the shortest window after which every context has one successor, for every family (a linear "
+        "predictor of a sum of sinusoids needs the order of its recurrence, 2 per sinusoid). The stateful models "
+        "(`*-stateful`) read no window: they read the whole series before each target; their cells at each window differ only in the test targets that window's "
         "split leaves (the same as the other models'), and the figures draw them as one flat line at their mean over "
         "windows and seeds."),
     "window.accuracy": "test accuracy",
@@ -514,10 +557,11 @@ MESSAGES: dict[str, str] = {
     "note.fold": "train {train} ({n_train} windows), validation {val} ({n_val} windows), test {test} ({days} days)",
     "note.fold_no_val": "train {train} ({n_train} windows), test {test} ({days} days)",
     "note.walk_forward": (
-        "{folds} consecutive test blocks of {block} closes; each fold retrains every member from its initial "
-        "parameters on everything before its block (expanding window), validation the {val} closes before the block "
-        "(one window of {window} lost after the training part); a test window's inputs may reach back before its "
-        "block (closes known on the day of the forecast)"),
+        "{folds} test blocks of {block} closes, each after its own validation block of {val} closes that no fold "
+        "tests; each fold retrains every member from its initial parameters on the closes before its validation block "
+        "that no fold tests (expanding window, one window of {window} lost at each boundary), stops on its own "
+        "validation block, and a sweep selects the rate on the mean of the folds' validation losses; a test window's "
+        "inputs may reach back before its block (closes known on the day of the forecast)"),
     "note.trading": (
         "{strategy} on each member's forecasts, fee {fee} of the value traded per position change "
         "(reports/trading.py); buy-and-hold pays one entry fee"),
@@ -567,8 +611,8 @@ MESSAGES: dict[str, str] = {
     "note.chance_band": "a chance-level predictor's accuracy on these {n} test digits: 95 % range [{lo}, {hi}]",
     "note.minimal_window": "{k} (the shortest window after which every context has one successor)",
     "note.minimal_window_sines": (
-        "{order} for a linear predictor (each sinusoid obeys a 2-term recurrence); 1 for a lookup table, since the "
-        "cycle's values are all distinct"),
+        "{k} (the shortest window after which every context has one successor); a linear predictor needs {order} "
+        "(each sinusoid obeys a 2-term recurrence)"),
     "note.bound": "window {window}: over the cycle, best accuracy {acc}, H(next | window) {h} nats",
     "note.claim_counting": (
         "LSTM can count (its cell holds an unbounded count); GRU and tanh RNN saturate, so past the training lengths "

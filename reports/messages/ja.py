@@ -97,6 +97,9 @@ MESSAGES: dict[str, str] = {
     "doc.results": "結果",
     "doc.tests_say": "検定からわかること：",
     "doc.finding": "- {model}：{reference} に対して Δ {metric} = {delta:+.3g}（{tests} の補正後 p < {alpha:g}）",
+    "doc.tests_disagree": (
+        "- {model}：{reference} に対して Δ {metric} = {delta:+.3g}。補正後 p < {alpha:g} なのは {test} だけで、"
+        "検定の結果が食い違います"),
     "doc.no_finding": "- 補正後 p < {alpha:g} で {metric} が {reference} と異なるモデルはありません",
     "doc.flagged": "- {flag}：{model} の {metric}",
     "doc.not_in_tables": "表に入っていないセル",
@@ -144,13 +147,21 @@ MESSAGES: dict[str, str] = {
     "conv.cap": "上限の {cap} エポック",
     "conv.cap_unknown": "上限",
     "table.holm_scope": (
-        "Holm 補正は p 値の列ごとに、この表の {m} "
-        "個の比較だけにかけています（表・予測対象・ウィンドウをまたいではいません）"),
+        "Holm 補正は p 値の列ごとに、この表でその列が検定する比較だけにかけています（符号反転 {m} 個、DM {m_dm} 個。"
+        "表・予測対象・ウィンドウをまたいではいません）"),
+    "table.flip_null": (
+        "符号反転検定の帰無仮説は、シードごとの差が 0 について対称であることで、平均が 0 であることではありません"
+        "（分布が歪むと棄却しやすくなります。docs/statistics.md）。このため差と言うには DM も必要です"),
     "table.smallest_p": (
         "対応するシード {n} 個では、符号反転検定の p の最小値は {p_flip:.3g}、補正後の p の最小値は "
         "{p_holm:.3g}{tail}"),
     "table.seeds_cannot_reach": "。このためシードだけではどのモデルも {alpha:g} に届きません。シードを増やしてください",
-    "table.dm_lags": "DM の長期分散：Bartlett カーネル、ラグ {span}（Andrews の規則、AR(1) のプリホワイトニング後）",
+    "table.dm_variance": (
+        "DM の長期分散：AR(1) でプリホワイトニングした余弦型の分散、自由度 {df} の Student t（1 次の自己相関 0.95 "
+        "まで 5 % でのサイズは 0.04–0.07。docs/statistics.md）"),
+    "table.clark_west": (
+        "基準を入れ子に含む各ネットワークの Clark–West 検定（片側：ネットワークが情報を加える。{m} 個で Holm 補正）："
+        "{items}"),
     "table.beats_floor": "⚠ 理論下限より良い",
 
     # ---------------------------------------------------------------- report.html
@@ -233,12 +244,13 @@ MESSAGES: dict[str, str] = {
         "つまり常に上昇と答えたときの値と比べてください）："),
     "stock.folds_title": "ウォークフォワードの分割（{market}）",
     "stock.folds_intro": (
-        "テストブロックごとの persistence に対する比（シードにわたる幾何平均。各ブロックは、"
-        "それより前の終値だけで学習したメンバーで評価）、全ブロックをまとめた比 [シードにわたる 95 % 区間]、"
+        "テストブロックごとの persistence に対する比（シードにわたる幾何平均。各ブロックは、その検証ブロックより前の、"
+        "どの fold もテストしない終値だけで学習したメンバーで評価）、全ブロックをまとめた比 [シードにわたる 95 % 区間]、"
         "全テスト日での persistence に対する Diebold–Mariano 検定（二乗誤差をシードで平均。このスイートの DM："
-        "プリホワイトニングした Newey–West 分散、HLN 係数、Student t。負なら persistence より正確。`*` は p < 0.05 "
-        "で、行数についての補正はなし）、そして各シード自身の DM 検定で persistence より有意に良い / "
-        "悪いシードの数（p < 0.05）："),
+        "プリホワイトニングした余弦型の長期分散、Student t。負なら persistence より正確）、persistence を入れ子に含む"
+        "各ネットワークの Clark–West 検定（片側：ネットワークが情報を加える。入れ子の予測では DM は過小なサイズ）。"
+        "p の列はそれぞれ検定した行にわたって Holm 補正（DM {m} 行、CW {m_cw} 行。`*` は補正後 p < 0.05）。"
+        "そして各シード自身の DM 検定で persistence より有意に良い / 悪いシードの数（p < 0.05、補正なし）："),
     "stock.trading_title": "手数料を払って予測で売買する（{market}）",
     "stock.trading_intro": (
         "各シードの 1 ステップ予測で {strategy}（予測が今日の終値より上なら買い持ち）、"
@@ -251,6 +263,11 @@ MESSAGES: dict[str, str] = {
     "stock.pooled": "全体",
     "stock.dm_stat": "DM 統計量",
     "stock.dm_p": "DM p",
+    "stock.cw_p": "CW p（片側）",
+    "stock.cw_none": (
+        "どのネットワークも持続予測より次の終値をよく予測するという証拠はありません：Clark–West 検定の p の最小値は、"
+        "{m} 行のネットワークにわたって Holm 補正して {p:.3g}（`{target}` の {model}）です。"),
+    "stock.cw_some": "Clark–West 検定で持続予測より良いネットワーク（Holm 補正後 p < 0.05）：{models}。",
     "stock.seed_counts": "良い / 悪いシード",
     "stock.dm_cell": "{better} / {worse}（{n} 個中）",
     "stock.worse": "{models} は persistence より悪い（区間全体が 1 より上）",
@@ -265,9 +282,7 @@ MESSAGES: dict[str, str] = {
         "まとめた Diebold–Mariano 検定で成り立つかを確かめてください。"
         "シード区間はほかのテスト期間について何も言いません。"),
     "stock.none_better": (
-        "どの予測対象でも、区間を超えて persistence より良いネットワークはありません。このデータでは、"
-        "直近の終値は最後の 1 つ以上に翌日の終値の情報を持っておらず、"
-        "これは価格をランダムウォークとみる見方が予想するとおりです。"),
+        "どの予測対象でも、シードにわたる区間を超えて persistence より良いネットワークはありません。"),
     "trade.buy_hold": "バイ・アンド・ホールド",
     "trade.never": "取引しない",
     "trade.vote": "{model}（シード投票）",
@@ -293,12 +308,13 @@ MESSAGES: dict[str, str] = {
     "trade.lost": "。{targets} では損失",
     "trade.model_line": "- {model}：{range}。{verdict}。",
     "trade.better": (
-        "- 95 % ブロック・ブートストラップ区間を超えてバイ・アンド・ホールドよりシャープレシオが良い：{names}。"
-        "信じる前に分割の表を確かめてください。1 つのテスト期間は日の 1 つの標本です。"),
+        "- ブロック・ブートストラップ検定で、比べた {m} 個の戦略にわたって Holm 補正して（p < 0.05）"
+        "バイ・アンド・ホールドよりシャープレシオが良い：{names}。信じる前に fold の表を確かめてください。"
+        "1 つのテスト期間は日の 1 つの標本にすぎません。"),
     "trade.none_better": (
-        "- 95 % "
-        "ブロック・ブートストラップ区間を超えてバイ・アンド・ホールドよりシャープレシオが高い戦略はありません。"
-        "この期間では、どのモデルの予測も、指数をただ持ち続けるよりリスクあたり多く稼いではいません{tail}"),
+        "- ブロック・ブートストラップ検定で、比べた {m} 個の戦略にわたって Holm 補正して（p < 0.05）"
+        "バイ・アンド・ホールドよりシャープレシオが高い戦略はありません。この期間には、どのモデルの予測も、"
+        "指数を持ち続けるよりリスクあたり多くを稼いではいません{tail}"),
     "trade.worse_tail": "。{names} は有意に悪い結果でした。",
 
     # ---------------------------------------------------------------- the lecture's three suggestions (stock section)
@@ -355,25 +371,44 @@ MESSAGES: dict[str, str] = {
         "は同じウィンドウをゼロの状態から読むので、MLP より多くの過去は見ません。状態を持つ GRU（`{rec}`）"
         "は各正解の前に系列全体を読み、状態を持ち越します。"
         "リカレントネットワークがより多くの過去を使える唯一の方法です。どれも同じテストの正解で評価します。"
-        "各行はテストの {metrics} の、シードにわたる平均と 95 % 区間です。検定はテスト点ごとの損失（nat "
-        "単位の交差エントロピー、または二乗誤差）に対する Diebold–Mariano 検定で、`{rec}` を `{ref}` と比べ、"
-        "この節の {n} 個の比較にわたって Holm 補正しています。損失の差の系列相関には Newey–West "
-        "の長期分散を使います。Δ = `{rec}` − `{ref}`。検定が差を示し（補正後 p < {alpha:g}）、"
-        "かつ示したスコアが同じ向きに {tol:g} より大きく異なるとき（正解率。誤差なら相対値）に差があると数えます。"
-        "正確な予測どうしは確信度しか違わないからです。\n"),
+        "各行はテストの {metrics} の、シードにわたる平均と 95 % 区間、および各モデルのパラメータ数です。"
+        "`{rec}` を `{ref}` および最良の素朴な予測と 2 つの検定で比べます：シードにわたる符号反転検定"
+        "（帰無仮説：シードごとの差が 0 について対称）と、テスト点ごとの損失（nat 単位の交差エントロピー、"
+        "または二乗誤差）に対する Diebold–Mariano 検定（白色化した余弦型の長期分散、Student t）です。"
+        "Holm 補正は列ごとに、適用したとおりに行います：`{ref}` との {n} セル、最良の素朴な予測との {n_naive} "
+        "セル、パラメータ数をそろえた対照の {n_ctl} 比較です。`{rec}` が `{ref}` と最良の素朴な予測の両方に、"
+        "それぞれ両方の検定で（補正後 p < {alpha:g}）、示したスコアの向きに {tol:g} より大きく"
+        "（正解率。誤差なら相対値）勝つときだけ、そのセルで再帰が役に立つとします。一方の検定だけが差を示すときは"
+        "「検定の結果が食い違う」、到達可能な最良値にある 2 つの予測は「どちらも正確」で検定しません"
+        "（docs/statistics.md）。Δ = `{rec}` − 相手。\n"),
     "a2.q_aperiodic": "### (1) 周期性のない数列（一様乱数、円周率）\n",
     "a2.q_periodic": "### (2) 周期性のある数列（循環小数）\n",
     "a2.q_concat": "### (3) 周期の異なる 2 つの数列を m:n で連続して結合した数列\n",
     "a2.q_summed": "### (4) 周期の異なる 2 つの数列を足し合わせた数列\n",
-    "a2.verdict_yes": "**答え：はい。** どのセルでも状態を持つ GRU が MLP に勝ちます（{n} 個中 {n} 個）。",
-    "a2.verdict_no": "**答え：いいえ。** 状態を持つ GRU が MLP に勝つセルは {n} 個中 0 個",
-    "a2.verdict_some": (
-        "**答え：{n} 個中 {better} 個のセルで。** 状態を持つ GRU が MLP に勝つのは {better} 個{better_list}"),
-    "a2.verdict_same": "、差がないのは {same} 個{same_list}",
-    "a2.verdict_worse": "、MLP のほうが良いのは {worse} 個{worse_list}",
+    "a2.verdict_yes": "**答え：はい。** どのセルでも再帰が役に立ちます（{n} 個中 {n} 個）{helps_list}",
+    "a2.verdict_no": "**答え：いいえ。** 再帰が役に立つセルは {n} 個中 0 個",
+    "a2.verdict_some": "**答え：{n} 個中 {helps} 個のセルで。** 再帰が役に立つのは {helps} 個{helps_list}",
+    "a2.verdict_group": "、{what}：{k} 個{cells}",
     "a2.verdict_list": "（{cells}）",
     "a2.verdict_limited": (
-        "ウィンドウが最小ウィンドウより短いセル（{k} 個）のうち、状態を持つ GRU が MLP に勝つのは {kb} 個です。"),
+        "ウィンドウが最小ウィンドウより短いセル（{k} 個）のうち、再帰が役に立つのは {kb} 個です。"),
+    "a2.v_helps": "再帰が役に立つ",
+    "a2.v_mlp_only": "状態を持つ GRU は MLP に勝つが最良の素朴な予測には勝たない",
+    "a2.v_disagree": "検定の結果が食い違う",
+    "a2.v_not_detected": "差は検出されない",
+    "a2.v_worse": "MLP のほうが良い",
+    "a2.v_both_exact": "どちらも正確",
+    "a2.dir_better": "両方の検定で良い",
+    "a2.dir_worse": "両方の検定で悪い",
+    "a2.dir_none": "差は検出されない",
+    "a2.dir_disagree": "検定の結果が食い違う",
+    "a2.untested": "どちらも到達可能な最良値にあるため検定しません",
+    "a2.test": "Δ {delta}、シード単位の p {p_seed}、DM p {p_dm}：{said}",
+    "a2.vs_naive": "最良の素朴な予測 `{naive}` {score} に対して：{test}。",
+    "a2.control": "パラメータ数をそろえると：{items}。{survives}。",
+    "a2.control_item": "パラメータ {params} 個の {model} {score}（{test}）",
+    "a2.survives": "効果はパラメータ数をそろえても残ります",
+    "a2.not_survives": "効果はパラメータ数をそろえると残りません",
     "a2.floor_held": (
         "学ぶものがありません：これらのセルのどれでも、理論下限（どの予測でも到達できる最良値）より良いモデルはなく、"
         "再帰は役に立ちえません。もし良いモデルがあれば、それは情報漏れです。"),
@@ -388,9 +423,10 @@ MESSAGES: dict[str, str] = {
     "a2.window_exact": (
         "ウィンドウだけで次の値が決まるところでは、MLP は {mlp_range}、状態を持つ GRU は {rec_range} に達します。"),
     "a2.cell": (
-        "- `{task}`、ウィンドウ {window}（最小ウィンドウ {minimal}、{where}）：{ref} {ref_score}、{win} {win_score}、"
-        "{rec} {rec_score}。このウィンドウでの到達可能な最良値 {bound}、過去全体からは {past}。Δ {metric} {delta}、"
-        "DM p {p}{mark}。{others}"),
+        "- `{task}`、ウィンドウ {window}（最小ウィンドウ {minimal}、{where}）：**{verdict}**。{ref}（パラメータ "
+        "{ref_params} 個）{ref_score}、{win}（{win_params}）{win_score}、{rec}（{rec_params}）{rec_score}。"
+        "このウィンドウでの到達可能な最良値 {bound}、過去全体からは {past}。{ref} に対して（{metric}）：{vs_mlp}。"
+        "{vs_naive}{control}{others}"),
     "a2.cell_limited": "ウィンドウが制限する",
     "a2.cell_open": "ウィンドウで足りうる",
     "a2.cell_none": "周期なし",
@@ -401,8 +437,13 @@ MESSAGES: dict[str, str] = {
         "このうち {n} 個中 {k} 個では MLP のウィンドウが最小ウィンドウより短く、過去全体を読んだ状態を持つ GRU "
         "はウィンドウの限界に縛られません。"),
     "a2.where_helps_open": (
-        "{cells} ではウィンドウで次の値が決まりうるのに、MLP はそれを学べていません。そこで再帰が役に立つのは、"
-        "より多くを見るからではなく、より学びやすいからです。"),
+        "{cells} ではウィンドウで次の値が決まりうるうえ、同じウィンドウを読む別の予測が MLP より良い値を出します。"
+        "そこで再帰が役に立つのは、より多くを見るからではなく、より学びやすいからです。"),
+    "a2.where_helps_untold": (
+        "{cells} ではウィンドウで次の値が決まりうるものの、同じウィンドウを読む予測（ウィンドウ版の GRU、線形予測）"
+        "は MLP より良くありません：より多くを見るのか、より学びやすいのかは区別できません。"),
+    "a2.where_budget": "- パラメータ数をそろえると：{cells}。",
+    "a2.budget_item": "{name}（{ref} {ref_params} 個、{rec} {rec_params} 個）：{said}",
     "a2.where_helps_none": "- 役に立つ：この実行ではどのセルにもありません。",
     "a2.where_aperiodic": (
         "- 周期のない数列では役に立ちえません：過去は次の値について何も語りません（測定値：{cells}）。"),
@@ -414,7 +455,7 @@ MESSAGES: dict[str, str] = {
     "a2.name": "ウィンドウ {window} の `{task}`",
     "a2.join": "",
     "a2.sentence_end": "。",
-    "a2.learned_item": "{name}（{model} {score}、到達可能な最良値 {bound}）",
+    "a2.learned_item": "{name}（{model} {score}、{by} {by_score}）",
     "a2.against_floor": "{name}：{model} {score}、理論下限 {floor}",
     "a2.scored": "{name}：{model} {score}",
     "a2.against_bound": "{name}：{model} {score}、限界 {bound}",
@@ -432,7 +473,7 @@ MESSAGES: dict[str, str] = {
         "シードにわたる平均 ± 標本標準偏差。*到達可能な最良値*："
         "そのテストデータでウィンドウのどんな関数でも到達できる最良のスコア（周期的な数列では、"
         "各文脈で最も多い次の記号を答えたとき）、または理論下限。*最小ウィンドウ*：どの文脈にも次の記号が 1 "
-        "つしかなくなる最短のウィンドウ（正弦波の和では、その線形漸化式の次数、正弦波 1 つにつき 2）。"
+        "つしかなくなる最短のウィンドウで、どの系列でも同じ定義（正弦波の和を線形に予測するには、その漸化式の次数、正弦波 1 つにつき 2 が要る）。"
         "状態を持つモデル（`*-stateful`）はウィンドウを読まず、各正解の前に系列全体を読みます。"
         "各ウィンドウでのそのセルの違いは、そのウィンドウの分割で残るテストの正解（ほかのモデルと同じ）だけで、"
         "図ではウィンドウとシードにわたる平均の水平線 1 本で描きます。"),
@@ -522,9 +563,10 @@ MESSAGES: dict[str, str] = {
     "note.fold": "学習 {train}（{n_train} ウィンドウ）、検証 {val}（{n_val} ウィンドウ）、テスト {test}（{days} 日）",
     "note.fold_no_val": "学習 {train}（{n_train} ウィンドウ）、テスト {test}（{days} 日）",
     "note.walk_forward": (
-        "終値 {block} 個ずつの連続した {folds} 個のテストブロック。各分割では、すべてのメンバーを初期パラメータから、"
-        "そのブロックより前のすべてで学習し直す（拡大ウィンドウ）。検証はブロック直前の終値 {val} "
-        "個（学習部分の後でウィンドウ {window} 個分を除く）。"
+        "終値 {block} 個ずつの {folds} 個のテストブロック。それぞれの前に、どの分割もテストしない終値 {val} 個の"
+        "自分の検証ブロックがある。各分割では、すべてのメンバーを初期パラメータから、検証ブロックより前の、"
+        "どの分割もテストしない終値で学習し直し（拡大ウィンドウ。境界ごとにウィンドウ {window} 個分を除く）、"
+        "自分の検証ブロックで早期終了する。学習率の掃引は各分割の検証損失の平均で選ぶ。"
         "テストのウィンドウの入力はブロックより前にさかのぼりうる（予測の日にわかっている終値）"),
     "note.trading": (
         "各メンバーの予測で {strategy}、ポジションを変えるたびに取引額の {fee} の手数料（reports/trading.py）。"
@@ -575,7 +617,8 @@ MESSAGES: dict[str, str] = {
     "note.chance_band": "偶然水準の予測がこの {n} 個のテスト数字で取る正解率：95 % 範囲 [{lo}, {hi}]",
     "note.minimal_window": "{k}（どの文脈にも次の記号が 1 つしかなくなる最短のウィンドウ）",
     "note.minimal_window_sines": (
-        "線形の予測なら {order}（正弦波はそれぞれ 2 項の漸化式に従う）。1 周期の値がすべて異なるので、表引きなら 1"),
+        "{k}（どの文脈にも次の記号が 1 つしかなくなる最短のウィンドウ）。線形の予測なら {order}"
+        "（正弦波はそれぞれ 2 項の漸化式に従う）"),
     "note.bound": "ウィンドウ {window}：1 周期にわたって最良の正解率 {acc}、H(次 | ウィンドウ) {h} nat",
     "note.claim_counting": (
         "LSTM は数を数えられる（記憶セルに上限のない数を保てる）が、GRU と tanh の RNN は飽和する。"
