@@ -25,8 +25,8 @@ from typing import Mapping
 
 from sequences.files import write_text_atomic
 
-# The default --lr-sweep grid: three decades in half-decade steps (the first stored sweep, 0.0003–0.03,
-# left 46 of 74 choices at an edge; `at_edge` names those still there)
+# The default --lr-sweep grid: three decades in half-decade steps (a narrower sweep left many choices
+# at an edge; `at_edge` names those still there)
 SWEEP = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 RATES_FILE = Path(__file__).with_name("rates.json")
 SWEEP_COMMAND = "python -m bench run --grid all --lr-sweep --out results/lr-sweep"
