@@ -62,8 +62,8 @@ def _matched(inp: TaskInputs, metric: str) -> list[Matched]:
             for m, v in values.items() if v]
 
 
-def answers(run: Run, store: Store, tables: list[tuple[str, TaskInputs, TaskTable]], lang: str = "en") -> str:
-    """The answers section for the run's assignment-2 tables in lang, or "" when it has none."""
+def evidence_cells(run: Run, store: Store, tables: list[tuple[str, TaskInputs, TaskTable]]) -> list[CellEvidence]:
+    """The run's assignment-2 tables as evidence, each with its equal-budget controls (none when it has none)."""
     found, controls = {}, []
     for label, inp, table in tables:
         if CONTROL.search(label):
@@ -75,4 +75,9 @@ def answers(run: Run, store: Store, tables: list[tuple[str, TaskInputs, TaskTabl
     for base, inp in controls:
         if base in found:
             found[base].matched += _matched(inp, found[base].metric)
-    return answers_markdown(list(found.values()), lang)
+    return list(found.values())
+
+
+def answers(run: Run, store: Store, tables: list[tuple[str, TaskInputs, TaskTable]], lang: str = "en") -> str:
+    """The answers section for the run's assignment-2 tables in lang, or "" when it has none."""
+    return answers_markdown(evidence_cells(run, store, tables), lang)

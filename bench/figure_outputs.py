@@ -102,7 +102,8 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
                                     code + rates[0].to_json(orient="split") + json.dumps(rates[1]) + ",".join(formats))
         kept = _kept(out, record.get(label, {}), prints[label])
         if kept is None:
-            calls[label] = _figure_calls(label, cs, task, section, store, figdir, rates, lang)
+            settings = next((run.cells[c["key"]]["settings"] for c in cs if c["key"] in run.cells), {})
+            calls[label] = _figure_calls(label, cs, task, section, store, figdir, rates, lang, settings)
         else:
             paths[label] = kept
     paths.update(_draw(calls, formats, lang, processes))
@@ -157,7 +158,7 @@ def _draw(calls: dict[str, list], formats: tuple[str, ...], lang: str, processes
 
 
 def _figure_calls(label: str, cs: list[dict], task, section: Section | None, store: Store, figdir: Path,
-                  rates: tuple, lang: str) -> list:
+                  rates: tuple, lang: str, settings: dict | None = None) -> list:
     """One label's figures as calls that each draw one figure and return its files; the arrays they
     show are read from the store now, so that the calls need nothing but themselves."""
     from functools import partial
@@ -170,29 +171,30 @@ def _figure_calls(label: str, cs: list[dict], task, section: Section | None, sto
         if losses:  # early stopping: shorter curves are padded with NaN
             curves[model] = pd.DataFrame(losses).to_numpy(dtype=float)
     stem = file_stem(label)
+    name = task.words(settings, lang) if task is not None and task.words and settings else label  # titles in words
     calls = []
     if task is not None and task.figures and by_model:
-        calls.append(partial(task.figures, stem, by_model, cell_arrays, figdir, lang))
+        calls.append(partial(task.figures, stem, by_model, cell_arrays, figdir, lang, settings=settings or None))
     if curves:
         calls.append(partial(plot_loss_curves, curves, figdir / f"{stem}_loss",
-                             text(lang, "fig.loss_title", label=label),
+                             text(lang, "fig.loss_title", label=name),
                              text(lang, LOSS_LABEL.get(task.kind if task else "", "fig.loss_axis")), lang))
     if section is not None:
-        calls.append(partial(_interval_figure, section.table, figdir / f"{stem}_intervals", lang))
+        calls.append(partial(_interval_figure, section.table, figdir / f"{stem}_intervals", lang, name))
     if len(rates[0]):  # a sweep (this run's or the stored one) to draw
         from reports.rate_figures import plot_rate_curves
         calls.append(partial(plot_rate_curves, rates[0], figdir / f"{stem}_lr",
-                             text(lang, "fig.lr_title", label=label), text(lang, "fig.lr_axis"), rates[1], lang))
+                             text(lang, "fig.lr_title", label=name), text(lang, "fig.lr_axis"), rates[1], lang))
     return calls
 
 
-def _interval_figure(t: TaskTable, stem: Path, lang: str) -> list[Path]:
+def _interval_figure(t: TaskTable, stem: Path, lang: str, name: str | None = None) -> list[Path]:
     from reports.figures import plot_intervals
     tm = t.test_metric
     rows = [(m, iv.mean, iv.lo, iv.hi) for (m, metric), iv in t.intervals.items() if metric == tm]
     if not rows:
         return []
-    return plot_intervals(rows, stem, text(lang, "fig.intervals_title", label=t.label, metric=tm),
+    return plot_intervals(rows, stem, text(lang, "fig.intervals_title", label=name or t.label, metric=tm),
                           text(lang, "fig.metric_axis", metric=tm, unit=name_in(lang, "unit", unit_of(tm))),
                           t.floors.get(tm), t.reference, lang)
 

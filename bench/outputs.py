@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from bench.errors import UserError
 from bench.executors import cores
 from bench.store import Store
-from bench.tasks import get_task
+from bench.tasks import TASKS, get_task
 from reports.messages import name_in, recorded, text
 from sequences.files import UnsafeFile, read_regular, write_text_atomic
 
@@ -151,7 +151,10 @@ def _sections(run: Run, tidy: pd.DataFrame, store: Store, lang: str = "en") -> t
             protocol["implementation"] = ran
         protocol.update(rate_protocol(run, label, lang))
         table.notes += not_converged(inp.values, stopping_rules(info), lang)
-        sections.append(Section(table, cost, task_kind(cs[0]["task"]), protocol, {i["model"]: i["settings"] for i in info}))
+        words = get_task(cs[0]["task"]).words if cs[0]["task"] in TASKS else None
+        title = words(info[0]["settings"], lang) if words and info else ""
+        sections.append(Section(table, cost, task_kind(cs[0]["task"]), protocol, {i["model"]: i["settings"] for i in info},
+                                title=title))
     return sections, empty, tables
 
 
@@ -163,11 +166,12 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     whose inputs are unchanged are kept, see bench.figure_outputs). lang: the language of every
     table, report and figure (results.csv holds identifiers and numbers, the same in every language);
     processes: how many processes draw the figures (bench.fork_map)."""
-    from bench.assignment2_answers import answers
+    from bench.assignment2_answers import evidence_cells
     from bench.figure_outputs import write_figures
     from bench.report_inputs import environment, not_in_tables
     from bench.window_study_outputs import write_window_study
-    from reports.document import report_markdown, results_latex, results_markdown
+    from reports.assignment2 import answers_markdown
+    from reports.document import details_markdown, report_markdown, results_latex, results_markdown
     out.mkdir(parents=True, exist_ok=True)
     run, tidy = _read(store, manifest)
     written = []
@@ -186,19 +190,25 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
     seeds = len(manifest.get("seeds", [])) or max((s.table.seeds for s in sections), default=0)
     title = text(lang, "doc.results_title", grid=manifest["grid"], profile=manifest["profile"], seeds=seeds)
     plain = tidy.drop(columns=["status"])
+    study = write_window_study(out, store, manifest, plain, figures, figure_formats, lang)  # linked below
+    written += study
+    arrays = _arrays_once(store, run)
+    a2_cells = evidence_cells(run, store, tables)
+    summaries = ([a for a in (answers_markdown(a2_cells, lang),) if a]
+                 + task_sections(plain, manifest, run, store, lang, arrays) if {"md", "tex"} & set(formats) else [])
     if "md" in formats:
-        answered = [a for a in (answers(run, store, tables, lang),) if a]
-        summaries = answered + task_sections(plain, manifest, run, store, lang)
         extra = summaries + diverged_note(tidy, lang) + empty
         write_text_atomic(out / "results.md", results_markdown(title, sections, seeds, extra, lang))
-        env = {"environment": environment(run, lang)}
-        report = report_markdown({**manifest, **env}, sections, not_in_tables(run, lang), summaries, lang)
+        doc = {**manifest, "environment": environment(run, lang)}
+        write_text_atomic(out / "details.md", details_markdown(doc, sections, not_in_tables(run, lang), summaries, lang))
+        report = report_markdown(doc, top_parts(out, run, tables, arrays, a2_cells, lang,
+                                                figure_formats if figures else ()), lang)
         write_text_atomic(out / "report.md", report)
-        written += [out / "results.md", out / "report.md"] + write_html(out, report, lang)
+        written += [out / "results.md", out / "details.md", out / "report.md"] + write_html(out, report, lang)
     if "tex" in formats:
-        write_text_atomic(out / "results.tex", results_latex(sections, lang))
+        tables_md = summaries + [p.read_text() for p in study if p.suffix == ".md"]
+        write_text_atomic(out / "results.tex", results_latex(sections, lang, tables_md))
         written.append(out / "results.tex")
-    written += write_window_study(out, store, manifest, plain, figures, figure_formats, lang)
     return written
 
 
@@ -254,10 +264,37 @@ def stopping_rules(info: list[dict]) -> dict[str, tuple[int, str]]:
     return out
 
 
-def task_sections(tidy, manifest: dict, run: Run, store: Store, lang: str = "en") -> list[str]:
-    """Each task's own summary section in lang (e.g. stock: ratio to persistence by model × target);
-    it reads a label's stored arrays through a loader, so tasks without a section load nothing."""
+def _arrays_once(store: Store, run: Run):
+    """label -> its stored arrays (bench.report_inputs.label_arrays), each label read at most once."""
     from bench.report_inputs import label_arrays
+    read: dict[str, tuple] = {}
+
+    def arrays(label: str) -> tuple[dict, dict]:
+        if label not in read:
+            read[label] = label_arrays(store, run.labels[label])
+        return read[label]
+    return arrays
+
+
+def top_parts(out: Path, run: Run, tables: list, arrays, a2_cells: list, lang: str = "en",
+              formats: tuple[str, ...] = FIGURE_FORMATS) -> list[str]:
+    """The markdown of report.md below its header: the answers, the differences from the lecture, the labels."""
+    from bench.answer_inputs import answer_parts, lecture_settings, skipped_reasons
+    from reports.answers import answers_markdown as answers_md
+    from reports.differences import differences_markdown
+    from reports.document import glossary
+    parts = answer_parts(out, run, tables, arrays, a2_cells, lang, formats)
+    names = [c["label"] for c in run.manifest["cells"]] + [c["model"] for c in run.manifest["cells"]]
+    return (answers_md(parts, lang)
+            + differences_markdown(lecture_settings(run), skipped_reasons(run), run.manifest["profile"], lang)
+            + glossary(names, lang))
+
+
+def task_sections(tidy, manifest: dict, run: Run, store: Store, lang: str = "en", arrays=None) -> list[str]:
+    """Each task's own summary section in lang (e.g. stock: ratio to persistence by model × target);
+    it reads a label's stored arrays through a loader (arrays, or one that reads the store), so tasks
+    without a section load nothing."""
+    arrays = arrays or _arrays_once(store, run)
     out = []
     for name in dict.fromkeys(c["task"] for c in manifest["cells"]):
         task = get_task(name)
@@ -265,7 +302,7 @@ def task_sections(tidy, manifest: dict, run: Run, store: Store, lang: str = "en"
                     if c["task"] == name and c["key"] in run.cells}
         if task.section is not None and settings:
             out.append(task.section(tidy[tidy.task.isin(settings)], settings,
-                                    lambda label: label_arrays(store, run.labels[label]), lang))
+                                    arrays, lang))
     return [s for s in out if s]
 
 

@@ -168,11 +168,14 @@ def not_in_tables(run: Run, lang: str = "en") -> list[str]:
         return []
     w = w[~(w.cell_key.isin(run.dropped) & (w.status == "diverged"))]  # a swept rate not selected: in its figure
     labels = {c["key"]: c["label"] for c in run.manifest["cells"]}
-    out = []
+    groups: dict[tuple, list[str]] = {}  # cells of one label with the same status, seeds and reason: one line
     for (key, status, reason), g in w[w.status != "ok"].groupby(["cell_key", "status", "reason"], sort=False):
         seeds = ", ".join(map(str, sorted(g.seed)))
+        groups.setdefault((labels.get(key, key), status, reason, seeds), []).append(g.model.iloc[0])
+    out = []
+    for (label, status, reason, seeds), models in groups.items():
         what = text(lang, "doc.kept_epoch" if status == "diverged" else "doc.not_in_tables_short")
-        out.append(text(lang, "doc.not_in_tables_line", label=labels.get(key, key), model=g.model.iloc[0],
+        out.append(text(lang, "doc.not_in_tables_line", label=label, model=", ".join(models),
                         status=name_in(lang, "status", status), seeds=seeds, what=what,
                         reason=recorded(reason, lang, "reason")))
     stored = set(w.cell_key)

@@ -28,6 +28,7 @@ class Section:
     settings: dict[str, dict] = field(default_factory=dict)  # model -> resolved settings
     figures: list[tuple[str, str]] = field(default_factory=list)  # (relative stem without suffix, caption)
     figure_formats: tuple[str, ...] = ("png",)  # the files each figure stem has (png always)
+    title: str = ""  # the label in words (e.g. "S&P 500, log returns"), where the task gives them
 
 
 def legend(seeds: int, lang: str = "en") -> list[str]:
@@ -122,9 +123,34 @@ def table_markdown(t: TaskTable, lang: str = "en") -> str:
     return table + ("\n\n" + "\n".join(text(lang, "doc.table_note", note=n) for n in t.notes) if t.notes else "")
 
 
-def results_latex(sections: list[Section], lang: str = "en") -> str:
-    """booktabs tables; in Japanese for LuaLaTeX with luatexja (the preamble comment says so)."""
-    body, pending = [], 0
+def markdown_tables(md: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(the heading above it, header, rows) of every github table in a markdown text, code marks dropped."""
+    out, heading, block = [], "", []
+
+    def cells(line: str) -> list[str]:
+        return [c.strip().replace("`", "") for c in line.strip().strip("|").split("|")]
+
+    for line in md.splitlines() + [""]:
+        if line.startswith("|"):
+            block.append(line)
+            continue
+        if len(block) > 2:
+            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]]))
+        block = []
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+    return out
+
+
+def results_latex(sections: list[Section], lang: str = "en", summaries: list[str] = ()) -> str:
+    """booktabs tables: first those of the summaries (markdown: the stock ratios, walk-forward and
+    trading tables, the window study), then each label's; in Japanese for LuaLaTeX with luatexja (the
+    preamble comment says so)."""
+    body = [to_latex(header, rows, caption, continued=text(lang, "tex.continued", caption=caption))
+            for md in summaries for caption, header, rows in markdown_tables(md)]
+    if body:
+        body.append(r"\clearpage")
+    pending = 0
     for s in sections:
         caption = _caption(s.table, lang)
         tables = [to_latex(s.table.header, s.table.rows, caption, notes="; ".join(s.table.notes),
@@ -142,14 +168,36 @@ def results_latex(sections: list[Section], lang: str = "en") -> str:
     return text(lang, "tex.preamble") + f"% {text(lang, 'tex.notes', alpha=ALPHA)}\n\n" + "\n\n".join(body) + "\n"
 
 
-def report_markdown(run: dict, sections: list[Section], not_run: list[str], summaries: list[str] = (),
-                    lang: str = "en") -> str:
-    """report.md: the protocol of the run, the legend, the answers and summaries the run's tasks give
-    (markdown sections, e.g. assignment 2's answers, the stock evaluation), then per task label its
+def report_markdown(run: dict, parts: list[str], lang: str = "en") -> str:
+    """report.md: a header of at most five lines (the run in one line, the link to details.md), then
+    parts, the markdown lines of the answers, the differences from the lecture and the glossary."""
+    env = text(lang, "sep.list").join(f"{name_in(lang, 'env', k)} {v}" for k, v in run.get("environment", {}).items())
+    lines = [text(lang, "doc.report_title", grid=run["grid"]), "",
+             text(lang, "doc.header", profile=run["profile"], n=len(run.get("seeds", [])), env=env), ""]
+    return "\n".join(lines + list(parts)).rstrip("\n") + "\n"
+
+
+# term in the run's labels or model names -> its gloss
+GLOSSARY = (("persistence", "gloss.persistence"), ("mean", "gloss.mean"), ("mean_row", "gloss.mean_row"),
+            ("-stateful", "gloss.stateful"), ("level", "gloss.level"), ("logret", "gloss.logret"),
+            ("window-norm", "gloss.window_norm"), ("concat-", "gloss.concat"), ("summed-", "gloss.summed"))
+
+
+def glossary(names: list[str], lang: str = "en") -> list[str]:
+    """The labels of the run that need a word, one line each, and which means are which."""
+    seen = " ".join(names)
+    items = [text(lang, key) for term, key in GLOSSARY if term in seen] + [text(lang, "gloss.means")]
+    return ["## " + text(lang, "gloss.title"), "", *(f"- {i}" for i in items), ""]
+
+
+def details_markdown(run: dict, sections: list[Section], not_run: list[str], summaries: list[str] = (),
+                     lang: str = "en") -> str:
+    """details.md: the protocol of the run, the legend, the summaries the run's tasks give (markdown
+    sections, e.g. assignment 2's answers in full, the stock evaluation), then per task label its
     protocol, table, findings and figures (relative paths, PNG embedded, PDF linked). Protocol notes
     are recorded in English and written in lang through the catalogue's recorded-text templates."""
     seeds = run.get("seeds", [])
-    lines = [text(lang, "doc.report_title", grid=run["grid"]) + "\n", text(lang, "doc.profile", profile=run["profile"]),
+    lines = [text(lang, "doc.details_title", grid=run["grid"]) + "\n", text(lang, "doc.profile", profile=run["profile"]),
              text(lang, "doc.seeds", n=len(seeds), seeds=", ".join(map(str, seeds)))]
     lines += [text(lang, "doc.item", name=name_in(lang, "env", k), value=v) for k, v in run.get("environment", {}).items()]
     lines += [text(lang, "doc.regenerate") + "\n", "## " + text(lang, "doc.how_to_read") + "\n",
@@ -157,7 +205,7 @@ def report_markdown(run: dict, sections: list[Section], not_run: list[str], summ
     stop = text(lang, "doc.stop")
     for s in sections:
         t = s.table
-        lines += [f"## {t.label}\n", "### " + text(lang, "doc.protocol") + "\n"]
+        lines += [f"## {t.label}" + (f" — {s.title}" if s.title else "") + "\n", "### " + text(lang, "doc.protocol") + "\n"]
         if s.kind:
             lines.append(text(lang, "doc.kind", kind=name_in(lang, "kind", s.kind)))
         lines += [text(lang, "doc.item", name=recorded(k, lang, "protocol"), value=recorded(v, lang, "note"))

@@ -189,13 +189,14 @@ def market_section(tidy: pd.DataFrame, market: str, labels: dict[str, tuple[str,
 
 def plot_predictions(dates: np.ndarray, true: np.ndarray, preds: dict[str, np.ndarray], stem: Path,
                      title: str, zoom: int = 60, fold_starts: np.ndarray = np.zeros(1, dtype=int),
-                     lang: str = "en") -> list[Path]:
+                     lang: str = "en", returns: bool = False) -> list[Path]:
     """Test-period closes with each model's one-step predictions (S,), and the last `zoom` days;
     dotted lines where a walk-forward fold begins (fold_starts: each fold's first day)."""
     fig, axes = plt.subplots(1, 2, figsize=(13, 4), gridspec_kw={"width_ratios": [2, 1]})
     span = float(np.ptp(true)) or 1.0
     for ax, lo in ((axes[0], 0), (axes[1], max(len(true) - zoom, 0))):
-        ax.plot(dates[lo:], true[lo:], color="black", lw=1.6, label=text(lang, "fig.close"))
+        ax.plot(dates[lo:], true[lo:], color="black", lw=1.6,
+                label=text(lang, "fig.actual_return" if returns else "fig.close"))
         for name, p in preds.items():
             ax.plot(dates[lo:], p[lo:], lw=0.9, alpha=0.85, label=name)
         t = true[lo:]
@@ -205,7 +206,7 @@ def plot_predictions(dates: np.ndarray, true: np.ndarray, preds: dict[str, np.nd
             if i >= lo:
                 ax.axvline(dates[int(i)], color="0.6", ls=":", lw=1)
         ax.set_xlabel(text(lang, "fig.date"))
-        ax.set_ylabel(text(lang, "fig.close_axis"))
+        ax.set_ylabel(text(lang, "fig.return_axis" if returns else "fig.close_axis"))
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
         ax.tick_params(axis="x", labelrotation=30)
     axes[0].set_title(title, fontsize=9)

@@ -13,6 +13,7 @@ rate 0; a year is ANNUAL_DAYS trading days. Pure functions of numpy arrays.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -98,8 +99,26 @@ def summary(g: np.ndarray, pos: np.ndarray) -> dict[str, np.ndarray]:
             "max_drawdown": max_drawdown(g), "trades": trades(pos).astype(np.float64)}
 
 
+_DIFFERENCES: dict[tuple, tuple[float, float, float, int]] = {}  # sharpe_difference's results by content
+_KEEP = 512  # results kept: a report asks for each (strategy, days) pair twice (its table and its answer)
+
+
 def sharpe_difference(g: np.ndarray, hold: np.ndarray, block: int | None = None, resamples: int = RESAMPLES,
                       level: float = LEVEL, seed: int = BOOT_SEED) -> tuple[float, float, float, int]:
+    """_sharpe_difference, remembered by the bytes of its inputs (the bootstrap is a report's largest
+    cost, and the same inputs give the same interval: the resamples come from a fixed seed)."""
+    g64, h64 = np.asarray(g, dtype=np.float64), np.asarray(hold, dtype=np.float64)
+    key = (hashlib.sha1(g64.tobytes()).hexdigest(), g64.shape, hashlib.sha1(h64.tobytes()).hexdigest(),
+           block, resamples, level, seed)
+    if key not in _DIFFERENCES:
+        if len(_DIFFERENCES) >= _KEEP:
+            _DIFFERENCES.pop(next(iter(_DIFFERENCES)))
+        _DIFFERENCES[key] = _sharpe_difference(g64, h64, block, resamples, level, seed)
+    return _DIFFERENCES[key]
+
+
+def _sharpe_difference(g: np.ndarray, hold: np.ndarray, block: int | None = None, resamples: int = RESAMPLES,
+                       level: float = LEVEL, seed: int = BOOT_SEED) -> tuple[float, float, float, int]:
     """Mean over members of Sharpe(g_k) - Sharpe(hold), with a circular-block-bootstrap interval.
 
     g (K, S) daily strategy returns of K members, hold (S,) buy-and-hold's. Each resample draws

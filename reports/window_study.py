@@ -56,15 +56,22 @@ def plot_metric_vs_window(frame: pd.DataFrame, metric: str, stem: Path, title: s
                 continue
             x = sm.window * (1 + 0.03 * (i - len(models) / 2))  # small offsets keep the bars apart
             err = np.clip([sm["mean"] - sm.lo, sm.hi - sm["mean"]], 0, None)  # float noise when seeds agree
-            style = dict(ls="--", lw=0.8, ms=3, alpha=0.7) if m in faint else dict(lw=1.4, ms=4)
-            ax.errorbar(x, sm["mean"], yerr=err, marker="o", capsize=2, label=m, color=color, **style)
+            # points, not lines: only the windows drawn were measured, nothing lies between them
+            style = dict(ms=3, alpha=0.7, mfc="none") if m in faint else dict(ms=5)
+            ax.errorbar(x, sm["mean"], yerr=err, marker="o", ls="none", capsize=2, label=m, color=color, **style)
         bounds = st.drop_duplicates("window").sort_values("window")
         if bounds.bound.notna().any():
-            ax.plot(bounds.window, bounds.bound, "k--", lw=1, label=text(lang, "window.best_possible"))
+            ax.plot(bounds.window, bounds.bound, "k_", ms=14, mew=1.5, ls="none",
+                    label=text(lang, "window.best_possible"))
         k = st.minimal_window.dropna()
-        if len(k):
-            ax.axvline(max(float(k.iloc[0]), 0.5), color="0.5", ls=":", lw=1, label=text(lang, "window.minimal"))
+        ticks = list(windows)
+        if len(k):  # the minimal window inside the axis, even where no window was run there
+            kw = max(float(k.iloc[0]), 0.5)
+            ax.axvline(kw, color="0.5", ls=":", lw=1.2, label=text(lang, "window.minimal"))
+            ax.text(kw, 0.02, f" {int(kw)}", transform=ax.get_xaxis_transform(), color="0.4", fontsize=8)
+            ticks.append(kw)
         ax.set_xscale("log", base=2)
+        ax.set_xlim(min(ticks) / 1.5, max(ticks) * 1.5)
         ax.set_xticks(windows)
         ax.set_xticklabels([str(int(w)) for w in windows])
         if log_y:

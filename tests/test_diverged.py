@@ -25,7 +25,7 @@ def test_huge_learning_rate_is_diverged_not_a_crash(tmp_path, capsys):
     # The recorded reason, written again in Japanese.
     assert main(["report", "--out", str(tmp_path), "--lang", "ja", "--no-figures"]) == 0
     assert "シード 0, 1 は発散（指標は残したエポックの値で表に入っています）：エポック 0 で学習の損失が有限でなくなった" \
-        in (tmp_path / "report.md").read_text()
+        in (tmp_path / "details.md").read_text()
     assert "発散（学習の損失が有限でなくなった" in (tmp_path / "results.md").read_text()
     # Diverged is final: a rerun trains nothing again.
     assert main(HUGE_LR + ["--out", str(tmp_path), "--no-figures"]) == 0

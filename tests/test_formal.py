@@ -195,7 +195,7 @@ def test_tiny_formal_grid_writes_table_and_figure(tmp_path):
     assert len(mx) == 4 and mx.between(0, 100).all()
     md = (out / "results.md").read_text()
     assert "max_n_accepted" in md and "max_n_correct" in md and "seeds that fit" in md
-    report = (out / "report.md").read_text()
+    report = (out / "details.md").read_text()
     assert "claim" in report  # the protocol notes state the claim tested
     assert "learning rate: fixed: no validation data to select on" in report
     for stem in ("anbn_by_n", "anbncn_by_n"):

@@ -23,7 +23,7 @@ from bench.report_inputs import ENVIRONMENT, IMPLEMENTATIONS, PAST_FLOOR, unit_o
 from bench.store import STATUSES
 from bench.tasks import FAMILIES, TASKS, get_task
 from bench.tasks.base import Unavailable
-from reports.document import Section, report_markdown, results_latex
+from reports.document import Section, details_markdown, results_latex
 from reports.messages import RECORDED, en, ja, match_recorded, matches_recorded, recorded, text
 from reports.stats import sign_flip_test
 from reports.summary import build_table
@@ -155,7 +155,7 @@ def _section(lang: str) -> str:
                 "scaler": "none (fitted on the training part)"}
     sec = Section(t, None, "regression", protocol, {"mlp": {"epochs": 60, "lr": 0.01}, "gru": {"epochs": 60, "lr": 0.02}},
                   [("figures/toy_task_intervals", "toy: intervals")])
-    doc = report_markdown({"grid": "toy", "profile": "quick", "seeds": [0, 1, 2, 3, 4]}, [sec], [], lang=lang)
+    doc = details_markdown({"grid": "toy", "profile": "quick", "seeds": [0, 1, 2, 3, 4]}, [sec], [], lang=lang)
     return doc[doc.index(f"## {t.label}"):]
 
 
@@ -312,9 +312,10 @@ def test_report_in_japanese_rewrites_tables_report_and_figures(tmp_path):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=GLYPH_MISSING)
         assert main(["report", "--out", str(out), "--lang", "ja"]) == 0
-    md, rep, tex = ((out / n).read_text() for n in ("results.md", "report.md", "results.tex"))
+    md, rep, tex, det = ((out / n).read_text() for n in ("results.md", "report.md", "results.tex", "details.md"))
     assert md.startswith("# 結果：グリッド `all`") and "表の読み方：" in md and "| モデル" in md
-    assert rep.startswith("# レポート") and "### 手順" in rep and "閉ループ描画" in rep
+    assert rep.startswith("# レポート") and "## 答え" in rep and "## 講義との違い" in rep
+    assert det.startswith("# 詳細") and "### 手順" in det and "閉ループ描画" in det
     assert "ltjsarticle" in tex and "理論下限" in tex
     assert (out / "results.csv").read_bytes() == english["results.csv"]  # identifiers and numbers only
     # a new language redraws every figure; back in English, every file is as it was

@@ -39,8 +39,8 @@ def test_run_in_japanese_reports_and_draws_in_the_report_process(tmp_path):
     args = ["run", "--grid", "assignment2", "--model", "persistence", "--seeds", "2", "--out", str(out),
             "--executor", "process", "--workers", "1"]
     assert main(args + ["--lang", "ja", "--pdf"]) == 0
-    md, rep = (out / "results.md").read_text(), (out / "report.md").read_text()
-    assert md.startswith("# 結果：グリッド `assignment2`") and rep.startswith("# レポート")
+    md, rep = (out / "results.md").read_text(), (out / "details.md").read_text()
+    assert md.startswith("# 結果：グリッド `assignment2`") and rep.startswith("# 詳細")
     drawn = _drawn(out)
     assert {n[:-4] for n in drawn if n.endswith(".pdf")} == {n[:-4] for n in drawn if n.endswith(".png")}
     assert "（[PDF](figures/" in rep

@@ -125,7 +125,7 @@ def test_selection_ignores_the_test_targets(tmp_path, monkeypatch):
     assert len(lr_a) == 8 and lr_a.nunique() >= 1
     mse_a, mse_b = (d[(d.metric == "mse") & (d.model == "gru")].value.to_numpy() for d in (a, b))
     assert not np.allclose(mse_a, mse_b)  # the noise did reach the test scores
-    report = (tmp_path / "b" / "report.md").read_text()
+    report = (tmp_path / "b" / "details.md").read_text()
     assert "selected on validation data by this run's sweep" in report
 
 
@@ -145,7 +145,7 @@ def test_rates_command_stores_a_sweep_and_a_plain_run_uses_it(tmp_path, monkeypa
     df = pd.read_csv(tmp_path / "plain" / "results.csv")
     got = df[df.metric == "lr"].groupby("model").value.first().to_dict()
     assert got == {m: e["lr"] for m, e in stored.items()}
-    report = (tmp_path / "plain" / "report.md").read_text()
+    report = (tmp_path / "plain" / "details.md").read_text()
     assert "selected on validation data by the stored sweep" in report
     # a sweep of two rates leaves every choice at an edge: the report names the stored ones
     assert re.search(r"at the grid's edge, so a better rate may lie beyond it: (mlp|rnn|lstm|gru)", report)

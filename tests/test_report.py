@@ -70,8 +70,8 @@ def test_formats_choose_the_files(store_dir):
 
 def test_report_md_states_protocol_tables_and_failures(store_dir):
     assert main(["report", "--out", str(store_dir), "--no-figures"]) == 0
-    rep = (store_dir / "report.md").read_text()
-    for needle in ("# Report: grid `all`", "- profile: `quick`", "- seeds: 3 (0, 1, 2)", "### Protocol",
+    rep = (store_dir / "details.md").read_text()
+    for needle in ("# Details: grid `all`", "- profile: `quick`", "- seeds: 3 (0, 1, 2)", "### Protocol",
                    "- source: sin(x) + N(0, 0.3²)", "- split: chronological",
                    f"`epochs={TASKS['sine'].settings('quick')['epochs']}`",
                    "`window=4`", "paired tests on: `mse` against `persistence`",
@@ -88,7 +88,7 @@ def test_figures_are_embedded_kept_and_redrawn(tmp_path):
     out = tmp_path / "one"
     report_time.synthetic_store(out, labels=1, seeds=2, points=80, epochs=4)
     assert main(["report", "--out", str(out), "--format", "md", "--pdf"]) == 0
-    rep = (out / "report.md").read_text()
+    rep = (out / "details.md").read_text()
     pngs = re.findall(r"!\[[^]]*\]\((figures/[^)]+\.png)\)", rep)
     assert len(re.findall(r"\(\[PDF\]\(figures/[^)]+\.pdf\)\)", rep)) == len(pngs)
     assert {Path(p).name for p in pngs} == {"sine_window4_closed_loop.png", "sine_window4_loss.png",
@@ -104,5 +104,5 @@ def test_figures_are_embedded_kept_and_redrawn(tmp_path):
     assert main(["report", "--out", str(out), "--format", "md", "--pdf", "--redraw"]) == 0
     assert all((out / p).stat().st_mtime_ns != t for p, t in first.items())
     assert main(["report", "--out", str(out), "--format", "md"]) == 0  # PNG alone: a new format, redrawn
-    rep = (out / "report.md").read_text()
+    rep = (out / "details.md").read_text()
     assert re.findall(r"!\[[^]]*\]\((figures/[^)]+\.png)\)", rep) == pngs and "[PDF]" not in rep

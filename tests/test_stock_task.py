@@ -146,7 +146,9 @@ def test_end_to_end_from_a_user_csv(tmp_path, capsys, writer):
     assert {"direction_acc", "direction_acc_lo", "dm_stat_vs_persistence", "dm_p_vs_persistence"} <= set(df.metric)
     trade = {"trade_return", "trade_sharpe", "trade_max_drawdown", "trade_count", "trade_sharpe_vs_hold"}
     assert trade <= set(df.metric)
-    md, report = (out / "results.md").read_text(), (out / "report.md").read_text()
+    md, report = (out / "results.md").read_text(), (out / "details.md").read_text()
+    top = (out / "report.md").read_text()  # the answers name the user's file
+    assert "**prices.csv: " in top and "`--stock-csv FILE`" not in top
     assert "dm_stat_vs_persistence" not in md  # per-seed test results are counted, not averaged over seeds
     for text in (md, report):  # the same walk-forward and trading evaluation as on the default markets
         assert "### Ratio to persistence by model × target (prices.csv)" in text

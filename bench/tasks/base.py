@@ -40,8 +40,8 @@ class TaskData:
 
 # evaluate(model, data, settings) -> (metrics name -> (K,), per-member arrays name -> (K, ...))
 Evaluate = Callable[["nn.Module", TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
-# figures(task name, {model: {seed: arrays}}, cell arrays, out dir, language) -> written paths; the
-# figures' words come from reports.messages in that language
+# figures(task name, {model: {seed: arrays}}, cell arrays, out dir, language, settings=the label's
+# settings) -> written paths; the figures' words come from reports.messages in that language
 Figures = Callable[[str, dict, dict, Path, str], list[Path]]
 # resolve(settings) -> settings checked and pinned at planning time (e.g. a data file's content
 # hash); raises ValueError (SequenceError) for a bad file or value, before anything trains
@@ -73,6 +73,8 @@ class Task:
     resolve: Resolve | None = None
     section: SectionText | None = None
     label_keys: tuple[str, ...] = ()  # settings always named in the cell label, e.g. ("target",)
+    # words(settings, lang) -> a label in words for figure titles and headings, e.g. "S&P 500, log returns"
+    words: Callable[[Mapping, str], str] | None = None
     val_setting: str | None = "val"  # the setting that sizes the validation part (0: none); None: never any
 
     def has_validation(self, settings: Mapping) -> bool:

