@@ -114,6 +114,12 @@ def images_part(out: Path, run: Run, tables: Tables) -> A.Answer:
     return A.not_run("images")
 
 
+def market_name(market: str | None) -> str:
+    """A market in words ('S&P 500'); a user's file by its name."""
+    from sequences.markets import MARKETS
+    return MARKETS[market].title if market in MARKETS else str(market)
+
+
 def outside_share(settings: dict) -> float | None:
     """Share of the test days whose close lies outside the range of the closes its fold trained on
     (the part a scaler fitted on the training part maps beyond [0, 1])."""
@@ -135,23 +141,23 @@ def outside_share(settings: dict) -> float | None:
 
 def stock_markets(run: Run, tables: Tables) -> list[A.Market]:
     """Per market (or user's file): each network against persistence, ratios, RNN/LSTM/GRU pairs."""
-    from sequences.stock import MARKETS
+    from bench.tasks.stock import _column
     by_market: dict[str, list] = {}
     for label, inp, t in tables:
         if _task(run, label) == "stock" and "persistence" in inp.models:
             s = _settings(run, label)
-            by_market.setdefault(MARKETS.get(s.get("market"), (s.get("market"),))[0], []).append((s, inp))
+            by_market.setdefault(market_name(s.get("market")), []).append((s, inp))
     markets = []
     for name, items in by_market.items():
         vs, ratios, pairs, outside = {}, {}, {}, None
         for s, inp in items:
-            target = s["target"]
+            target = _column(s)  # the target, and the features beside the closes when there are any
             vs[target] = A.versus(inp, "persistence", _networks(inp))
             pairs[target] = A.pairwise(inp)
             r = inp.values[inp.values.metric == "mse_vs_persistence"]
             for m, g in r.groupby("model", sort=False):
                 ratios[(m, target)] = A.geometric(g.value.to_numpy(dtype=float))
-            if target == "level":
+            if s["target"] == "level":
                 outside = outside_share(s)
         markets.append(A.Market(str(name), vs, ratios, pairs, outside))
     return markets
@@ -161,7 +167,6 @@ def trading_part(out: Path, run: Run, tables: Tables, arrays: Arrays, lang: str)
     """Each network's strategy on each target against buy-and-hold, read through the trading rows."""
     from bench.figure_outputs import file_stem
     from reports.trading_report import trading_rows
-    from sequences.stock import MARKETS
     strategies, fee, fig = [], None, None
     labels = [label for label, inp, _ in tables if _task(run, label) == "stock"]
     for label in labels:
@@ -171,7 +176,7 @@ def trading_part(out: Path, run: Run, tables: Tables, arrays: Arrays, lang: str)
         if len(rows) < 3:
             continue
         fee, hold = s["fee"], rows[0]
-        market = MARKETS.get(s["market"], (s["market"],))[0]
+        market = market_name(s["market"])
         strategies += [A.Strategy(market, r.target, r.model, r.total, hold.total, r.diff, r.lo, r.hi)
                        for r in rows[2:] if r.model in MODELS and MODELS[r.model].trainable]
         if fig is None and s["target"] != "level":

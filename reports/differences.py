@@ -4,7 +4,7 @@ restores them; then the data sets used in place of the notebook's."""
 from __future__ import annotations
 
 from reports.messages import text
-from sequences.stock import MARKETS
+from sequences.markets import MARKETS
 
 # The lecture's tasks (the assignments name no protocol of their own) -> the message of why this
 # suite's profiles differ, and the option that restores the notebook's settings.
@@ -14,7 +14,7 @@ RESTORE = "--profile seed"
 # Settings that name the data rather than how a model is trained: said by the data lines instead.
 DATA_KEYS = frozenset({"stock_csv", "stock_column", "stock_sha256", "market", "span", "fold_days", "target",
                        "fashion_mnist_dir", "n_figure", "data_seed"})
-STOCK_LECTURE = "Nikkei 225"
+STOCK_LECTURE = "nikkei225"  # the market the notebook used (sequences.markets)
 
 
 def _value(v) -> str:
@@ -39,11 +39,13 @@ def setting_lines(tasks: list[tuple[str, dict, dict]], lang: str = "en") -> list
 def data_lines(tasks: list[tuple[str, dict, dict]], skipped: dict[str, str], lang: str = "en") -> list[str]:
     """The data sets used in place of the notebook's (stock closes, Fashion-MNIST)."""
     out = []
-    stock = [run for task, run, _ in tasks if task == "stock"]
-    if stock and not stock[0].get("stock_csv"):
-        markets = list(dict.fromkeys(MARKETS.get(r.get("market"), (r.get("market"),))[0] for r in stock))
+    stock = [run for task, run, _ in tasks if task == "stock" and not run.get("stock_csv")
+             and run.get("market") != STOCK_LECTURE]
+    if stock:
+        markets = list(dict.fromkeys(MARKETS[r["market"]].title if r.get("market") in MARKETS else str(r.get("market"))
+                                     for r in stock))
         out.append(text(lang, "diff.data_stock", markets=", ".join(markets), span=stock[0].get("span") or "–",
-                        lecture=STOCK_LECTURE))
+                        lecture=MARKETS[STOCK_LECTURE].title))
     if "fashion-mnist" in skipped and any(task == "mnist" for task, _, _ in tasks):
         out.append(text(lang, "diff.data_images", reason=skipped["fashion-mnist"].split(" (")[0]))
     return out

