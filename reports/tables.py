@@ -104,7 +104,8 @@ def to_markdown(header: list[str], rows: list[list]) -> str:
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
                   "–": "--", "—": "---", "±": r"$\pm$", "Δ": r"$\Delta$", "π": r"$\pi$", "²": r"\textsuperscript{2}",
-                  "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$", "†": r"$^\dagger$", "⚠": "(!)", "·": r"$\cdot$"}
+                  "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$", "†": r"$^\dagger$", "⚠": "(!)", "·": r"$\cdot$",
+                  "−": r"$-$", "÷": r"$\div$", "→": r"$\to$"}
 
 
 def latex_escape(text: str) -> str:

@@ -47,12 +47,14 @@ def test_bad_format_is_one_line(fmt, needle, store_dir, capsys):
 def test_formats_choose_the_files(store_dir):
     assert main(["report", "--out", str(store_dir), "--format", "csv", "--no-figures"]) == 0
     assert (store_dir / "results.csv").exists()
-    assert not any((store_dir / n).exists() for n in ("results.md", "results.tex", "report.md", "report.html"))
+    assert not any((store_dir / n).exists() for n in ("results.md", "results.tex", "report.md", "report.html",
+                                                      "details.md"))
     df = pd.read_csv(store_dir / "results.csv")
     assert list(df.columns) == ["grid", "task", "model", "seed", "metric", "value"]
     assert df.seed.nunique() == 3 and df.task.nunique() == 2
     assert main(["report", "--out", str(store_dir), "--format", "TEX, md", "--no-figures"]) == 0
-    assert "<h2 id=\"how-to-read-the-tables\">" in (store_dir / "report.html").read_text()  # md brings the page
+    assert "<h2 id=\"answers\">" in (store_dir / "report.html").read_text()  # md brings the pages
+    assert "<h2 id=\"how-to-read-the-tables\">" in (store_dir / "details.html").read_text()
     check_latex_structure((store_dir / "results.tex").read_text())
     md = (store_dir / "results.md").read_text()
     assert "95 % Student-t interval" in md and "floor (analytic)" in md and "sign-flip p (seeds)" in md

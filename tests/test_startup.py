@@ -267,7 +267,7 @@ def test_figures_drawn_per_label_are_kept_by_the_report(tmp_path):
     pngs = [p for p in written if p.suffix == ".png" and p.name.startswith("sine_")]  # the labels' own
     assert len(pngs) == 2 * len(early) and not list((out / "figures").glob("*.pdf"))  # PNG unless asked
     record = json.loads((out / "figures" / "figures.json").read_text())
-    assert set(record) == {c["label"] for c in manifest["cells"]} | {"window study: mse"}
+    assert set(record) == {c["label"] for c in manifest["cells"]} | {"window study: mse", "answers: sine horizon"}
     window = out / "figures" / "window_mse.png"
     drawn = window.stat().st_mtime_ns
     with Store(out / "results.sqlite") as st:

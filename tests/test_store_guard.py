@@ -157,7 +157,8 @@ def test_other_schema_version_with_pending_wal_is_left_unchanged(store, tmp_path
     after = files(old)
     assert after["results.sqlite"] == main_before and after["results.sqlite-wal"] == wal_before
     assert set(after) == {"results.sqlite", "results.sqlite-wal", "results.sqlite-shm", "manifest.json",
-                          "results.csv", "results.md", "results.tex", "report.md", "report.html", "details.md"}
+                          "results.csv", "results.md", "results.tex", "report.md", "report.html", "details.md",
+                          "details.html"}
 
 
 # --- a good store and a refused run ---------------------------------------------------------------
