@@ -208,9 +208,16 @@ def stock_parts(out: Path, run: Run, tables: Tables, lang: str,
     return A.stock_answer(markets, networks, pred), A.assignment1_answer(markets, fig)
 
 
+# assignment 2's verdicts (reports.a2_verdicts) as the answer counts them: a help, a loss, or neither
+A2_COUNTS = {"helps": "better", "worse": "worse"}
+
+
 def assignment2_part(out: Path, cells: list) -> A.Answer:
-    from reports.assignment2 import cell_verdicts
-    verdicts = cell_verdicts(cells)
+    """Per cell: its question, the stateful GRU's verdict against the MLP by assignment 2's rule, and
+    whether the MLP's window is shorter than the minimal window."""
+    from reports.a2_verdicts import limited, verdicts as a2_verdicts
+    vs = a2_verdicts(cells)
+    verdicts = [(c.question, A2_COUNTS.get(vs[c.label].verdict, "same"), limited(c)) for c in cells if c.label in vs]
     if not verdicts:
         return A.not_run("assignment2")
     return A.assignment2_answer(verdicts, _figure(out, "figures/window_accuracy.png"))

@@ -282,7 +282,10 @@ def _a2(verdicts: list[tuple[str, str, bool | None]], lang: str) -> str:
     per_q = ", ".join(text(lang, "ans.a2_q", q=text(lang, QUESTIONS.get(q, "ans.q_other"), name=q), b=sum(v[1] == "better" for v in vs),
                            n=len(vs))
                       for q in dict.fromkeys(v[0] for v in verdicts) for vs in [[v for v in verdicts if v[0] == q]])
-    return text(lang, _count_key("a2", len(better), n), b=len(better), n=n, per_q=per_q,
+    key = _count_key("a2", len(better), n)
+    if key == COUNTED["a2"]["some"] and all(v[2] for v in better):  # every win where the window is too short
+        key = "ans.a2_short"
+    return text(lang, key, b=len(better), n=n, per_q=per_q,
                 limited=sum(bool(v[2]) for v in better), worse=sum(v[1] == "worse" for v in verdicts),
                 same=sum(v[1] == "same" for v in verdicts))
 

@@ -230,10 +230,3 @@ def answers_markdown(cells: list[CellEvidence], lang: str = "en") -> str:
             out += _question(q, group, vs, lang)
     out += _where(cells, vs, lang)
     return "\n".join(out)
-
-
-def cell_verdicts(cells: list[CellEvidence]) -> list[tuple[str, str, bool | None]]:
-    """Per tested cell: its question, the stateful GRU's verdict against the MLP ('better', 'same',
-    'worse'), and whether the MLP's window falls short of the minimal window (None: not known)."""
-    tests = _tests(cells)
-    return [(c.question, tests[c.label].verdict, _limited(c)) for c in cells if c.label in tests]

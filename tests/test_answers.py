@@ -86,7 +86,9 @@ def test_assignment2_and_trading_answers_flip():
     assert "**No**" in render(A.assignment2_answer(none))
     text = render(A.assignment2_answer(some, "figures/window_accuracy.png"))
     assert "beats the MLP in 1 of 2 cells (periodic 1/2" not in text and "periodic 1/1" in text
-    assert "](figures/window_accuracy.png)" in text
+    assert "](figures/window_accuracy.png)" in text and "**Only where the window is short**" in text
+    wide = [("periodic", "better", False), ("summed", "same", False)]
+    assert "**In some cells**" in render(A.assignment2_answer(wide))
     poor = [A.Strategy("S&P 500", "logret", "gru", 0.05, 0.13, -0.3, -0.6, -0.01)]
     rich = [A.Strategy("S&P 500", "logret", "gru", 0.25, 0.13, 0.4, 0.1, 0.7)]
     assert "**No**" in render(A.trading_answer(poor, 0.001)) and "1 below" in render(A.trading_answer(poor, 0.001))

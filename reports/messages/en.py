@@ -795,14 +795,22 @@ MESSAGES: dict[str, str] = {
     "ans.a2_q": "{q} {b}/{n}",
     "ans.a2_none": (
         "**No**: the stateful GRU beats the MLP in none of the {n} cells ({per_q}); the MLP is better in {worse}, "
-        "they do not differ in {same} (DM on the per-point losses, Holm over the {n} cells)."),
+        "and {same} show no help by assignment 2's rule (details.md names each: not detected, the tests disagree, "
+        "or both exact)."),
     "ans.a2_some": (
+        "**In some cells**: the stateful GRU beats the MLP in {b} of {n} cells ({per_q}), in "
+        "{limited} of them because the MLP's window is shorter than the sequence's minimal window; the MLP is "
+        "better in {worse}, and {same} show no help by assignment 2's rule (it needs the stateful GRU to beat the MLP "
+        "and the best naive forecast by the seed-level and DM tests alike; details.md names each cell's verdict)."),
+    "ans.a2_short": (
         "**Only where the window is short**: the stateful GRU beats the MLP in {b} of {n} cells ({per_q}), in "
         "{limited} of them because the MLP's window is shorter than the sequence's minimal window; the MLP is "
-        "better in {worse}, they do not differ in {same} (DM on the per-point losses, Holm over the {n} cells)."),
+        "better in {worse}, and {same} show no help by assignment 2's rule (it needs the stateful GRU to beat the MLP "
+        "and the best naive forecast by the seed-level and DM tests alike; details.md names each cell's verdict)."),
     "ans.a2_all": (
         "**Yes**: the stateful GRU beats the MLP in all {n} cells ({per_q}), in {limited} of them because the "
-        "MLP's window is shorter than the minimal window (DM on the per-point losses, Holm over the {n} cells)."),
+        "MLP's window is shorter than the minimal window (assignment 2's rule: the seed-level and DM tests alike, "
+        "against the MLP and the best naive forecast)."),
     "ans.trade_name": "`{model}` on `{target}` ({market})",
     "ans.trade_none": (
         "**No**: after a {fee:g} % fee per position change, {k} of {n} network × target strategies end richer "
