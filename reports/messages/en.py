@@ -756,8 +756,8 @@ MESSAGES: dict[str, str] = {
         "**No: no recurrent model beats the mean row** (`{ref}`, closed-loop MSE of the bottom half {ref_mean}): "
         "{items}; sign-flip over seeds and DM over test images, Holm."),
     "ans.stock_none": (
-        "**{market}: no** — none of the {n} network × target cells beats persistence on test MSE ({worse} are "
-        "worse; sign-flip and DM, Holm per target); the closest, `{best}` on `{target}`, makes {ratio} times "
+        "**{market}: no** — none of the {n} network × target cells beats persistence on test MSE (worse: "
+        "{worse}; sign-flip and DM, Holm per target); the closest, `{best}` on `{target}`, makes {ratio} times "
         "persistence's MSE (geometric mean over seeds [95 % interval])."),
     "ans.stock_some": (
         "**{market}: in {k} of {n} network × target cells** a network beats persistence on test MSE (sign-flip "
