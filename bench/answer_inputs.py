@@ -4,6 +4,7 @@ how the run's settings differ from the notebook's (reports.answers and reports.d
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -88,7 +89,8 @@ def sine_part(out: Path, run: Run, tables: Tables, arrays: Arrays, lang: str, fo
     closed, fig = [], None
     if closed_inp is not None:
         ref = choose_reference(closed_inp, index_values(closed_inp.values))
-        closed = A.versus(closed_inp, ref, _networks(closed_inp)) if ref else []
+        # tested over seeds alone: a drawing's step errors are one trajectory, not a stationary loss series
+        closed = A.versus(replace(closed_inp, pointwise={}), ref, _networks(closed_inp)) if ref else []
         errors = {m: np.stack([p[s] for s in sorted(p)]) for m, p in closed_inp.pointwise.items()
                   if m in _networks(closed_inp)}
         if formats and errors:

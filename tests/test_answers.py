@@ -2,6 +2,10 @@
 must flip the answer; every part is written in both languages; differences come from settings."""
 from __future__ import annotations
 
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -154,3 +158,27 @@ def test_labels_in_words_for_titles_and_headings():
     assert stock({"market": "n225.csv", "target": "level"}, "ja") == "n225.csv、価格"
     assert get_task("fashion-mnist").words({}, "en") == "Fashion-MNIST, bottom half"
     assert get_task("sine").words({}, "ja") == "ノイズ付きサイン曲線"
+
+
+def test_the_closed_loop_is_tested_over_seeds_alone():
+    """A drawing's step errors are one trajectory per seed (growing with the horizon), so the closed-loop
+    verdict rests on the seeds: a network far closer to the clean sine in every seed is better, whatever
+    Diebold–Mariano would make of the periodic loss differential."""
+    from bench.answer_inputs import sine_part
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.arange(70) * 0.3)
+    drawn = {s: clean[-40:] + rng.normal(0, 0.05, 40) for s in range(10)}
+    by_model = {"lstm": {s: {"closed_loop": d} for s, d in drawn.items()},
+                "mean": {s: {"closed_loop": np.zeros(40)} for s in range(10)}}
+    rows = [(m, s, "closed_loop_mse", float(np.mean((a["closed_loop"] - clean[-40:]) ** 2)))
+            for m, seeds in by_model.items() for s, a in seeds.items()]
+    rows += [(m, s, "mse", v) for m, v in (("lstm", 0.1), ("mean", 0.5)) for s in range(10)]
+    inp = TaskInputs(label="sine", values=pd.DataFrame(rows, columns=["model", "seed", "metric", "value"]),
+                     metrics=["mse", "closed_loop_mse"], better={"mse": "lower", "closed_loop_mse": "lower"},
+                     models=["lstm", "mean"], naive=frozenset({"mean"}), test_metric="mse")
+    run = SimpleNamespace(labels={"sine": [{"task": "sine"}]})
+    answer = sine_part(Path("."), run, [("sine", inp, SimpleNamespace(reference="mean"))],
+                       lambda label: (by_model, {"clean": clean}), "en", ())
+    (closed,) = answer.args["closed"]
+    assert math.isnan(closed.p_dm) and closed.verdict == "better" and closed.p < 0.01

@@ -741,8 +741,10 @@ MESSAGES: dict[str, str] = {
     "ans.beat_none": "no network beats `{ref}` (best `{best}` {mean} against {ref_mean}, p {p})",
     "ans.sine": (
         "**One step ahead (test MSE), {one}; closed loop (MSE of the free-running drawing against the noise-free "
-        "sine), {closed}.** Each network against the best naive forecast: sign-flip test over seeds and "
-        "Diebold–Mariano on the test points, Holm-adjusted over the networks, p the larger of the two."),
+        "sine), {closed}.** Each network against the best naive forecast, Holm-adjusted over the networks: one "
+        "step by the sign-flip test over seeds and Diebold–Mariano on the test points (p the larger of the two); "
+        "closed loop by the sign-flip test over seeds alone, since a drawing's step errors are one trajectory "
+        "whose error grows with the horizon, not a stationary loss series that Diebold–Mariano needs."),
     "ans.images_better": "`{model}` by {pct:.1f} % ({mean}, p {p})",
     "ans.images_same": "`{model}` not distinguishable ({mean}, p {p})",
     "ans.images_worse": "`{model}` is {pct:.1f} % worse ({mean}, p {p})",

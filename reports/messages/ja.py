@@ -747,8 +747,10 @@ MESSAGES: dict[str, str] = {
     "ans.beat_none": "`{ref}` に勝つネットワークはない（最良は `{best}` の {mean}、`{ref}` は {ref_mean}、p {p}）",
     "ans.sine": (
         "**1 ステップ先（テスト MSE）では{one}。閉ループ（自分の出力で描いた曲線のノイズのないサイン曲線に対する "
-        "MSE）では{closed}。** 各ネットワークを最良の素朴な予測と比較：シードにわたる符号反転検定とテスト点での "
-        "Diebold–Mariano 検定、ネットワークにわたる Holm 補正、p は両者の大きいほう。"),
+        "MSE）では{closed}。** 各ネットワークを最良の素朴な予測と比較（ネットワークにわたる Holm 補正）：1 ステップは"
+        "シードにわたる符号反転検定とテスト点での Diebold–Mariano 検定（p は両者の大きいほう）、閉ループはシードにわたる"
+        "符号反転検定のみ（描いた曲線の各ステップの誤差は予測の長さとともに増える 1 本の軌跡で、Diebold–Mariano "
+        "検定が前提とする定常な損失系列ではないため）。"),
     "ans.images_better": "`{model}` は {pct:.1f} % 良い（{mean}、p {p}）",
     "ans.images_same": "`{model}` は区別できない（{mean}、p {p}）",
     "ans.images_worse": "`{model}` は {pct:.1f} % 悪い（{mean}、p {p}）",
