@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
+from bench import fold_rates
 from bench.config import CellConfig
 from bench.determinism import deterministic_mode
 from bench.device import timed
@@ -84,6 +85,9 @@ def _attempt(job: Job, device: torch.device) -> CellRecord:
 
 def _run(job: Job, device: torch.device) -> CellRecord:
     configs, seeds = (job.config, *job.siblings), list(job.seeds)
+    # the stack's rates, ascending: every trained cell's, and every rate a composed cell selects among
+    rates = sorted({float(x.settings_dict["lr"]) for x in configs if not fold_rates.swept(x.settings_dict)}
+                   | {r for x in configs for r in fold_rates.swept(x.settings_dict) or ()})
     c = configs[0]
     task, spec, s = get_task(c.task), get_model(c.model), c.settings_dict
     data = task.build(s, np.random.default_rng(s["data_seed"]))
@@ -94,7 +98,7 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         ref = s["match_params"] if isinstance(s["match_params"], str) else MATCH_REFERENCE
         hidden = matched_hidden(c.model, data.in_features, data.out_features, s["window"],
                                 s.get("match_hidden", s["hidden"]), s["layers"], ref, strict=ref == MATCH_REFERENCE)
-    members = seeds * len(configs)  # one block of seeds per learning rate
+    members = seeds * len(rates)  # one block of seeds per learning rate
     model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, s["window"], hidden,
                                  s["layers"], data.classification)).to(device)
     K = len(members)
@@ -104,8 +108,8 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     log = None
     if spec.trainable:
         cfg = train_settings(s, data.classification)
-        if len(configs) > 1:
-            cfg = replace(cfg, lr=tuple(float(x.settings_dict["lr"]) for x in configs for _ in seeds))
+        if len(rates) > 1:
+            cfg = replace(cfg, lr=tuple(r for r in rates for _ in seeds))
         trainer = train_stateful if carries_state(model) else task.train  # the model's regime first
         if trainer is not None:
             log = trainer(model, data, members, cfg, s)
@@ -134,8 +138,12 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         log.val_loss = log.val_loss[:, :0]  # is a stopping rule, not a validation score: not stored as one
     floors = data.past_floors if carries_state(model) and data.past_floors is not None else data.floors
     env = {**environment(device), "impl": impl}
-    recs = [_record(cfg, seeds, range(j * len(seeds), (j + 1) * len(seeds)), metrics, arrays, log, common, data,
-                    floors, env) for j, cfg in enumerate(configs)]
+    n = len(seeds)
+    recs = [_composed(x, seeds, rates, arrays, log, common, data, floors, env, task)
+            if fold_rates.swept(x.settings_dict) else
+            _record(x, seeds, range(rates.index(float(x.settings_dict["lr"])) * n,
+                                    (rates.index(float(x.settings_dict["lr"])) + 1) * n),
+                    metrics, arrays, log, common, data, floors, env) for x in configs]
     recs[0].siblings = recs[1:]
     return recs[0]
 
@@ -152,8 +160,9 @@ def _record(c: CellConfig, seeds: list[int], members: range, metrics: dict, arra
         if trained:
             e = int(log.best_epoch[k])
             row.update(best_epoch=e, epochs_run=int(log.epochs[k]),  # as if alone, not the stack's
-                       final_train_loss=float(log.train_loss[k, e]) if e >= 0 else float("nan"),
-                       lr=float(c.settings_dict["lr"]))
+                       final_train_loss=float(log.train_loss[k, e]) if e >= 0 else float("nan"))
+            if fold_rates.fixed(c.settings_dict) is None:  # else one rate per fold: the array fold_lr
+                row["lr"] = float(c.settings_dict["lr"])
             if log.converged is not None and np.isfinite(log.converged[k]):  # NaN: a fixed budget, no verdict
                 row["converged"] = float(log.converged[k])
             if log.selection is not None:  # the selection criterion of a learning-rate sweep
@@ -165,6 +174,8 @@ def _record(c: CellConfig, seeds: list[int], members: range, metrics: dict, arra
                 status[seed], reason[seed] = "diverged", f"non-finite training loss at epoch {bad}"
         rows[seed] = row
     out_arrays = {(-1, name): a for name, a in data.arrays.items()}
+    if fold_rates.fixed(c.settings_dict) is not None:
+        out_arrays[(-1, "fold_lr")] = np.array(fold_rates.fixed(c.settings_dict))
     for k, seed in zip(members, seeds):
         for name, a in arrays.items():
             out_arrays[(seed, name)] = a[k]
@@ -172,6 +183,33 @@ def _record(c: CellConfig, seeds: list[int], members: range, metrics: dict, arra
             out_arrays[(seed, "train_loss")] = log.train_loss[k, :log.epochs[k]]
             if log.val_loss.size:
                 out_arrays[(seed, "val_loss")] = log.val_loss[k, :log.epochs[k]]
+    return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
+                      settings=c.settings_dict, seeds=list(seeds), status=status, reason=reason, metrics=rows,
+                      env=env, floors=floors, protocol=data.protocol, arrays=out_arrays)
+
+
+def _composed(c: CellConfig, seeds: list[int], rates: list[float], arrays: dict, log, common: dict, data,
+              floors: dict, env: dict, task) -> CellRecord:
+    """A sweep's composed walk-forward cell (bench/fold_rates.py): each fold's test days forecast at
+    the rate its own validation days chose, and scored from those forecasts like any cell."""
+    own = [rates.index(r) for r in fold_rates.swept(c.settings_dict)]
+    n = len(seeds)
+    scores = log.fold_selection.reshape(len(rates), n, -1)[own]  # (R, n, F)
+    pick = np.asarray(own)[fold_rates.choose(scores)]  # (F,) each fold's rate, as an index into rates
+    starts = np.asarray(data.arrays["fold_starts"])
+    with np.errstate(over="ignore", invalid="ignore"):
+        metrics, out = task.score(fold_rates.compose(arrays["test_pred"], starts, pick, n), data, c.settings_dict)
+    chosen = log.fold_selection.reshape(len(rates), n, -1)[pick, :, np.arange(len(pick))]  # (F, n)
+    diverged = log.diverged.reshape(len(rates), n)[pick].any(0)  # (n,) a chosen member diverged in some fold
+    rows, status, reason = {}, {}, {}
+    out_arrays = {(-1, name): a for name, a in data.arrays.items()}
+    out_arrays.update({(-1, "fold_lr"): np.array(rates)[pick], (-1, "sweep_lr"): np.array(rates)[own],
+                       (-1, "fold_val"): np.where(np.isfinite(scores), scores, np.nan).mean(1)})  # (R, F)
+    for i, seed in enumerate(seeds):
+        rows[seed] = {**{name: float(v[i]) for name, v in metrics.items()}, **common,
+                      "val_score": float(chosen[:, i].mean())}
+        status[seed], reason[seed] = ("diverged", "a fold's chosen rate diverged") if diverged[i] else ("ok", "")
+        out_arrays.update({(seed, name): a[i] for name, a in out.items()})
     return CellRecord(cell_key=c.key, task=c.task, model=c.model, profile=c.profile, device=c.device,
                       settings=c.settings_dict, seeds=list(seeds), status=status, reason=reason, metrics=rows,
                       env=env, floors=floors, protocol=data.protocol, arrays=out_arrays)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bench import fold_rates
 from bench.tasks import get_task
 from models import BuildArgs, get_model
 
@@ -54,6 +55,12 @@ def training_seconds(job: Job) -> float:
     return 6 * params * steps * len(data.train) * s["epochs"] * members / RATE_FLOPS
 
 
+def _selects_per_fold(job: Job) -> bool:
+    """Whether the job holds a sweep's composed walk-forward cell, whose per-fold choice averages
+    over every seed of the stack (bench/fold_rates.py): its seeds stay in one part."""
+    return any(fold_rates.swept(c.settings_dict) for c in (job.config, *job.siblings))
+
+
 def _count(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
@@ -79,8 +86,9 @@ def lay_out(jobs: list[Job], slots: int) -> tuple[list[Job], int, int]:
     est = [training_seconds(j) for j in jobs]
     share = max(1, slots // len(jobs))
 
-    def cut(counts) -> list[Job]:  # each job into its count of parts
-        return [replace(job, seeds=p) for job, n in zip(jobs, counts) for p in chunks(job.seeds, n)]
+    def cut(counts) -> list[Job]:  # each job into its count of parts; a per-fold selection needs all its seeds
+        return [replace(job, seeds=p) for job, n in zip(jobs, counts)
+                for p in chunks(job.seeds, 1 if _selects_per_fold(job) else n)]
     parts = cut(max(1, min(len(job.seeds), share, int(sec // MIN_PART_S))) for job, sec in zip(jobs, est))
     if sum(est) - max(est) >= MIN_PART_S or len(parts) > len(jobs):  # worth a worker
         return parts, min(len(parts), slots), 1

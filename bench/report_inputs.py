@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from bench import fold_rates
 from bench.errors import UserError
 from bench.metrics import FIELD_NAMES, FIELDS, get_field
 from bench.store import Store
@@ -28,6 +29,7 @@ NOT_IN_TABLES = {"best_epoch", "epochs_run", "members", "final_train_loss", "eva
 TEST_METRIC = {"regression": "mse", "classification": "cross_entropy"}
 PROPORTIONS = frozenset({"accuracy", "direction_acc"})  # shares of the test points
 IN_TABLES = ("ok", "diverged")  # statuses whose metrics enter the tables
+FOLD_ARRAYS = ("fold_lr", "sweep_lr", "fold_val")  # a per-fold rate's record (bench/fold_rates.py)
 PAST_FLOOR = "whole past"  # the name of a stateful model's floor row: the best any forecast from the whole past can do
 
 
@@ -42,6 +44,9 @@ class Run:
     table_seeds: dict[str, set[int]]  # cell key -> seeds whose metrics enter the tables
     sweep: pd.DataFrame | None = None  # learning-rate selection rows (bench/report_rates.py)
     dropped: set[str] = field(default_factory=set)  # keys of swept cells whose rate was not selected
+    # cell key -> fold_lr (F,) each fold's rate, and for a sweep's composed cell sweep_lr (R,) and
+    # fold_val (R, F): each rate's validation score per fold, mean over seeds (bench/fold_rates.py)
+    folds: dict[str, dict] = field(default_factory=dict)
 
 
 def load_run(store: Store, manifest: dict) -> Run:
@@ -58,7 +63,10 @@ def load_run(store: Store, manifest: dict) -> Run:
         ok = wide[wide.status.isin(IN_TABLES)]
         for key, seed in zip(ok.cell_key.tolist(), ok.seed.tolist()):
             seeds.setdefault(key, set()).add(int(seed))
-    return Run(manifest, wide, store.cells(keys), labels, seeds)
+    cells = store.cells(keys)
+    folds = {k: store.arrays(k, FOLD_ARRAYS).get(-1, {}) for k, c in cells.items()
+             if c.get("settings", {}).get(fold_rates.KEY)}
+    return Run(manifest, wide, cells, labels, seeds, folds={k: v for k, v in folds.items() if "fold_lr" in v})
 
 
 def tidy_results(run: Run) -> pd.DataFrame:

@@ -32,9 +32,12 @@ def apply_selection(run: Run) -> Run:
     """Select each sweep's rate; run.sweep holds the selection's rows (reports.selection.COLUMNS),
     run.dropped the keys of the cells not selected, and run.labels keeps only the selected cell."""
     groups = sweep_groups(run)
-    rows, key_of = [], {}
+    rows, key_of, composed = [], {}, {}
     for (label, model), cs in groups.items():
         for c in cs:
+            if c["key"] in run.folds and "sweep_lr" in run.folds[c["key"]]:  # the per-fold composition
+                composed[(label, model)] = c["key"]
+                continue
             lr = float(run.cells.get(c["key"], {}).get("settings", {}).get("lr", np.nan))
             key_of[(label, model, lr)] = c["key"]
             w = run.wide[(run.wide.cell_key == c["key"]) & run.wide.status.isin(IN_TABLES)] if len(run.wide) else []
@@ -42,13 +45,28 @@ def apply_selection(run: Run) -> Run:
                 rows += [(label, model, lr, int(s), float(v)) for s, v in zip(w.seed, w.val_score)]
     sel = select_rates(pd.DataFrame(rows, columns=["label", "model", "lr", "seed", "val_score"])) if rows \
         else pd.DataFrame(columns=COLUMNS)
-    keep = {key_of[(r.label, r.model, r.lr)] for r in sel[sel.chosen].itertuples()}
-    decided = {(r.label, r.model) for r in sel[sel.chosen].itertuples()}
+    for (label, model), key in composed.items():  # walk-forward: every rate some fold chose
+        used = set(run.folds[key]["fold_lr"].tolist())
+        g = (sel.label == label) & (sel.model == model)
+        ends = sel[g].lr.agg(["min", "max"]).tolist() if g.any() else []
+        sel.loc[g, "chosen"] = sel[g].lr.isin(used)
+        sel.loc[g, "edge"] = sel[g].lr.isin(used) & sel[g].lr.isin(ends) & (g.sum() > 1)
+    keep = {key_of[(r.label, r.model, r.lr)] for r in sel[sel.chosen].itertuples() if (r.label, r.model)
+            not in composed} | set(composed.values())
+    decided = {(r.label, r.model) for r in sel[sel.chosen].itertuples()} | set(composed)
     run.dropped = {c["key"] for g, cs in groups.items() if g in decided for c in cs} - keep
     run.labels = {label: [c for c in cs if c["key"] not in run.dropped] for label, cs in run.labels.items()}
     run.table_seeds = {k: v for k, v in run.table_seeds.items() if k not in run.dropped}
     run.sweep = sel
     return run
+
+
+def rate_text(run: Run, key: str, lang: str = "en") -> str:
+    """A cell's rate as the report names it: one rate, or one per walk-forward fold."""
+    per_fold = run.folds.get(key, {}).get("fold_lr")
+    if per_fold is None:
+        return f"{float(run.cells[key]['settings']['lr']):g}"
+    return text(lang, "rate.per_fold", rates=" | ".join(f"{r:g}" for r in per_fold))
 
 
 def _grid(rates) -> str:
@@ -66,11 +84,12 @@ def rate_protocol(run: Run, label: str, lang: str = "en") -> dict[str, str]:
         if info is None or not MODELS.get(c["model"]) or not MODELS[c["model"]].trainable:
             continue
         s, m = info["settings"], c["model"]
-        lr = f"{float(s['lr']):g}"
+        lr = rate_text(run, c["key"], lang)
         entry = stored_rate(run.manifest["profile"], label, m, s)
         if m in set(sel.model):
             kind = "rate.by_sweep"
-        elif entry is not None and float(entry["lr"]) == float(s["lr"]):
+        elif entry is not None and float(entry["lr"]) == float(s["lr"]) and (
+                c["key"] not in run.folds or list(entry.get("fold_lr", [])) == run.folds[c["key"]]["fold_lr"].tolist()):
             kind = "rate.by_stored"
         elif not _has_validation(info):
             kind = "rate.no_validation"
@@ -156,7 +175,21 @@ def store_selection(store, manifest: dict) -> list[str]:
         for c in cs:
             if c["key"] in run.cells:
                 settings[(label, c["model"])] = run.cells[c["key"]]["settings"]
+    per_fold = {}  # (label, model) -> the per-fold fields of its entry
+    for label, cs in run.labels.items():
+        for c in cs:
+            f = run.folds.get(c["key"], {})
+            if "sweep_lr" in f:
+                mean = np.nanmean(np.where(np.isfinite(f["fold_val"]), f["fold_val"], np.inf), axis=1)
+                per_fold[(label, c["model"])] = {
+                    "lr": float(f["sweep_lr"][int(np.argmin(mean))]),  # one rate for every fold: older readers
+                    "fold_lr": [float(r) for r in f["fold_lr"]],
+                    "fold_val": {repr(float(r)): [float(v) for v in row] for r, row in zip(f["sweep_lr"], f["fold_val"])}}
     commits = sorted({str(v) for v in run.wide.get("git_commit", pd.Series(dtype=str)).dropna()})
-    n = write_stored(sel, settings, manifest["profile"], {"commit": ", ".join(commits) or "unknown"})
-    return [f"{r.label} {r.model}: lr {r.lr:g}" + (" (at the grid's edge)" if r.edge else "")
-            for r in sel[sel.chosen].itertuples()] + [f"stored {n} rates for profile {manifest['profile']}"]
+    n = write_stored(sel, settings, manifest["profile"], {"commit": ", ".join(commits) or "unknown"}, per_fold=per_fold)
+    lines = []
+    for (label, model), g in sel[sel.chosen].groupby(["label", "model"], sort=False):
+        pf = per_fold.get((label, model))
+        lr = " | ".join(f"{r:g}" for r in pf["fold_lr"]) + " (one per fold)" if pf else f"{g.lr.iloc[0]:g}"
+        lines.append(f"{label} {model}: lr {lr}" + (" (at the grid's edge)" if g.edge.any() else ""))
+    return lines + [f"stored {n} rates for profile {manifest['profile']}"]

@@ -58,6 +58,8 @@ class TrainLog:
     # (K,) the score a learning-rate sweep selects on, when not the validation loss at best_epoch
     # (walk-forward: the mean over folds of each fold's own, bench/walkforward.concat_logs)
     selection: np.ndarray | None = None
+    # (K, F) walk-forward: each fold's validation loss at its own kept epoch (selects each fold's rate)
+    fold_selection: np.ndarray | None = None
 
 
 def member_losses(pred: torch.Tensor, target: torch.Tensor, classification: bool,

@@ -7,9 +7,10 @@ preceded by its own validation block, each fold's members retrained on the days 
 Fold f has e_f = n - (F - 1 - f) · (val_days + days), b_f = e_f - days, a_f = b_f - val_days: the
 validation block of a fold lies between the test block before it and its own, so no day that any
 fold tests is a validation day. Training windows of fold f end before a_f and touch no tested day
-(`FoldPoints.held`), so a fold's parameters, its stopping epoch and its selection score (the mean
-over folds of each fold's own validation loss, `concat_logs`) are functions of untested days only:
-replacing every tested close by noise changes the forecasts, never a selection (a test does it).
+(`FoldPoints.held`), so a fold's parameters, its stopping epoch and its validation loss (which
+selects its learning rate: one rate per fold, bench/fold_rates.py states the rule) are functions of
+untested days before its test block only: replacing every tested close by noise changes the
+forecasts, never a selection (a test does it).
 The price: later folds do not train on earlier test blocks. A test window's inputs may reach back
 before its block: those closes are known on the day of the forecast. Every fold starts from the
 members' initial parameters (their seeds), so fold f is exactly a fresh stack trained on its own part.
@@ -109,17 +110,23 @@ class Fold:
 
 
 def train_folds(model: nn.Module, folds: list[Fold], seeds: list[int], cfg: TrainSettings,
-                val_score=None) -> tuple[TrainLog, list[dict]]:
-    """Train the stack once per fold from the same initial parameters; returns the folds' logs
-    joined (concat_logs) and each fold's trained parameters (state dicts, in fold order)."""
+                val_score=None, rates: tuple[float, ...] | None = None) -> tuple[TrainLog, list[dict]]:
+    """Train the stack once per fold from the same initial parameters (fold f at rates[f] when
+    given); returns the folds' logs joined (concat_logs) and each fold's trained parameters (state
+    dicts, in fold order)."""
+    from dataclasses import replace
+
     from bench.train import train_members
+    if rates is not None and len(rates) != len(folds):
+        raise ValueError(f"{len(rates)} per-fold learning rates for {len(folds)} folds")
     device = next(model.parameters()).device
     init = {k: v.detach().clone() for k, v in model.state_dict().items()}
     logs, states = [], []
-    for f in folds:
+    for i, f in enumerate(folds):
+        fold_cfg = cfg if rates is None else replace(cfg, lr=float(rates[i]))
         model.load_state_dict(init)  # copies in place: prepared native steps keep their addresses
         val = f.val.to(device) if f.val is not None and len(f.val) else None
-        logs.append(train_members(model, f.train.to(device), val, seeds, cfg, val_score))
+        logs.append(train_members(model, f.train.to(device), val, seeds, fold_cfg, val_score))
         states.append({k: v.detach().clone() for k, v in model.state_dict().items()})
     return concat_logs(logs, [len(f.train) for f in folds]), states
 
@@ -127,8 +134,8 @@ def train_folds(model: nn.Module, folds: list[Fold], seeds: list[int], cfg: Trai
 def concat_logs(logs: list[TrainLog], sizes: list[int]) -> TrainLog:
     """The folds' logs one after another: member k's curve is its fold curves joined (each as long
     as that member would have run alone), NaN-padded to the longest; its best epoch is the last
-    fold's, counted from its first epoch of all; its selection score the mean over folds of each
-    fold's validation loss at that fold's own best epoch. sizes: training windows per fold."""
+    fold's, counted from its first epoch of all; fold_selection (K, F) each fold's validation loss
+    at that fold's own best epoch, selection its mean over folds. sizes: training windows per fold."""
     from bench.train import TrainLog
     K = logs[0].train_loss.shape[0]
     epochs = np.sum([log.epochs for log in logs], axis=0)
@@ -151,11 +158,13 @@ def concat_logs(logs: list[TrainLog], sizes: list[int]) -> TrainLog:
     # converged in every fold, or not (NaN where a fold had no rule or diverged)
     converged = np.min([log.converged for log in logs], axis=0) if all(log.converged is not None for log in logs) \
         else None
-    selection = None
+    selection = fold_selection = None
     if has_val:
         at_best = [np.where(log.best_epoch >= 0, log.val_loss[np.arange(K), np.maximum(log.best_epoch, 0)], np.nan)
                    for log in logs]
-        selection = np.mean(at_best, axis=0)  # (K,)
+        fold_selection = np.stack(at_best, axis=1)  # (K, F)
+        selection = fold_selection.mean(axis=1)  # (K,)
     return TrainLog(tr, va, best, np.any([log.diverged for log in logs], axis=0), sum(log.steps for log in logs),
-                    epochs, samples=samples, converged=converged, selection=selection)
+                    epochs, samples=samples, converged=converged, selection=selection,
+                    fold_selection=fold_selection)
 

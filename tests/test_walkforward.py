@@ -1,10 +1,13 @@
 """Walk-forward folds: where each part lies, that no selection reads a day any fold tests (nor a
 scaler), that each fold is a fresh stack trained on its part, and the joined logs."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
 from bench.cell import train_settings
+from bench.fold_rates import choose
 from bench.targets import TARGETS
 from bench.tasks import get_task
 from bench.train import TrainLog, train_members
@@ -70,18 +73,40 @@ def test_no_selection_reads_a_tested_day(tmp_path, target):
 
 
 def test_selections_are_the_same_when_every_tested_day_is_noise(tmp_path):
-    """The stopping epoch of every fold and the sweep's selection score, trained for real."""
-    prices = walk(N, seed=4)
+    """The stopping epoch of every fold, each fold's validation loss and each fold's chosen rate
+    (a sweep of three rates stacked, as a run stacks them), trained for real."""
+    prices, rates, seeds = walk(N, seed=4), (0.001, 0.01, 0.1), [0, 1]
     runs = []
     for name, p in (("a.csv", prices), ("b.csv", _noise_on_tested_days(prices, 6))):
         data, s = _data(tmp_path, p, name, "logret", epochs=6, hidden=4, patience=2)
-        cfg = train_settings(s, False)
-        model = MODELS["gru"].build(BuildArgs((0, 1), 1, 1, s["window"], 4))
-        runs.append(train_folds(model, data.extra["folds"], [0, 1], cfg)[0])
+        cfg = replace(train_settings(s, False), lr=tuple(r for r in rates for _ in seeds))
+        model = MODELS["gru"].build(BuildArgs(tuple(seeds * len(rates)), 1, 1, s["window"], 4))
+        runs.append(train_folds(model, data.extra["folds"], seeds * len(rates), cfg)[0])
     a, b = runs
     np.testing.assert_array_equal(a.best_epoch, b.best_epoch)
+    np.testing.assert_array_equal(a.fold_selection, b.fold_selection)
     np.testing.assert_array_equal(a.selection, b.selection)
-    assert np.isfinite(a.selection).all()
+    assert np.isfinite(a.fold_selection).all() and a.fold_selection.shape == (6, 3)
+    pick = [choose(log.fold_selection.reshape(len(rates), len(seeds), -1)) for log in runs]
+    np.testing.assert_array_equal(pick[0], pick[1])
+    assert pick[0].shape == (3,)
+
+
+def test_each_fold_trains_at_its_own_rate(tmp_path):
+    """Per-fold rates (a stored selection): a fold at rate 0 keeps the initial parameters, the
+    others train exactly as at that rate for every fold."""
+    data, s = _data(tmp_path, walk(N, seed=3), "a.csv", "logret", epochs=2, hidden=4)
+    cfg = train_settings(s, False)
+    build = lambda: MODELS["gru"].build(BuildArgs((0, 1), 1, 1, s["window"], 4))  # noqa: E731
+    init = build().state_dict()
+    _, same = train_folds(build(), data.extra["folds"], [0, 1], replace(cfg, lr=0.01))
+    _, per_fold = train_folds(build(), data.extra["folds"], [0, 1], cfg, rates=(0.01, 0.0, 0.01))
+    for k in init:
+        assert torch.equal(per_fold[1][k], init[k]), k
+        assert torch.equal(per_fold[0][k], same[0][k]) and torch.equal(per_fold[2][k], same[2][k]), k
+    assert any(not torch.equal(same[1][k], init[k]) for k in init)
+    with pytest.raises(ValueError, match="2 per-fold learning rates for 3 folds"):
+        train_folds(build(), data.extra["folds"], [0, 1], cfg, rates=(0.01, 0.01))
 
 
 def test_each_fold_fits_its_scaler_on_its_untested_training_part_only(tmp_path):
@@ -122,5 +147,6 @@ def test_concat_logs_joins_each_members_own_epochs():
     np.testing.assert_array_equal(log.train_loss[1, :4], [2.0, 1.9, 1.5, 1.4])
     assert np.isnan(log.train_loss[1, 4])
     np.testing.assert_array_equal(log.best_epoch, [4, 2])  # the last fold's best, counted from the start
-    np.testing.assert_array_equal(log.selection, [(1 + 3) / 2, (2 + 4) / 2])  # each fold's own, averaged
+    np.testing.assert_array_equal(log.fold_selection, [[1, 3], [2, 4]])  # each fold's own
+    np.testing.assert_array_equal(log.selection, [(1 + 3) / 2, (2 + 4) / 2])  # averaged
     assert log.steps == 20 and log.samples == (100 * 3 + 120 * 2) * 2

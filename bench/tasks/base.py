@@ -40,6 +40,9 @@ class TaskData:
 
 # evaluate(model, data, settings) -> (metrics name -> (K,), per-member arrays name -> (K, ...))
 Evaluate = Callable[["nn.Module", TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
+# score(forecasts (K, S), data, settings) -> what evaluate returns, from forecasts already made
+# (walk-forward: a sweep's per-fold composition of its rates' forecasts, bench/fold_rates.py)
+Score = Callable[[np.ndarray, TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
 # figures(task name, {model: {seed: arrays}}, cell arrays, out dir, language, settings=the label's
 # settings) -> written paths; the figures' words come from reports.messages in that language
 Figures = Callable[[str, dict, dict, Path, str], list[Path]]
@@ -66,6 +69,7 @@ class Task:
     defaults: Mapping[str, Mapping]  # profile name -> settings (TRAIN_KEYS + task parameters)
     build: Callable[[Mapping, np.random.Generator], TaskData]
     evaluate: Evaluate
+    score: Score | None = None
     figures: Figures | None = None
     train: Train | None = None
     check: Check | None = None
@@ -76,6 +80,12 @@ class Task:
     # words(settings, lang) -> a label in words for figure titles and headings, e.g. "S&P 500, log returns"
     words: Callable[[Mapping, str], str] | None = None
     val_setting: str | None = "val"  # the setting that sizes the validation part (0: none); None: never any
+
+    fold_setting: str | None = None  # the setting that counts walk-forward folds (None or absent: one split)
+
+    def folds(self, settings: Mapping) -> int | None:
+        """How many walk-forward folds cells with these settings have (a rate per fold), or None."""
+        return settings.get(self.fold_setting) if self.fold_setting else None
 
     def has_validation(self, settings: Mapping) -> bool:
         """Whether cells with these settings hold validation data (to stop early and select rates on)."""

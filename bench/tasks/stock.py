@@ -23,7 +23,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from bench import metrics
+from bench import fold_rates, metrics
 from bench.targets import DESCRIPTIONS, check_target, represent, to_price
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.tasks.scoring import regression_metrics
@@ -187,9 +187,9 @@ def _split_note(folds: list[Fold], points: list[FoldPoints], dates: np.ndarray, 
                                f"validation block of {points[0].b - points[0].a} closes that no fold tests; each fold "
                                "retrains every member from its initial parameters on the closes before its validation "
                                "block that no fold tests (expanding window, one window of "
-                               f"{T} lost at each boundary), stops on its own validation block, and a sweep selects "
-                               "the rate on the mean of the folds' validation losses; a test window's inputs may "
-                               "reach back before its block (closes known on the day of the forecast)")
+                               f"{T} lost at each boundary), and stops and selects its learning rate on its own "
+                               "validation block; a test window's inputs may reach back before its block (closes "
+                               "known on the day of the forecast)")
     return out
 
 
@@ -247,7 +247,8 @@ def build(s: Mapping, rng: np.random.Generator) -> TaskData:
 
 def train(model, data: TaskData, seeds: list, cfg, s: Mapping):
     """Every fold in turn from the same initial parameters; evaluate reads the kept parameters."""
-    log, data.extra["states"] = train_folds(model, data.extra["folds"], seeds, cfg, data.val_score)
+    log, data.extra["states"] = train_folds(model, data.extra["folds"], seeds, cfg, data.val_score,
+                                            fold_rates.fixed(s))
     return log
 
 
@@ -273,9 +274,13 @@ def forecasts(model, data: TaskData, s: Mapping) -> np.ndarray:
 
 
 def evaluate(model, data: TaskData, s: Mapping):
+    return score(forecasts(model, data, s), data, s)
+
+
+def score(pred: np.ndarray, data: TaskData, s: Mapping):
+    """Every metric and per-member array from price forecasts pred (K, S) over every fold's test days."""
     from reports.stats import diebold_mariano, wilson_interval  # scipy: seconds to import, workers only
     true, last = data.extra["true"], data.extra["last"]
-    pred = forecasts(model, data, s)
     out = regression_metrics(pred, true, last)
     acc = metrics.direction_accuracy(pred, true, last)
     n = len(true)
@@ -365,5 +370,6 @@ def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[di
 TASK = Task(name="stock", kind="regression",
             description="next-day close from the last closes (lecture: GRU stock; assignment 1), in prices, "
                         "walk-forward, traded after fees",
-            defaults=DEFAULTS, build=build, evaluate=evaluate, figures=figures, resolve=resolve, train=train,
-            section=section, label_keys=("market", "target", "features"), words=words)
+            defaults=DEFAULTS, build=build, evaluate=evaluate, score=score, figures=figures, resolve=resolve,
+            train=train, section=section, label_keys=("market", "target", "features"), words=words,
+            fold_setting="folds")
