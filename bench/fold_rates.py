@@ -1,10 +1,7 @@
 """A learning rate per walk-forward fold, selected on that fold's own validation days.
 
-Fold f's validation block precedes its test block and follows every earlier fold's
-(bench/walkforward.py), so fold f's rate is chosen on days before its test block: the rate whose
-fold-f validation loss (at fold f's own kept epoch), averaged over seeds, is lowest. Later folds'
-validation days come after fold f's test block and never move its choice. A non-finite loss (a
-diverged member) counts as +inf; ties go to the smaller rate.
+The rule (docs/fairness.md, "Walk-forward: a rate per fold"): fold f takes the rate whose fold-f
+validation loss, averaged over seeds, is lowest (`choose`); later folds' losses never move it.
 
 The setting ``fold_lr`` carries a cell's per-fold rates:
 

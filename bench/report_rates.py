@@ -3,7 +3,9 @@ was chosen (a protocol line per task label), and validation score against rate (
 
 A (label, model) with several cells in the manifest is a sweep (bench/rates.py): its cells differ
 only in rate. reports.selection picks one per group from the validation scores alone; the other
-cells leave the tables (their rows stay in the store, and a failed one is still listed).
+cells leave the tables (their rows stay in the store, and a failed one is still listed). A
+walk-forward group also holds a composed cell (bench/fold_rates.py), a rate per fold: that cell is
+kept, and every rate some fold chose is marked chosen.
 """
 from __future__ import annotations
 
@@ -89,7 +91,7 @@ def rate_protocol(run: Run, label: str, lang: str = "en") -> dict[str, str]:
         if m in set(sel.model):
             kind = "rate.by_sweep"
         elif entry is not None and float(entry["lr"]) == float(s["lr"]) and (
-                c["key"] not in run.folds or list(entry.get("fold_lr", [])) == run.folds[c["key"]]["fold_lr"].tolist()):
+                c["key"] not in run.folds or entry.get("fold_lr") == run.folds[c["key"]]["fold_lr"].tolist()):
             kind = "rate.by_stored"
         elif not _has_validation(info):
             kind = "rate.no_validation"
@@ -184,9 +186,11 @@ def store_selection(store, manifest: dict) -> list[str]:
                 per_fold[(label, c["model"])] = {
                     "lr": float(f["sweep_lr"][int(np.argmin(mean))]),  # one rate for every fold: older readers
                     "fold_lr": [float(r) for r in f["fold_lr"]],
-                    "fold_val": {repr(float(r)): [float(v) for v in row] for r, row in zip(f["sweep_lr"], f["fold_val"])}}
+                    "fold_val": {repr(float(r)): [float(v) for v in row]
+                                 for r, row in zip(f["sweep_lr"], f["fold_val"])}}
     commits = sorted({str(v) for v in run.wide.get("git_commit", pd.Series(dtype=str)).dropna()})
-    n = write_stored(sel, settings, manifest["profile"], {"commit": ", ".join(commits) or "unknown"}, per_fold=per_fold)
+    n = write_stored(sel, settings, manifest["profile"], {"commit": ", ".join(commits) or "unknown"},
+                     per_fold=per_fold)
     lines = []
     for (label, model), g in sel[sel.chosen].groupby(["label", "model"], sort=False):
         pf = per_fold.get((label, model))

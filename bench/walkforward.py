@@ -8,7 +8,7 @@ Fold f has e_f = n - (F - 1 - f) · (val_days + days), b_f = e_f - days, a_f = b
 validation block of a fold lies between the test block before it and its own, so no day that any
 fold tests is a validation day. Training windows of fold f end before a_f and touch no tested day
 (`FoldPoints.held`), so a fold's parameters, its stopping epoch and its validation loss (which
-selects its learning rate: one rate per fold, bench/fold_rates.py states the rule) are functions of
+selects its learning rate: one rate per fold, docs/fairness.md states the rule) are functions of
 untested days before its test block only: replacing every tested close by noise changes the
 forecasts, never a selection (a test does it).
 The price: later folds do not train on earlier test blocks. A test window's inputs may reach back

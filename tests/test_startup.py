@@ -101,6 +101,19 @@ def test_layout_keeps_small_work_here_and_splits_large_cells(monkeypatch):
     assert layout.lay_out([large], 1) == ([large], 1, 1)
 
 
+def test_layout_keeps_a_per_fold_selection_whole(monkeypatch):
+    """A sweep's composed walk-forward cell averages each fold's choice over every seed: never split."""
+    from bench.fold_rates import KEY, swept_text
+    large = _job(seeds=tuple(range(16)))
+    composed = replace(large.config, settings=tuple(sorted({**large.config.settings_dict,
+                                                             KEY: swept_text([0.01, 0.1])}.items())))
+    monkeypatch.setattr(layout, "training_seconds", lambda j: 60.0)
+    whole = replace(large, siblings=(composed,))
+    parts, processes, here = layout.lay_out([whole], 4)
+    assert parts == [whole] and processes == 1
+    assert len(layout.lay_out([large], 4)[0]) > 1  # without it the same job is split
+
+
 def test_layout_splits_a_second_of_work_over_threads_here(monkeypatch):
     mid = _job(seeds=(0, 1, 2))
     monkeypatch.setattr(layout, "training_seconds", lambda j: 1.0)  # no worker pays for its start
