@@ -188,8 +188,8 @@ def _split_note(folds: list[Fold], points: list[FoldPoints], dates: np.ndarray, 
                                "retrains every member from its initial parameters on the closes before its validation "
                                "block that no fold tests (expanding window, one window of "
                                f"{T} lost at each boundary), and stops and selects its learning rate on its own "
-                               "validation block; a test window's inputs may reach back before its block (closes "
-                               "known on the day of the forecast)")
+                               "validation block; a test window's inputs may reach back before its block "
+                               "(closes known on the day of the forecast)")
     return out
 
 

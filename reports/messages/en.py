@@ -573,9 +573,9 @@ MESSAGES: dict[str, str] = {
     "note.walk_forward": (
         "{folds} test blocks of {block} closes, each after its own validation block of {val} closes that no fold "
         "tests; each fold retrains every member from its initial parameters on the closes before its validation block "
-        "that no fold tests (expanding window, one window of {window} lost at each boundary), stops on its own "
-        "validation block, and a sweep selects the rate on the mean of the folds' validation losses; a test window's "
-        "inputs may reach back before its block (closes known on the day of the forecast)"),
+        "that no fold tests (expanding window, one window of {window} lost at each boundary), and stops and selects "
+        "its learning rate on its own validation block; a test window's inputs may reach back before its block "
+        "(closes known on the day of the forecast)"),
     "note.trading": (
         "{strategy} on each member's forecasts, fee {fee} of the value traded per position change "
         "(reports/trading.py); buy-and-hold pays one entry fee"),
