@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bench import fold_rates
 from bench.errors import UserError
 from bench.rates import STORE_COMMAND, SWEEP_COMMAND, at_edge, stored_rate, write_stored
 from bench.report_inputs import IN_TABLES, Run, load_run
@@ -63,12 +64,12 @@ def apply_selection(run: Run) -> Run:
     return run
 
 
-def rate_text(run: Run, key: str, lang: str = "en") -> str:
-    """A cell's rate as the report names it: one rate, or one per walk-forward fold."""
+def rate_text(run: Run, key: str) -> str:
+    """A cell's rate as the report names it: one rate, or one per walk-forward fold ("a | b | c")."""
     per_fold = run.folds.get(key, {}).get("fold_lr")
     if per_fold is None:
         return f"{float(run.cells[key]['settings']['lr']):g}"
-    return text(lang, "rate.per_fold", rates=" | ".join(f"{r:g}" for r in per_fold))
+    return " | ".join(f"{r:g}" for r in per_fold)
 
 
 def _grid(rates) -> str:
@@ -86,7 +87,7 @@ def rate_protocol(run: Run, label: str, lang: str = "en") -> dict[str, str]:
         if info is None or not MODELS.get(c["model"]) or not MODELS[c["model"]].trainable:
             continue
         s, m = info["settings"], c["model"]
-        lr = rate_text(run, c["key"], lang)
+        lr = rate_text(run, c["key"])
         entry = stored_rate(run.manifest["profile"], label, m, s)
         if m in set(sel.model):
             kind = "rate.by_sweep"
@@ -109,14 +110,17 @@ def rate_protocol(run: Run, label: str, lang: str = "en") -> dict[str, str]:
             part += text(lang, "rate.sweep_detail", grid=_grid(sel.lr.unique()))
             edge = sel[sel.edge]
             if len(edge):
-                part += text(lang, "rate.edge", models=", ".join(edge.model))
+                part += text(lang, "rate.edge", models=", ".join(dict.fromkeys(edge.model)))
         elif kind == "rate.by_stored":
             part += text(lang, "rate.stored_detail", sources=stored_sources(run, label, lang), sweep=SWEEP_COMMAND,
                          store=STORE_COMMAND)
             if stored_edge:
                 part += text(lang, "rate.edge", models=", ".join(stored_edge))
         parts.append(part)
-    return {"learning rate": text(lang, "sep.list").join(parts)}  # the field's name is translated with the others
+    line = text(lang, "sep.list").join(parts)
+    if any(c["key"] in run.folds for c in run.labels.get(label, [])):
+        line += text(lang, "rate.per_fold")
+    return {"learning rate": line}  # the field's name is translated with the others
 
 
 def stored_sources(run: Run, label: str, lang: str = "en") -> str:
@@ -158,7 +162,8 @@ def rate_curves(run: Run, label: str) -> tuple[pd.DataFrame, dict[str, tuple[flo
         now[m] = (lr, float(w.val_score.mean()))
         entry = stored_rate(run.manifest["profile"], label, m, info["settings"])
         if entry is not None and float(entry["lr"]) == lr:
-            stored_rows += [(label, m, float(r), v, np.nan, np.nan, entry["seeds"], float(r) == lr, False)
+            used = {float(x) for x in entry.get("fold_lr", [lr])} if fold_rates.fixed(info["settings"]) else {lr}
+            stored_rows += [(label, m, float(r), v, np.nan, np.nan, entry["seeds"], float(r) in used, False)
                             for r, v in sorted((float(r), v) for r, v in entry["val"].items())]
     parts = [x for x in (sel, pd.DataFrame(stored_rows, columns=COLUMNS)) if len(x)]
     curves = pd.concat(parts) if parts else sel

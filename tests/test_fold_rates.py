@@ -89,3 +89,36 @@ def test_a_sweep_plans_a_composed_cell_and_a_stored_entry_gives_rates_per_fold(t
     assert fixed(gru) == (0.001, 0.01, 0.001) and gru["lr"] == 0.01
     (mlp,) = rate_settings(STOCK, "L", "mlp", True, "quick", s, None, False)  # an older entry: one rate for all
     assert KEY not in mlp and mlp["lr"] == 0.01
+
+
+def test_a_stock_sweep_composes_stores_per_fold_rates_and_a_plain_run_trains_them(tmp_path, monkeypatch, capsys):
+    import json
+
+    import pandas as pd
+
+    from bench import rates
+    from bench.cli import main
+    path = tmp_path / "rates.json"
+    monkeypatch.setattr(rates, "RATES_FILE", path)
+    csv = yahoo(tmp_path / "p.csv", walk(300, seed=2))
+    args = ["--task", "stock", "--model", "gru", "--stock-csv", str(csv), "--seeds", "2", "--epochs", "3",
+            "--hidden", "4", "--executor", "local", "--no-figures"]
+    assert main(["run", *args, "--lr-sweep", "0.001,0.03", "--out", str(tmp_path / "sw")]) == 0
+    df = pd.read_csv(tmp_path / "sw" / "results.csv")
+    gru = df[(df.model == "gru") & (df.metric == "mse")]
+    assert len(gru) == 2  # the composed cell only, one row per seed
+    assert "rates shown as a | b | c are per walk-forward fold" in (tmp_path / "sw" / "report.md").read_text()
+    assert main(["rates", "--out", str(tmp_path / "sw")]) == 0
+    assert "(one per fold)" in capsys.readouterr().out
+    (entry,) = (e["gru"] for e in json.loads(path.read_text())["profiles"]["quick"].values())
+    assert len(entry["fold_lr"]) == 3 and set(entry["fold_lr"]) <= {0.001, 0.03}
+    assert set(entry["fold_val"]) == {"0.001", "0.03"} and all(len(v) == 3 for v in entry["fold_val"].values())
+    # the same settings without a sweep: every fold at its stored rate, said in the report
+    assert main(["run", *args, "--out", str(tmp_path / "plain")]) == 0
+    report = (tmp_path / "plain" / "report.md").read_text()
+    assert "selected on validation data by the stored sweep: gru " + " | ".join(
+        f"{r:g}" for r in entry["fold_lr"]) in report
+    # and trains exactly the sweep's composed forecasts (a member in a stack equals it alone)
+    plain = pd.read_csv(tmp_path / "plain" / "results.csv")
+    mse = [d[(d.model == "gru") & (d.metric == "mse")].sort_values("seed").value.to_numpy() for d in (df, plain)]
+    np.testing.assert_allclose(mse[0], mse[1], rtol=1e-12)

@@ -122,7 +122,8 @@ MESSAGES: dict[str, str] = {
         " (from {grid}; lowest mean over seeds of the kept epoch's validation score; only the selected rate's cells "
         "are in the tables)"),
     "rate.per_fold": (
-        "{rates} (one per walk-forward fold, each chosen on that fold's own validation days: docs/fairness.md)"),
+        "; rates shown as a | b | c are per walk-forward fold, fold 1 first, each chosen on that fold's own "
+        "validation days (docs/fairness.md)"),
     "rate.edge": "; at the grid's edge, so a better rate may lie beyond it: {models}",
     "rate.stored_detail": " (bench/rates.json: {sources}; reselect with `{sweep}` then `{store}`)",
     "rate.source": "from {grid} over {seeds} seeds at commit {commit}",
