@@ -138,12 +138,11 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         log.val_loss = log.val_loss[:, :0]  # is a stopping rule, not a validation score: not stored as one
     floors = data.past_floors if carries_state(model) and data.past_floors is not None else data.floors
     env = {**environment(device), "impl": impl}
-    n = len(seeds)
+    block = {r: range(i * len(seeds), (i + 1) * len(seeds)) for i, r in enumerate(rates)}  # rate -> its members
     recs = [_composed(x, seeds, rates, arrays, log, common, data, floors, env, task)
             if fold_rates.swept(x.settings_dict) else
-            _record(x, seeds, range(rates.index(float(x.settings_dict["lr"])) * n,
-                                    (rates.index(float(x.settings_dict["lr"])) + 1) * n),
-                    metrics, arrays, log, common, data, floors, env) for x in configs]
+            _record(x, seeds, block[float(x.settings_dict["lr"])], metrics, arrays, log, common, data, floors, env)
+            for x in configs]
     recs[0].siblings = recs[1:]
     return recs[0]
 
@@ -194,12 +193,13 @@ def _composed(c: CellConfig, seeds: list[int], rates: list[float], arrays: dict,
     the rate its own validation days chose, and scored from those forecasts like any cell."""
     own = [rates.index(r) for r in fold_rates.swept(c.settings_dict)]
     n = len(seeds)
-    scores = log.fold_selection.reshape(len(rates), n, -1)[own]  # (R, n, F)
+    every = log.fold_selection.reshape(len(rates), n, -1)  # (rates of the stack, seeds, folds)
+    scores = every[own]  # (R, n, F): the rates this cell selects among
     pick = np.asarray(own)[fold_rates.choose(scores)]  # (F,) each fold's rate, as an index into rates
     starts = np.asarray(data.arrays["fold_starts"])
     with np.errstate(over="ignore", invalid="ignore"):
         metrics, out = task.score(fold_rates.compose(arrays["test_pred"], starts, pick, n), data, c.settings_dict)
-    chosen = log.fold_selection.reshape(len(rates), n, -1)[pick, :, np.arange(len(pick))]  # (F, n)
+    chosen = every[pick, :, np.arange(len(pick))]  # (F, n) each fold's validation loss at its rate
     diverged = log.diverged.reshape(len(rates), n)[pick].any(0)  # (n,) a chosen member diverged in some fold
     rows, status, reason = {}, {}, {}
     out_arrays = {(-1, name): a for name, a in data.arrays.items()}

@@ -44,9 +44,8 @@ RESIZING = ("match_params", "match_hidden")
 
 def fingerprint(settings: Mapping) -> str:
     """What a stored rate was selected under: every setting but the rate itself and a resizing."""
-    blob = json.dumps({k: v for k, v in settings.items() if k not in ("lr", fold_rates.KEY) and k not in RESIZING},
-                      sort_keys=True,
-                      default=str)
+    blob = json.dumps({k: v for k, v in settings.items() if k not in ("lr", fold_rates.KEY, *RESIZING)},
+                      sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
