@@ -106,10 +106,11 @@ def test_grid_assignment1_runs_every_model_and_target_on_both_markets():
     assert {(c.config.settings_dict["market"], c.config.settings_dict["target"]) for c in asked} == \
         {(k, "diff") for k in MARKETS}
     assert {c.label for c in cells} >= {"stock (market=sp500, target=level)", "stock (market=nasdaq, target=logret)"}
-    # Same settings otherwise: only the market, the target and the rate selected for them differ.
+    # Same settings otherwise: only the market, the target and the rates selected for them (per fold) differ.
     by_model = {}
     for c in cells:
-        p = {k: v for k, v in c.config.settings_dict.items() if k not in ("target", "market", "stock_sha256", "lr")}
+        p = {k: v for k, v in c.config.settings_dict.items()
+             if k not in ("target", "market", "stock_sha256", "lr", "fold_lr")}
         by_model.setdefault(c.config.model, []).append(p)
     assert all(all(p == ps[0] for p in ps) for ps in by_model.values())
 
