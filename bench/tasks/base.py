@@ -80,7 +80,6 @@ class Task:
     # words(settings, lang) -> a label in words for figure titles and headings, e.g. "S&P 500, log returns"
     words: Callable[[Mapping, str], str] | None = None
     val_setting: str | None = "val"  # the setting that sizes the validation part (0: none); None: never any
-
     fold_setting: str | None = None  # the setting that counts walk-forward folds (None or absent: one split)
 
     def folds(self, settings: Mapping) -> int | None:
