@@ -107,7 +107,7 @@ def test_a_stock_sweep_composes_stores_per_fold_rates_and_a_plain_run_trains_the
     df = pd.read_csv(tmp_path / "sw" / "results.csv")
     gru = df[(df.model == "gru") & (df.metric == "mse")]
     assert len(gru) == 2  # the composed cell only, one row per seed
-    assert "rates shown as a | b | c are per walk-forward fold" in (tmp_path / "sw" / "report.md").read_text()
+    assert "rates shown as a | b | c are per walk-forward fold" in (tmp_path / "sw" / "details.md").read_text()
     assert main(["rates", "--out", str(tmp_path / "sw")]) == 0
     assert "(one per fold)" in capsys.readouterr().out
     (entry,) = (e["gru"] for e in json.loads(path.read_text())["profiles"]["quick"].values())
@@ -115,7 +115,7 @@ def test_a_stock_sweep_composes_stores_per_fold_rates_and_a_plain_run_trains_the
     assert set(entry["fold_val"]) == {"0.001", "0.03"} and all(len(v) == 3 for v in entry["fold_val"].values())
     # the same settings without a sweep: every fold at its stored rate, said in the report
     assert main(["run", *args, "--out", str(tmp_path / "plain")]) == 0
-    report = (tmp_path / "plain" / "report.md").read_text()
+    report = (tmp_path / "plain" / "details.md").read_text()  # the protocol notes
     assert "selected on validation data by the stored sweep: gru " + " | ".join(
         f"{r:g}" for r in entry["fold_lr"]) in report
     # and trains exactly the sweep's composed forecasts (a member in a stack equals it alone)
