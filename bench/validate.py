@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.errors import UserError
-from bench.outputs import MANIFEST, STORE
-from bench.storecheck import StoreState, check_store_files
-from bench.storelock import lock_path
+from bench.outputs.write import MANIFEST, STORE
+from bench.run.matching import parameter_count
+from bench.store.check import StoreState, check_store_files
+from bench.store.lock import lock_path
 from bench.tasks import get_task
-from models import BuildArgs, get_model
+from models import get_model
 from sequences.files import UnsafeFile, check_output, shown
 
 if TYPE_CHECKING:
@@ -123,19 +124,6 @@ def check_memory(cells, seeds: list[int], device: torch.device) -> None:
                             f"{len(seeds)} seeds) needs at least {need / 2**30:.1f} GiB for parameters, gradients "
                             f"and optimiser state, {where} has {total / 2**30:.1f} GiB; use a smaller --hidden "
                             f"or --window, or fewer --seeds")
-
-
-def parameter_count(model: str, window: int, hidden: int, layers: int, in_features: int = 1,
-                    out_features: int = 1) -> int:
-    """Parameters of one member (one input and output feature unless given), without building it
-    at size: every model's count is a polynomial of degree <= 2 in hidden (hidden-to-hidden
-    weights), so three tiny builds fix it exactly (tests check it against a build on the meta device)."""
-    spec = get_model(model)
-    n = [sum(p.numel() for p in spec.build(BuildArgs((0,), in_features, out_features, window, h,
-                                                     layers)).parameters())
-         for h in (1, 2, 3)]
-    a2 = n[2] - 2 * n[1] + n[0]  # second difference = 2a
-    return n[0] + (n[1] - n[0]) * (hidden - 1) + a2 * (hidden - 1) * (hidden - 2) // 2
 
 
 def memory_lower_bound(model: str, s: dict, members: int) -> int:

@@ -4,9 +4,9 @@ import math
 import numpy as np
 import pytest
 
-from bench.cell import Job, run_job
-from bench.config import CellConfig
 from bench.metrics import FIELDS
+from bench.run.cell import Job, run_job
+from bench.run.config import CellConfig
 from bench.tasks import TASKS
 from bench.tasks.formal import FITTED_ONLY
 from models import MODELS

@@ -7,15 +7,14 @@ import pytest
 import torch
 
 from bench.cli import main
-from bench.grids import GRIDS, Entry
-from bench.runner import plan
-from bench.stateful_train import batchify, train_stateful, training_stream
+from bench.run.grids import Entry, GRIDS
+from bench.run.runner import plan
 from bench.tasks import get_task
-from bench.train import TrainSettings, predict
-from models import MODELS, BuildArgs
-from models import stateful as stateful_module
-from models.stateful import StatefulRecurrent, carries_state
+from bench.train.loop import TrainSettings, predict
+from bench.train.stateful import batchify, train_stateful, training_stream
+from models import BuildArgs, MODELS, stateful as stateful_module
 from models.stacked import member_generators
+from models.stateful import StatefulRecurrent, carries_state
 
 KINDS = ("rnn", "lstm", "gru")
 TASK = "concat-1_7-1_17-3x2"
@@ -115,7 +114,7 @@ def test_training_and_validation_never_read_the_test_part():
         ws.base = poisoned
     m = MODELS["gru-stateful"].build(BuildArgs((0,), 10, 10, 2, 6, classification=True))
     cfg = TrainSettings(epochs=2, lr=0.01, batch_size=16, patience=1, classification=True)
-    log = train_stateful(m, data, [0], cfg, {"bptt": 4, "streams": 4})
+    log = train_stateful(m, data.train, data.val, [0], cfg, {"bptt": 4, "streams": 4})
     assert np.isfinite(log.train_loss).all() and np.isfinite(log.val_loss).all() and log.val_loss.shape == (1, 2)
 
 

@@ -8,10 +8,10 @@ refused before anything trains and a changed file is a different cell.
 seed profile: the notebook's protocol — closes only, 70/30 chronological split
 (train_len = N - int(0.3 N)), windows inside each part, min-max scaler fitted on the WHOLE series
 (a leak), window 6, GRU hidden 100, Adam 0.01, 50 epochs, batch 32, no shuffling.
-quick/full: walk-forward (bench/walkforward.py): `folds` blocks of `fold_days` closes cover the
+quick/full: walk-forward (bench/train/walkforward.py): `folds` blocks of `fold_days` closes cover the
 last `test` share of the series; each fold retrains every member on everything before its block
 (validation: the last `val` share of the closes before it; scaler fitted on the training part).
-Every target (bench/targets.py) is scored in prices; each member's forecasts are also traded
+Every target (bench/train/targets.py) is scored in prices; each member's forecasts are also traded
 (reports/trading.py: `strategy`, a `fee` per position change) against buy-and-hold.
 """
 from __future__ import annotations
@@ -24,11 +24,11 @@ from typing import Callable, Mapping
 import numpy as np
 
 from bench import metrics
-from bench.targets import DESCRIPTIONS, check_target, represent, to_price
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.tasks.scoring import regression_metrics
 from bench.tasks.stock_windows import fold_windows
-from bench.walkforward import Fold, FoldPoints, check_folds, fold_points, lecture_split, train_folds
+from bench.train.targets import DESCRIPTIONS, check_target, represent, to_price
+from bench.train.walkforward import Fold, FoldPoints, check_folds, fold_points, lecture_split, train_folds
 from reports import trading
 from sequences import SequenceError, Series
 from sequences.features import FEATURES, NONE, feature_matrix, parse_features
@@ -254,7 +254,7 @@ def train(model, data: TaskData, seeds: list, cfg, s: Mapping):
 def forecasts(model, data: TaskData, s: Mapping) -> np.ndarray:
     """Price forecasts (K, S) over every fold's test days: each fold by its own parameters (a
     baseline refitted on the fold's training targets)."""
-    from bench.train import predict
+    from bench.train.loop import predict
     from models.baselines import Baseline
     states, device = data.extra.get("states"), data.test.base.device
     out = []

@@ -122,7 +122,7 @@ MESSAGES: dict[str, str] = {
         " (from {grid}; lowest mean over seeds of the kept epoch's validation score; only the selected rate's cells "
         "are in the tables)"),
     "rate.edge": "; at the grid's edge, so a better rate may lie beyond it: {models}",
-    "rate.stored_detail": " (bench/rates.json: {sources}; reselect with `{sweep}` then `{store}`)",
+    "rate.stored_detail": " (bench/store/rates.json: {sources}; reselect with `{sweep}` then `{store}`)",
     "rate.source": "from {grid} over {seeds} seeds at commit {commit}",
     "conv.note": (
         "not converged: {model}, {bad} of {n} seeds ({seeds}): {why} at {at}; its numbers may reflect the budget, "

@@ -136,7 +136,7 @@ MESSAGES: dict[str, str] = {
     "rate.sweep_detail": (
         "（{grid} から。採用したエポックの検証スコアのシード平均が最小のもの。表に入るのは選んだ学習率のセルだけ）"),
     "rate.edge": "。探索範囲の端なので、より良い学習率が範囲の外にあるかもしれない：{models}",
-    "rate.stored_detail": "（bench/rates.json：{sources}。選び直すには `{sweep}` の後に `{store}`）",
+    "rate.stored_detail": "（bench/store/rates.json：{sources}。選び直すには `{sweep}` の後に `{store}`）",
     "rate.source": "{grid} から、シード {seeds} 個、コミット {commit}",
     "conv.note": (
         "収束していない：{model}、シード {n} 個中 {bad} 個（{seeds}）。{at}で{why}。"

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from bench.optim import make_optimizer
-from bench.windows import WindowSet
+from bench.train.optim import make_optimizer
+from bench.train.windows import WindowSet
 from models import native
 from models.stacked import member_generators
 from models.stateful import carries_state
@@ -30,7 +30,7 @@ GATHER_ELEMENTS = 1 << 21  # inputs gathered per block of steps (8 MiB float32),
 @dataclass(frozen=True)
 class TrainSettings:
     epochs: int  # the cap
-    lr: float | tuple[float, ...]  # one rate, or one per member (a learning-rate sweep, bench/rates.py)
+    lr: float | tuple[float, ...]  # one rate, or one per member (a learning-rate sweep, bench/store/rates.py)
     batch_size: int
     optimizer: str = "adam"
     shuffle: bool = True

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bench.scalers import Scaler
-from bench.windows import WindowSet
+from bench.train.scalers import Scaler
+from bench.train.windows import WindowSet
 
 if TYPE_CHECKING:  # training imports torch; planning a fold split does not
     from torch import nn
 
-    from bench.train import TrainLog, TrainSettings
+    from bench.train.loop import TrainLog, TrainSettings
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def train_folds(model: nn.Module, folds: list[Fold], seeds: list[int], cfg: Trai
                 val_score=None) -> tuple[TrainLog, list[dict]]:
     """Train the stack once per fold from the same initial parameters; returns the folds' logs
     joined (concat_logs) and each fold's trained parameters (state dicts, in fold order)."""
-    from bench.train import train_members
+    from bench.train.loop import train_members
     device = next(model.parameters()).device
     init = {k: v.detach().clone() for k, v in model.state_dict().items()}
     logs, states = [], []
@@ -129,7 +129,7 @@ def concat_logs(logs: list[TrainLog], sizes: list[int]) -> TrainLog:
     as that member would have run alone), NaN-padded to the longest; its best epoch is the last
     fold's, counted from its first epoch of all; its selection score the mean over folds of each
     fold's validation loss at that fold's own best epoch. sizes: training windows per fold."""
-    from bench.train import TrainLog
+    from bench.train.loop import TrainLog
     K = logs[0].train_loss.shape[0]
     epochs = np.sum([log.epochs for log in logs], axis=0)
     width = int(epochs.max())

@@ -1,7 +1,7 @@
 """Where a run's cells train when there are fewer of them than worker slots (or just one).
 
 A worker process pays seconds of imports (torch, the tasks' code) before its first cell, so with
-fewer cells than slots this process trains (bench.executors: ``here``), and a worker is started
+fewer cells than slots this process trains (bench.run.executors: ``here``), and a worker is started
 only for a part of the work that takes longer than starting it. A large cell has its members split
 into parts, each trained as a stack of its own: a member's numbers do not depend on the stack it
 trains in (tests/test_equivalence.py), so the parts store exactly what the whole cell would.
@@ -28,7 +28,7 @@ from bench.tasks import get_task
 from models import BuildArgs, get_model
 
 if TYPE_CHECKING:
-    from bench.cell import Job
+    from bench.run.cell import Job
 
 RATE_FLOPS = 3e10  # nominal training FLOP/s of one core
 MIN_PART_S = 5.0  # a worker is started only for work estimated to take at least this long

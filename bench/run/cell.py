@@ -12,15 +12,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from bench.config import CellConfig
-from bench.determinism import deterministic_mode
 from bench.device import timed
-from bench.matching import REFERENCE as MATCH_REFERENCE, matched_hidden
-from bench.store import CellRecord
+from bench.run.config import CellConfig
+from bench.run.determinism import deterministic_mode
+from bench.run.matching import REFERENCE as MATCH_REFERENCE, matched_hidden
+from bench.store.db import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
-from bench.stateful_train import train_stateful
-from bench.train import TrainSettings, train_members
+from bench.train.loop import TrainSettings, train_members
+from bench.train.stateful import train_stateful
 from models import BuildArgs, get_model, native
 from models.implementation import describe, take_record
 from models.stateful import carries_state
@@ -32,7 +32,7 @@ class Job:
     seeds: tuple[int, ...]
     device: str  # torch device string, e.g. "cpu" or "cuda:0"
     deterministic: bool = False  # deterministic kernels only (recorded in env, not in the key)
-    # Cells that differ from config only in lr (a learning-rate sweep, bench/rates.py): their
+    # Cells that differ from config only in lr (a learning-rate sweep, bench/store/rates.py): their
     # members train in the same stack, and the record carries theirs as its siblings.
     siblings: tuple[CellConfig, ...] = ()
 
@@ -98,17 +98,18 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, s["window"], hidden,
                                  s["layers"], data.classification)).to(device)
     K = len(members)
-    native.library()  # built and loaded before the clock starts (torch._dynamo, which bench.train.warm_up
-    # also imports for torch.optim, is not needed here: cells train with bench.optim)
+    native.library()  # built and loaded before the clock starts (torch._dynamo, which bench.train.loop.warm_up
+    # also imports for torch.optim, is not needed here: cells train with bench.train.optim)
     clock = timed(device)
     log = None
     if spec.trainable:
         cfg = train_settings(s, data.classification)
         if len(configs) > 1:
             cfg = replace(cfg, lr=tuple(float(x.settings_dict["lr"]) for x in configs for _ in seeds))
-        trainer = train_stateful if carries_state(model) else task.train  # the model's regime first
-        if trainer is not None:
-            log = trainer(model, data, members, cfg, s)
+        if carries_state(model):  # the model's regime first
+            log = train_stateful(model, train, val, members, cfg, s)
+        elif task.train is not None:
+            log = task.train(model, data, members, cfg, s)
         else:
             log = train_members(model, train, val, members, cfg, data.val_score)
     elif getattr(model, "positional", False):  # mean_row: fitted per target position

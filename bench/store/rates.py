@@ -33,7 +33,7 @@ SWEEP_COMMAND = "python -m bench run --grid all --lr-sweep --out results/lr-swee
 STORE_COMMAND = "python -m bench rates --out results/lr-sweep"
 
 
-# A capacity control (bench/grids.py) trains at the rate selected for the model at its own size.
+# A capacity control (bench/run/grids.py) trains at the rate selected for the model at its own size.
 RESIZING = ("match_params", "match_hidden")
 
 
@@ -83,7 +83,7 @@ def rate_settings(task, label: str, model: str, trainable: bool, profile: str, s
 
 
 def stack_rates(jobs: list) -> list:
-    """Jobs (bench.cell.Job) that differ only in their cell's rate become one job: the first, with
+    """Jobs (bench.run.cell.Job) that differ only in their cell's rate become one job: the first, with
     the others' cells as its siblings, trained in one stack."""
     groups: dict[tuple, list] = {}
     for j in jobs:

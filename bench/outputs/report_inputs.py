@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from bench.errors import UserError
-from bench.metrics import FIELD_NAMES, FIELDS, get_field
-from bench.store import Store
+from bench.metrics import FIELDS, FIELD_NAMES, get_field
+from bench.store.db import Store
 from bench.tasks import get_task
 from models import MODELS
 from models.implementation import IMPLS
@@ -40,7 +40,7 @@ class Run:
     cells: dict[str, dict]  # cell key -> task, model, settings, floors, protocol
     labels: dict[str, list[dict]]  # label -> its manifest cells, in plan order
     table_seeds: dict[str, set[int]]  # cell key -> seeds whose metrics enter the tables
-    sweep: pd.DataFrame | None = None  # learning-rate selection rows (bench/report_rates.py)
+    sweep: pd.DataFrame | None = None  # learning-rate selection rows (bench/outputs/report_rates.py)
     dropped: set[str] = field(default_factory=set)  # keys of swept cells whose rate was not selected
 
 
