@@ -32,6 +32,7 @@ from bench.store.db import Store, sqlite_problem
 from bench.store.lock import check_no_writer, writing
 from bench.store.rates import SWEEP
 from bench.tasks import FAMILIES, TASKS, get_task
+from bench.train.settings import Stateful
 from bench.train.targets import TARGETS
 from bench.validate import check_memory, check_out, check_sizes, out_path, plan_lines, share_arg
 from models import MODELS, get_model
@@ -152,7 +153,7 @@ def build_parser() -> Parser:
     r.add_argument("--lr", type=_bounded(float, "--lr", 1e-12, 1e6))
     r.add_argument("--batch-size", type=_bounded(int, "--batch-size", 1, 10_000_000))
     r.add_argument("--bptt", type=_bounded(int, "--bptt", 1, 100_000),
-                   help="stateful models: steps L per truncated-BPTT chunk (default: the registry's)")
+                   help=f"stateful models: steps L per truncated-BPTT chunk (default {Stateful.bptt})")
     r.add_argument("--lr-sweep", nargs="?", const=SWEEP, type=rates_arg, metavar="RATES",
                    help="train every model of a task with validation data at each rate (comma-separated; default "
                         f"{','.join(f'{x:g}' for x in SWEEP)}) as extra stacked members, and keep the rate with the "

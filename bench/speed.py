@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from bench.device import timed
-from bench.run.cell import train_settings
+from bench.run.config import train_settings
 from bench.tasks import get_task
 from bench.train.lecture_loop import lecture_model, train_lecture_loop
 from bench.train.loop import train_members, warm_up

@@ -24,6 +24,8 @@ from sequences.files import UnsafeFile, check_output, shown
 if TYPE_CHECKING:
     import torch
 
+    from bench.run.config import CellConfig
+
 OUTPUT_FILES = ("results.csv", "results.md", "results.tex", "report.md", "report.html", "window_study.md", MANIFEST)
 FIGURES = "figures"
 SHOWN = ("window", "hidden", "epochs", "lr", "batch_size", "optimizer", "bptt")  # settings a dry run prints
@@ -116,23 +118,23 @@ def check_memory(cells, seeds: list[int], device: torch.device) -> None:
     where = "this machine" if device.type == "cpu" else str(device)
     rates = Counter((c.label, c.config.model) for c in cells)  # a learning-rate sweep stacks its rates too
     for c in cells:
-        need = memory_lower_bound(c.config.model, c.config.settings_dict,
-                                  len(seeds) * rates[(c.label, c.config.model)])
+        need = memory_lower_bound(c.config, len(seeds) * rates[(c.label, c.config.model)])
         if need > total:
-            s = c.config.settings_dict
-            raise UserError(f"model {c.config.model} on {c.label} (hidden {s['hidden']}, window {s['window']}, "
+            size = c.config.size
+            raise UserError(f"model {c.config.model} on {c.label} (hidden {size.hidden}, window {size.window}, "
                             f"{len(seeds)} seeds) needs at least {need / 2**30:.1f} GiB for parameters, gradients "
                             f"and optimiser state, {where} has {total / 2**30:.1f} GiB; use a smaller --hidden "
                             f"or --window, or fewer --seeds")
 
 
-def memory_lower_bound(model: str, s: dict, members: int) -> int:
+def memory_lower_bound(config: CellConfig, members: int) -> int:
     """Bytes of float32 parameters, gradients, optimiser state and kept best copy for members
-    members; a lower bound (one input and output feature; activations not counted)."""
-    if not get_model(model).trainable:
+    members of a cell; a lower bound (one input and output feature; activations not counted)."""
+    if not get_model(config.model).trainable:
         return 0
-    params = parameter_count(model, s["window"], s["hidden"], s["layers"])
-    copies = 2 + (2 if s["optimizer"] == "adam" else 0) + (1 if s["patience"] is not None else 0)
+    size, training = config.size, config.training
+    params = parameter_count(config.model, size.window, size.hidden, size.layers)
+    copies = 2 + (2 if training.optimizer == "adam" else 0) + (1 if training.patience is not None else 0)
     return params * 4 * copies * members
 
 

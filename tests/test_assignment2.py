@@ -7,7 +7,7 @@ import pytest
 
 from bench.cli import main
 from bench.run.cell import Job, run_job
-from bench.run.config import CellConfig
+from bench.run.config import CellConfig, regime_settings
 from bench.run.grids import CAPACITY_CONTROL, GRIDS
 from bench.tasks import FAMILIES, get_task
 from models import MODELS
@@ -34,7 +34,7 @@ def _cases():
 @pytest.mark.parametrize("task,model", list(_cases()))
 def test_every_family_runs_tiny(task, model):
     t = get_task(task)
-    settings = {**t.settings("quick"), **TINY, "window": 3, **MODELS[model].settings}
+    settings = {**t.settings("quick"), **TINY, "window": 3, **regime_settings(MODELS[model].regime)}
     rec = run_job(Job(CellConfig.make(task, model, "quick", "cpu", settings), (0, 1), "cpu"))
     assert set(rec.status.values()) == {"ok"}, rec.reason
     row = rec.metrics[0]

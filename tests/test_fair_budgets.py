@@ -11,7 +11,8 @@ from bench.cli import main
 from bench.run.grids import CAPACITY_CELLS, GRIDS
 from bench.run.matching import TOLERANCE, matched_hidden, parameter_count
 from bench.run.runner import plan
-from bench.train.loop import TrainSettings, fit_members
+from bench.train.loop import fit_members
+from bench.train.settings import TrainSettings
 from models import BuildArgs, MODELS
 
 

@@ -9,7 +9,7 @@ import torch
 
 from bench.cli import main
 from bench.tasks.formal import string_metrics
-from bench.train.loop import TrainSettings
+from bench.train.settings import TrainSettings
 from bench.train.strings import FIT_CHECK, score_strings, step_outputs, string_set, train_strings
 from models import BuildArgs, MODELS
 from sequences import SequenceError

@@ -7,7 +7,8 @@ import shutil
 import pytest
 import torch
 
-from bench.train.loop import TrainSettings, train_members
+from bench.train.loop import train_members
+from bench.train.settings import TrainSettings
 from bench.train.windows import series_windows
 from models import BuildArgs, MODELS, implementation, native
 from models.implementation import take_record

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from bench.run.cell import train_settings
+from bench.run.config import train_settings
 from bench.tasks import get_task
 from bench.train.loop import TrainLog, train_members
 from bench.train.targets import TARGETS

@@ -19,7 +19,7 @@ from bench.run.matching import REFERENCE as MATCH_REFERENCE, matched_hidden
 from bench.store.db import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
-from bench.train.loop import TrainSettings, train_members
+from bench.train.loop import train_members
 from bench.train.stateful import train_stateful
 from models import BuildArgs, get_model, native
 from models.implementation import describe, take_record
@@ -56,13 +56,6 @@ def uniform_record(job: Job, status: str, reason: str, **kw) -> CellRecord:
     return recs[0]
 
 
-def train_settings(s: dict, classification: bool) -> TrainSettings:
-    """A cell's resolved settings -> the training loop's settings."""
-    return TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
-                         shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"], classification=classification,
-                         min_delta=s.get("min_delta", 0.0))
-
-
 def run_job(job: Job) -> CellRecord:
     device = torch.device(job.device)
     with deterministic_mode(job.deterministic):
@@ -85,29 +78,30 @@ def _attempt(job: Job, device: torch.device) -> CellRecord:
 def _run(job: Job, device: torch.device) -> CellRecord:
     configs, seeds = (job.config, *job.siblings), list(job.seeds)
     c = configs[0]
-    task, spec, s = get_task(c.task), get_model(c.model), c.settings_dict
-    data = task.build(s, np.random.default_rng(s["data_seed"]))
+    task, spec, s, size = get_task(c.task), get_model(c.model), c.settings_dict, c.size
+    data = task.build(s, np.random.default_rng(c.data_seed))
     train, val, test = (ws.to(device) if ws is not None else None for ws in (data.train, data.val, data.test))
     data.train, data.val, data.test = train, val, test
-    hidden = s["hidden"]
-    if s.get("match_params") and spec.trainable:  # True: the GRU at the task's hidden; a name: that model at its own
-        ref = s["match_params"] if isinstance(s["match_params"], str) else MATCH_REFERENCE
-        hidden = matched_hidden(c.model, data.in_features, data.out_features, s["window"],
-                                s.get("match_hidden", s["hidden"]), s["layers"], ref, strict=ref == MATCH_REFERENCE)
+    hidden = size.hidden
+    if size.match_params and spec.trainable:  # True: the GRU at the task's hidden; a name: that model at its own
+        ref = size.match_params if isinstance(size.match_params, str) else MATCH_REFERENCE
+        hidden = matched_hidden(c.model, data.in_features, data.out_features, size.window,
+                                size.hidden if size.match_hidden is None else size.match_hidden, size.layers, ref,
+                                strict=ref == MATCH_REFERENCE)
     members = seeds * len(configs)  # one block of seeds per learning rate
-    model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, s["window"], hidden,
-                                 s["layers"], data.classification)).to(device)
+    model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, size.window, hidden,
+                                 size.layers, data.classification)).to(device)
     K = len(members)
     native.library()  # built and loaded before the clock starts (torch._dynamo, which bench.train.loop.warm_up
     # also imports for torch.optim, is not needed here: cells train with bench.train.optim)
     clock = timed(device)
     log = None
     if spec.trainable:
-        cfg = train_settings(s, data.classification)
+        cfg = replace(c.training, classification=data.classification)
         if len(configs) > 1:
-            cfg = replace(cfg, lr=tuple(float(x.settings_dict["lr"]) for x in configs for _ in seeds))
+            cfg = replace(cfg, lr=tuple(float(x.training.lr) for x in configs for _ in seeds))
         if carries_state(model):  # the model's regime first
-            log = train_stateful(model, train, val, members, cfg, s)
+            log = train_stateful(model, train, val, members, cfg, c.stateful)
         elif task.train is not None:
             log = task.train(model, data, members, cfg, s)
         else:
@@ -129,7 +123,7 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         samples = log.samples
     common = dict(params=n_params, train_wall_s=train_s, eval_wall_s=eval_s, members=K,
                   samples_per_s=samples / train_s if train_s > 0 else float("nan"))
-    if s.get("match_params") and spec.trainable:
+    if size.match_params and spec.trainable:
         common["hidden"] = hidden
     if log is not None and not task.has_validation(s):  # e.g. the share of training strings not fitted
         log.val_loss = log.val_loss[:, :0]  # is a stopping rule, not a validation score: not stored as one
@@ -154,7 +148,7 @@ def _record(c: CellConfig, seeds: list[int], members: range, metrics: dict, arra
             e = int(log.best_epoch[k])
             row.update(best_epoch=e, epochs_run=int(log.epochs[k]),  # as if alone, not the stack's
                        final_train_loss=float(log.train_loss[k, e]) if e >= 0 else float("nan"),
-                       lr=float(c.settings_dict["lr"]))
+                       lr=float(c.training.lr))
             if log.converged is not None and np.isfinite(log.converged[k]):  # NaN: a fixed budget, no verdict
                 row["converged"] = float(log.converged[k])
             if log.selection is not None:  # the selection criterion of a learning-rate sweep

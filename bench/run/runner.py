@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 from bench.run import executors
-from bench.run.config import CellConfig
+from bench.run.config import CellConfig, regime_settings
 from bench.run.grids import Entry, Grid
 from bench.store.db import CellRecord, DONE, STATUSES, Store
 from bench.store.rates import RESIZING, rate_settings, stack_rates
@@ -73,12 +73,13 @@ def applies(spec: ModelSpec, task: Task) -> bool:
 
 
 def model_settings(settings: Mapping, spec: ModelSpec, overrides: Mapping) -> dict:
-    """One model's cell settings: the task's; the model's own with their defaults (e.g. the stateful
-    models' bptt); the task's settings for the model's regime ("stateful.epochs" is the epochs of
-    stateful models, other models' cells leave it out); then the command line's overrides."""
+    """One model's cell settings: the task's; its regime's own with their defaults (e.g. the stateful
+    models' bptt, bench.train.settings.Stateful); the task's settings for the model's regime
+    ("stateful.epochs" is the epochs of stateful models, other models' cells leave it out); then the
+    command line's overrides."""
     prefix = spec.regime + "."
     out = {k: v for k, v in settings.items() if "." not in k}
-    out.update(spec.settings)
+    out.update(regime_settings(spec.regime))
     out.update({k.removeprefix(prefix): v for k, v in settings.items() if k.startswith(prefix)})
     out.update({k: v for k, v in overrides.items() if k in out})
     return out

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import Mapping
 
 import torch
 
-from bench.train.loop import TrainLog, TrainSettings, eval_loss, fit_members, member_losses
+from bench.train.loop import TrainLog, eval_loss, fit_members, member_losses
+from bench.train.settings import Stateful, TrainSettings
 from bench.train.windows import WindowSet
 from models.stateful import StatefulRecurrent
 
@@ -49,12 +49,12 @@ def batchify(x: torch.Tensor, y: torch.Tensor, streams: int) -> tuple[torch.Tens
 
 
 def train_stateful(model: StatefulRecurrent, train: WindowSet, val: WindowSet | None, seeds: list[int],
-                   cfg: TrainSettings, settings: Mapping) -> TrainLog:
-    """Train the K = len(seeds) members of model on train's targets as settings["streams"]
-    streams B read in chunks of settings["bptt"] steps L (cfg.batch_size is not used: a step has
+                   cfg: TrainSettings, regime: Stateful) -> TrainLog:
+    """Train the K = len(seeds) members of model on train's targets as regime.streams
+    streams B read in chunks of regime.bptt steps L (cfg.batch_size is not used: a step has
     B·L targets); early stopping watches val read with the carried state."""
-    L = int(settings["bptt"])
-    x, y = batchify(*training_stream(train), int(settings["streams"]))  # (B, n, F), (B, n, ...)
+    L = regime.bptt
+    x, y = batchify(*training_stream(train), regime.streams)  # (B, n, F), (B, n, ...)
     B, n = x.shape[:2]
     K = len(seeds)
     state = None

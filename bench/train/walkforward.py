@@ -31,7 +31,8 @@ from bench.train.windows import WindowSet
 if TYPE_CHECKING:  # training imports torch; planning a fold split does not
     from torch import nn
 
-    from bench.train.loop import TrainLog, TrainSettings
+    from bench.train.loop import TrainLog
+    from bench.train.settings import TrainSettings
 
 
 @dataclass(frozen=True)

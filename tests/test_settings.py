@@ -1,0 +1,52 @@
+"""A cell's settings are parsed once, when it is planned, into frozen objects that check their values."""
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError
+
+import pytest
+
+from bench.cli import main
+from bench.run.config import CellConfig, ModelSize
+from bench.run.grids import Entry
+from bench.run.runner import plan
+from bench.tasks import TASKS
+from bench.train.settings import Stateful, TrainSettings
+
+
+def test_the_training_loop_and_the_model_read_what_the_settings_say():
+    (cell,) = plan((Entry("sine", ("gru",)),), "quick", "cpu", {"epochs": 7, "hidden": 5, "lr": 0.02})
+    c = cell.config
+    s = c.settings_dict
+    assert c.training == TrainSettings(epochs=7, lr=0.02, batch_size=s["batch_size"], optimizer=s["optimizer"],
+                                       shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"],
+                                       min_delta=s.get("min_delta", 0.0))
+    assert c.size == ModelSize(window=s["window"], hidden=5, layers=s["layers"])
+    assert c.stateful is None and c.data_seed == s["data_seed"]
+    with pytest.raises(FrozenInstanceError):
+        c.training.epochs = 8
+
+
+@pytest.mark.parametrize("bad, message", [({"epochs": 0}, "epochs must be an integer >= 1"),
+                                          ({"batch_size": 2.5}, "batch_size must be an integer"),
+                                          ({"lr": float("nan")}, "lr must be a finite number"),
+                                          ({"patience": -1}, "patience must be an integer >= 0"),
+                                          ({"clip": 0.0}, "clip must be positive")])
+def test_a_bad_value_is_refused_when_the_cell_is_made(bad, message):
+    with pytest.raises(ValueError, match=message):
+        CellConfig.make("sine", "gru", "quick", "cpu", {**TASKS["sine"].settings("quick"), **bad})
+
+
+def test_a_stateful_cell_needs_its_regime_and_checks_it():
+    settings = TASKS["sine"].settings("quick")
+    with pytest.raises(ValueError, match="lack 'bptt'"):
+        CellConfig.make("sine", "gru-stateful", "quick", "cpu", settings)
+    with pytest.raises(ValueError, match="streams must be an integer >= 1"):
+        CellConfig.make("sine", "gru-stateful", "quick", "cpu", {**settings, "bptt": 4, "streams": 0})
+
+
+def test_a_bad_profile_value_is_one_line_before_anything_trains(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(TASKS["sine"].defaults, "quick", {**TASKS["sine"].defaults["quick"], "batch_size": 0})
+    assert main(["run", "--task", "sine", "--model", "gru", "--seeds", "1", "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "task sine, model gru (profile quick): batch_size must be an integer >= 1, got 0" in err
+    assert not (tmp_path / "o").exists()
