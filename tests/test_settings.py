@@ -42,6 +42,8 @@ def test_a_stateful_cell_needs_its_regime_and_checks_it():
         CellConfig.make("sine", "gru-stateful", "quick", "cpu", settings)
     with pytest.raises(ValueError, match="streams must be an integer >= 1"):
         CellConfig.make("sine", "gru-stateful", "quick", "cpu", {**settings, "bptt": 4, "streams": 0})
+    assert CellConfig.make("sine", "gru-stateful", "quick", "cpu",
+                           {**settings, "bptt": 4, "streams": 2}).stateful == Stateful(bptt=4, streams=2)
 
 
 def test_a_bad_profile_value_is_one_line_before_anything_trains(tmp_path, monkeypatch, capsys):
