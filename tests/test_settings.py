@@ -52,3 +52,17 @@ def test_a_bad_profile_value_is_one_line_before_anything_trains(tmp_path, monkey
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "task sine, model gru (profile quick): batch_size must be an integer >= 1, got 0" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_only_the_cell_config_reads_settings_by_name():
+    """`settings["bptt"]` and the like appear in one module: the one that parses them."""
+    import ast
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    readers = set()
+    for p in (root / "bench").rglob("*.py"):
+        for node in ast.walk(ast.parse(p.read_text())):
+            if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "settings"
+                    and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+                readers.add(p.relative_to(root).as_posix())
+    assert readers == {"bench/run/config.py"}
