@@ -333,10 +333,9 @@ TARGET_WORDS = {"level": "fig.target_level", "diff": "fig.target_diff", "logret"
 def words(settings: Mapping, lang: str = "en") -> str:
     """A stock label in words: 'S&P 500, log returns' (a user's file by its name)."""
     from reports.messages import text
-    market = settings.get("market")
+    market, target = settings.get("market"), settings.get("target")
     return text(lang, "fig.stock_words", market=MARKETS[market].title if market in MARKETS else market,
-                target=text(lang, TARGET_WORDS[settings["target"]]) if settings.get("target") in TARGET_WORDS
-                else str(settings.get("target")))
+                target=text(lang, TARGET_WORDS[target]) if target in TARGET_WORDS else str(target))
 
 
 def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[dict, dict]], lang: str = "en") -> str:
