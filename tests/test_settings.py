@@ -66,3 +66,15 @@ def test_only_the_cell_config_reads_settings_by_name():
                     and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
                 readers.add(p.relative_to(root).as_posix())
     assert readers == {"bench/run/config.py"}
+
+
+def test_a_stock_cell_trades_as_its_settings_say_and_a_bad_trade_is_refused():
+    from bench.tasks.stock import TASK as STOCK, Trading
+    s = {**STOCK.settings("quick"), "fee": 0.002, "strategy": "long-short", "fee_sweep": "0,0.01"}
+    assert Trading.of(s) == Trading(strategy="long-short", fee=0.002, sweep=(0.0, 0.01))
+    with pytest.raises(ValueError, match="unknown strategy 'short-only'"):
+        Trading("short-only", 0.001)
+    with pytest.raises(ValueError, match=r"a fee of the sweep must be in \[0, "):
+        Trading("long-flat", 0.001, (0.0, 2.0))
+    with pytest.raises(ValueError, match="fee_sweep must be comma-separated fees, got '0;1'"):
+        Trading.of({**s, "fee_sweep": "0;1"})
