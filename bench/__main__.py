@@ -1,5 +1,5 @@
 from bench.cli import main
-from bench.process_exit import leave
+from bench.run.process_exit import leave
 
 if __name__ == "__main__":
     leave(main())

@@ -17,30 +17,31 @@ import time
 from pathlib import Path
 
 from bench.compare import FAIL_ON, FORMATS as COMPARE_FORMATS, metrics_arg, tolerance_arg
-from bench.determinism import prepare_environment
-from bench.device import DEVICES, check_device, resolve_device
+from bench.device import DEVICES, check_device, cores, resolve_device
 from bench.errors import UserError
-from bench.grids import GRIDS, get_grid
-from bench.outputs import (FIGURE_FORMATS, FORMATS, STORE, label_figures, manifest_doc, parse_formats, read_manifest,
-                           report_run, write_manifest, write_reports)
+from bench.outputs.write import (FIGURE_FORMATS, FORMATS, STORE, label_figures, manifest_doc, parse_formats,
+                                 read_manifest, report_run, start_reporter, write_manifest, write_reports)
 from bench.profiles import PROFILES, get_profile
-from bench.rates import SWEEP
-from bench.executors import EXECUTORS, check_executor, cores, open_backend, start_reporter, start_workers
-from bench.runner import cells_for, plan, run_cells
-from bench.slots import WorkerLost
-from bench.store import Store, sqlite_problem
-from bench.targets import TARGETS
-from bench.storecheck import inspect_store
-from bench.storelock import check_no_writer, writing
+from bench.run.determinism import prepare_environment
+from bench.run.executors import EXECUTORS, check_executor, open_backend, start_workers
+from bench.run.grids import GRIDS, get_grid
+from bench.run.runner import cells_for, plan, run_cells
+from bench.run.slots import WorkerLost
+from bench.store.check import inspect_store
+from bench.store.db import Store, sqlite_problem
+from bench.store.lock import check_no_writer, writing
+from bench.store.rates import SWEEP
 from bench.tasks import FAMILIES, TASKS, get_task
+from bench.train.settings import Stateful
+from bench.train.targets import TARGETS
 from bench.validate import check_memory, check_out, check_sizes, out_path, plan_lines, share_arg
 from models import MODELS, get_model
 from reports.fonts import missing_support
 from reports.messages import LANGS
 from reports.trading import MAX_FEE, STRATEGIES
 from sequences.features import FEATURES, parse_features
-from sequences.markets import MARKETS
 from sequences.files import SHOWN, shown
+from sequences.markets import MARKETS
 from sequences.series import SequenceError
 
 
@@ -152,7 +153,7 @@ def build_parser() -> Parser:
     r.add_argument("--lr", type=_bounded(float, "--lr", 1e-12, 1e6))
     r.add_argument("--batch-size", type=_bounded(int, "--batch-size", 1, 10_000_000))
     r.add_argument("--bptt", type=_bounded(int, "--bptt", 1, 100_000),
-                   help="stateful models: steps L per truncated-BPTT chunk (default: the registry's)")
+                   help=f"stateful models: steps L per truncated-BPTT chunk (default {Stateful.bptt})")
     r.add_argument("--lr-sweep", nargs="?", const=SWEEP, type=rates_arg, metavar="RATES",
                    help="train every model of a task with validation data at each rate (comma-separated; default "
                         f"{','.join(f'{x:g}' for x in SWEEP)}) as extra stacked members, and keep the rate with the "
@@ -199,7 +200,7 @@ def build_parser() -> Parser:
     rep.add_argument("--format", default=",".join(FORMATS),
                      help=f"comma-separated subset of {','.join(FORMATS)} (default all; md also writes report.md)")
     ra = sub.add_parser("rates", help="store the learning rates a --lr-sweep run selected as its profile's "
-                                      "defaults (bench/rates.json)")
+                                      "defaults (bench/store/rates.json)")
     ra.add_argument("--out", type=out_path, required=True, help="a folder written by `run --lr-sweep`")
     cm = sub.add_parser("compare", help="which scores moved between two runs, and whether more than seed noise "
                                         "(exit 2 with --fail-on when a verdict matches)")
@@ -359,7 +360,7 @@ def _plan(grid, a: argparse.Namespace, device_type: str, overrides: dict) -> lis
 
 
 def cmd_rates(a: argparse.Namespace) -> int:
-    from bench.report_rates import store_selection
+    from bench.outputs.report_rates import store_selection
     manifest = read_manifest(a.out)
     if not (a.out / STORE).exists():
         raise UserError(f"{a.out / STORE}: no result store here")

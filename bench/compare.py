@@ -1,6 +1,6 @@
 """`python -m bench compare A B`: read two --out folders without writing either, then reports.compare.
 
-A store is read the way bench.storecheck inspects one: without a -wal beside it, SQLite opens it
+A store is read the way bench.store.check inspects one: without a -wal beside it, SQLite opens it
 ``immutable`` (no lock, no -shm, nothing created); with one (a killed run's, a copy of a live
 store), the store and its -wal are copied to a temporary folder first and read there, so that not
 even SQLite's wal-index appears in the folder compared. Either way the folder is byte-for-byte as
@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from bench.errors import UserError
 from bench.metrics import FIELD_NAMES, FIELDS, TIMING_FIELDS  # timing: compared apart, untested
-from bench.outputs import STORE, read_manifest
-from bench.store import Store
-from bench.storecheck import inspect_store
-from bench.storelock import check_no_writer
+from bench.outputs.write import STORE, read_manifest
+from bench.store.check import inspect_store
+from bench.store.db import Store
+from bench.store.lock import check_no_writer
 from bench.validate import share_arg
 from sequences.files import write_text_atomic
 
@@ -40,7 +40,7 @@ def _has_wal(store: Path) -> bool:
 
 
 def _read(store: Path, immutable: bool, folder: Path) -> tuple[pd.DataFrame, dict[str, Cell]]:
-    from bench.report_inputs import IN_TABLES
+    from bench.outputs.report_inputs import IN_TABLES
     from reports.compare import Cell
     state = inspect_store(store, any_version=True)  # cells are matched by their settings, not their keys
     if not state.exists:
@@ -117,7 +117,7 @@ def _write(path: Path, body: str) -> None:
 
 def run_compare(a_dir: Path, b_dir: Path, metrics: tuple[str, ...] | None = None,
                 tolerance: float = 0.0) -> Comparison:
-    from bench.report_inputs import NOT_IN_TABLES  # the scores the report's tables show are the default
+    from bench.outputs.report_inputs import NOT_IN_TABLES  # the scores the report's tables show are the default
     from reports.compare import compare
     if a_dir.resolve() == b_dir.resolve():
         raise UserError(f"{a_dir}: the same folder twice; compare two runs' --out folders")

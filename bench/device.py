@@ -1,6 +1,7 @@
 """Choosing the device once, at the edge; everything below receives it as an argument."""
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -45,3 +46,11 @@ def timed(device: torch.device):
         return time.perf_counter() - t0
 
     return elapsed
+
+
+def cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from bench.cell import train_settings
 from bench.device import timed
-from bench.lecture_loop import lecture_model, train_lecture_loop
+from bench.run.config import train_settings
 from bench.tasks import get_task
-from bench.train import train_members, warm_up
+from bench.train.lecture_loop import lecture_model, train_lecture_loop
+from bench.train.loop import train_members, warm_up
 from models import BuildArgs, get_model, native
 from models.recurrence import GATES
 

@@ -13,15 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.errors import UserError
-from bench.outputs import MANIFEST, STORE
-from bench.storecheck import StoreState, check_store_files
-from bench.storelock import lock_path
+from bench.outputs.write import MANIFEST, STORE
+from bench.run.matching import parameter_count
+from bench.store.check import StoreState, check_store_files
+from bench.store.lock import lock_path
 from bench.tasks import get_task
-from models import BuildArgs, get_model
+from models import get_model
 from sequences.files import UnsafeFile, check_output, shown
 
 if TYPE_CHECKING:
     import torch
+
+    from bench.run.config import CellConfig
 
 OUTPUT_FILES = ("results.csv", "results.md", "results.tex", "report.md", "report.html", "window_study.md", MANIFEST)
 FIGURES = "figures"
@@ -115,36 +118,23 @@ def check_memory(cells, seeds: list[int], device: torch.device) -> None:
     where = "this machine" if device.type == "cpu" else str(device)
     rates = Counter((c.label, c.config.model) for c in cells)  # a learning-rate sweep stacks its rates too
     for c in cells:
-        need = memory_lower_bound(c.config.model, c.config.settings_dict,
-                                  len(seeds) * rates[(c.label, c.config.model)])
+        need = memory_lower_bound(c.config, len(seeds) * rates[(c.label, c.config.model)])
         if need > total:
-            s = c.config.settings_dict
-            raise UserError(f"model {c.config.model} on {c.label} (hidden {s['hidden']}, window {s['window']}, "
+            size = c.config.size
+            raise UserError(f"model {c.config.model} on {c.label} (hidden {size.hidden}, window {size.window}, "
                             f"{len(seeds)} seeds) needs at least {need / 2**30:.1f} GiB for parameters, gradients "
                             f"and optimiser state, {where} has {total / 2**30:.1f} GiB; use a smaller --hidden "
                             f"or --window, or fewer --seeds")
 
 
-def parameter_count(model: str, window: int, hidden: int, layers: int, in_features: int = 1,
-                    out_features: int = 1) -> int:
-    """Parameters of one member (one input and output feature unless given), without building it
-    at size: every model's count is a polynomial of degree <= 2 in hidden (hidden-to-hidden
-    weights), so three tiny builds fix it exactly (tests check it against a build on the meta device)."""
-    spec = get_model(model)
-    n = [sum(p.numel() for p in spec.build(BuildArgs((0,), in_features, out_features, window, h,
-                                                     layers)).parameters())
-         for h in (1, 2, 3)]
-    a2 = n[2] - 2 * n[1] + n[0]  # second difference = 2a
-    return n[0] + (n[1] - n[0]) * (hidden - 1) + a2 * (hidden - 1) * (hidden - 2) // 2
-
-
-def memory_lower_bound(model: str, s: dict, members: int) -> int:
+def memory_lower_bound(config: CellConfig, members: int) -> int:
     """Bytes of float32 parameters, gradients, optimiser state and kept best copy for members
-    members; a lower bound (one input and output feature; activations not counted)."""
-    if not get_model(model).trainable:
+    members of a cell; a lower bound (one input and output feature; activations not counted)."""
+    if not get_model(config.model).trainable:
         return 0
-    params = parameter_count(model, s["window"], s["hidden"], s["layers"])
-    copies = 2 + (2 if s["optimizer"] == "adam" else 0) + (1 if s["patience"] is not None else 0)
+    size, training = config.size, config.training
+    params = parameter_count(config.model, size.window, size.hidden, size.layers)
+    copies = 2 + (2 if training.optimizer == "adam" else 0) + (1 if training.patience is not None else 0)
     return params * 4 * copies * members
 
 

@@ -6,7 +6,7 @@ Gate: python -m pytest benchmarks --benchmark-compare --benchmark-compare-fail=m
 import pytest
 import torch
 
-from bench.train import warm_up
+from bench.train.loop import warm_up
 
 MEDIANS: dict[str, float] = {}  # benchmark name -> median seconds, for the summary below
 FLOPS: dict[str, float] = {}  # train-step benchmark -> analytic FLOPs per step

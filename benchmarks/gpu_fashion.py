@@ -48,8 +48,8 @@ def suite_run(out: Path, extra: list[str]) -> dict[str, float]:
 def lecture_run(epochs: int) -> dict[str, float]:
     import torch
 
-    from bench.lecture_loop import LectureRNN, train_lecture_loop
     from bench.tasks import get_task
+    from bench.train.lecture_loop import LectureRNN, train_lecture_loop
     task = get_task("fashion-mnist")
     s = task.settings("seed")
     data = task.build(s, np.random.default_rng(s["data_seed"]))  # may raise Unavailable

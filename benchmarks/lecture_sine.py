@@ -2,7 +2,7 @@
 as a whole process beside `python -m bench run --task sine --profile seed`.
 
 What the notebook does for one model, on one torch thread: import torch and matplotlib, make the 50
-noisy points and their 40 windows, train with its loop (bench/lecture_loop.py: a torch module, a
+noisy points and their 40 windows, train with its loop (bench/train/lecture_loop.py: a torch module, a
 DataLoader, SGD 0.01, batch 8, 200 epochs, `.item()` every step), then draw the closed-loop
 prediction and the loss curve, here saved as PNG. Its periodic plots during training are left out,
 so the yardstick is, if anything, fast.
@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from bench.lecture_loop import lecture_model, train_lecture_loop  # noqa: E402
+from bench.train.lecture_loop import lecture_model, train_lecture_loop  # noqa: E402
 from bench.tasks import get_task  # noqa: E402
 
 

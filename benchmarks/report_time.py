@@ -30,10 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.config import CellConfig
-from bench.outputs import STORE, write_manifest
-from bench.runner import PlannedCell
-from bench.store import CellRecord, Store
+from bench.outputs.write import STORE, write_manifest
+from bench.run.config import CellConfig
+from bench.run.runner import PlannedCell
+from bench.store.db import CellRecord, Store
 from bench.tasks import get_task
 
 TASK = "sine"

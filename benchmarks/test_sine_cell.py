@@ -4,10 +4,10 @@ model on the same windows. The per-model ratio is printed at the end of the run.
 import numpy as np
 import pytest
 
-from bench.cell import Job, run_job
-from bench.config import CellConfig
-from bench.lecture_loop import lecture_model, train_lecture_loop
+from bench.run.cell import Job, run_job
+from bench.run.config import CellConfig
 from bench.tasks import get_task
+from bench.train.lecture_loop import lecture_model, train_lecture_loop
 from conftest import record
 
 SEEDS = tuple(range(16))

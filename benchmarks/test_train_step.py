@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from bench.speed import train_flops
-from bench.optim import make_optimizer
-from bench.train import gradients, member_losses
+from bench.train.loop import gradients, member_losses
+from bench.train.optim import make_optimizer
 from conftest import record
 from models import MODELS, BuildArgs
 from models.recurrence import GATES

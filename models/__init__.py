@@ -2,8 +2,8 @@
 the stateful ones map a chunk (K, B, L, F) and a carried state to (K, B, L, out) and the next state."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # the modules that build models import torch: only when one is built
     from torch import nn
@@ -32,9 +32,6 @@ class ModelSpec:
     # "windowed": reads a T-step window from a zero state; "stateful": reads the whole series
     # before each target with a carried state (models/stateful.py)
     regime: str = "windowed"
-    # Settings only this model's cells carry, name -> default (e.g. the stateful models' chunk
-    # length); other models' cells leave them out, so their results do not depend on them.
-    settings: Mapping[str, object] = field(default_factory=dict)
 
 
 def _mlp(a: BuildArgs) -> nn.Module:
@@ -59,9 +56,6 @@ def _stateful(kind: str) -> Callable[[BuildArgs], nn.Module]:
     return build
 
 
-# The stateful regime's truncated-BPTT length L (steps per chunk) and number of streams B (a step
-# reads B·L targets), chosen by measurement (docs/assignment2.md).
-BPTT, STREAMS = 16, 8
 _STATEFUL = ("reads the whole series: `streams` streams in chunks of `bptt` steps, state carried across "
              "chunks (truncated BPTT), a loss at every step")
 
@@ -80,11 +74,11 @@ MODELS: dict[str, ModelSpec] = {
     "lstm": ModelSpec("lstm", True, _recurrent("lstm"), "LSTM, last hidden state -> linear head"),
     "gru": ModelSpec("gru", True, _recurrent("gru"), "GRU, last hidden state -> linear head"),
     "rnn-stateful": ModelSpec("rnn-stateful", True, _stateful("rnn"), f"Elman RNN (tanh) that {_STATEFUL}",
-                              regime="stateful", settings={"bptt": BPTT, "streams": STREAMS}),
+                              regime="stateful"),
     "lstm-stateful": ModelSpec("lstm-stateful", True, _stateful("lstm"), f"LSTM that {_STATEFUL}",
-                               regime="stateful", settings={"bptt": BPTT, "streams": STREAMS}),
+                               regime="stateful"),
     "gru-stateful": ModelSpec("gru-stateful", True, _stateful("gru"), f"GRU that {_STATEFUL}",
-                              regime="stateful", settings={"bptt": BPTT, "streams": STREAMS}),
+                              regime="stateful"),
     "persistence": ModelSpec("persistence", False, _baseline("Persistence"), "naive: repeat the last value"),
     "mean": ModelSpec("mean", False, _baseline("Mean"), "naive: training-target mean (or class frequencies)"),
     "mean_row": ModelSpec("mean_row", False, _baseline("RowMean"),

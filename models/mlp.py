@@ -27,7 +27,7 @@ class MLP(nn.Module):
 
     def mse_step(self, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor | None:
         """The members' mean squared errors (K,) with their gradients stored in .grad, computed
-        natively without autograd (bench/train.py); None where the native step does not serve."""
+        natively without autograd (bench/train/loop.py); None where the native step does not serve."""
         if self._choose("step", x) != "native":
             return None
         note(self, "native")

@@ -6,7 +6,7 @@
 
 As pytorch/examples' word_language_model trains a language model: training cuts the series into
 B contiguous streams and reads them in chunks of L steps, carrying the state from one chunk to the
-next (bench/stateful_train.py). Reading a series for scores (``outputs_at``) starts from a zero
+next (bench/train/stateful.py). Reading a series for scores (``outputs_at``) starts from a zero
 state at its first value and runs through everything before each target, so the output for
 position p has seen the whole past x_0 .. x_{p-1} and nothing from p on.
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.outputs import STORE, read_manifest
-from bench.report_inputs import load_run, task_inputs, tidy_results
-from bench.store import Store
+from bench.outputs.report_inputs import load_run, task_inputs, tidy_results
+from bench.outputs.write import STORE, read_manifest
+from bench.store.db import Store
 from reports.stats import dm_test
 from reports.summary import choose_reference, index_values
 

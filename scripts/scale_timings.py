@@ -22,10 +22,10 @@ from pathlib import Path
 import torch
 
 from bench.errors import UserError
-from bench.executors import open_backend, work
-from bench.grids import Entry
-from bench.runner import plan, run_cells
-from bench.store import Store
+from bench.run.executors import open_backend, work
+from bench.run.grids import Entry
+from bench.run.runner import plan, run_cells
+from bench.store.db import Store
 
 CPU = torch.device("cpu")
 

@@ -11,9 +11,9 @@ import argparse
 
 import torch
 
-from bench.cell import Job, run_job
-from bench.config import CellConfig
 from bench.metrics import TIMING_FIELDS
+from bench.run.cell import Job, run_job
+from bench.run.config import CellConfig
 from bench.tasks import TASKS
 
 SKIP = set(TIMING_FIELDS) | {"members"}

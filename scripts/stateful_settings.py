@@ -16,10 +16,10 @@ import time
 import numpy as np
 import torch
 
-from bench.cell import Job, run_job
-from bench.grids import Entry
-from bench.runner import plan
-from bench.train import warm_up
+from bench.run.cell import Job, run_job
+from bench.run.grids import Entry
+from bench.run.runner import plan
+from bench.train.loop import warm_up
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.store import Store  # noqa: E402
+from bench.store.db import Store  # noqa: E402
 
 Hook = Callable[[int], None]
 

@@ -23,7 +23,7 @@ import pytest
 
 from bench import cli
 from bench.cli import main
-from bench.store import Store
+from bench.store.db import Store
 from stock_files import YAHOO_HEADER, walk, yahoo
 from idx_files import write_fashion
 
@@ -359,7 +359,7 @@ def test_a_lock_left_by_a_finished_run_is_taken(finished, tmp_path, capsys):
 def test_a_killed_runs_lock_is_rewritten_whole(tmp_path):
     """The record is written from the file's start, not after the old one it read (which left NUL bytes
     before it, and the next run refused the file as foreign)."""
-    from bench.storelock import lock_path, writing
+    from bench.store.lock import lock_path, writing
     lock = lock_path(tmp_path / "results.sqlite")
     lock.write_text('{"pid": 999999999, "host": "elsewhere-long-name", "command": "run", "since": "t"}')
     with writing(tmp_path / "results.sqlite", "run"):
@@ -416,7 +416,7 @@ def test_a_dask_address_answering_garbage_is_refused_without_an_allocation_error
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen()
-    from bench.executors import _probe
+    from bench.run.executors import _probe
     with pytest.raises(ConnectionError) as e:
         _probe(f"tcp://127.0.0.1:{srv.getsockname()[1]}")
     srv.close()

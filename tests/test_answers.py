@@ -164,7 +164,7 @@ def test_the_closed_loop_is_tested_over_seeds_alone():
     """A drawing's step errors are one trajectory per seed (growing with the horizon), so the closed-loop
     verdict rests on the seeds: a network far closer to the clean sine in every seed is better, whatever
     Diebold–Mariano would make of the periodic loss differential."""
-    from bench.answer_inputs import sine_part
+    from bench.outputs.answer_inputs import sine_part
 
     rng = np.random.default_rng(0)
     clean = np.sin(np.arange(70) * 0.3)

@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.cell import Job, run_job
 from bench.cli import main
-from bench.config import CellConfig
-from bench.grids import CAPACITY_CONTROL, GRIDS
+from bench.run.cell import Job, run_job
+from bench.run.config import CellConfig, regime_settings
+from bench.run.grids import CAPACITY_CONTROL, GRIDS
 from bench.tasks import FAMILIES, get_task
 from models import MODELS
 from reports.figures import figure_formats
@@ -34,7 +34,7 @@ def _cases():
 @pytest.mark.parametrize("task,model", list(_cases()))
 def test_every_family_runs_tiny(task, model):
     t = get_task(task)
-    settings = {**t.settings("quick"), **TINY, "window": 3, **MODELS[model].settings}
+    settings = {**t.settings("quick"), **TINY, "window": 3, **regime_settings(MODELS[model].regime)}
     rec = run_job(Job(CellConfig.make(task, model, "quick", "cpu", settings), (0, 1), "cpu"))
     assert set(rec.status.values()) == {"ok"}, rec.reason
     row = rec.metrics[0]
@@ -165,7 +165,7 @@ def test_models_of_digit_tasks_include_the_naive_baselines():
 def test_grid_runs_the_assignments_pair_and_the_rest_on_request():
     """The default grid trains mlp, gru and gru-stateful (and the baselines); --model brings back a
     model the grid leaves out, at every window of every sequence."""
-    from bench.runner import cells_for, plan
+    from bench.run.runner import cells_for, plan
     grid = GRIDS["assignment2"]
     trained = {c.config.model for c in plan(cells_for(grid, None, None), "quick", "cpu", {})
                if c.config.model not in ("chance", "persistence", "mean")}

@@ -125,8 +125,8 @@ def test_bad_manifest_is_one_line(case, tmp_path, capsys):
 @pytest.mark.parametrize("model", ["mlp", "rnn", "lstm", "gru"])
 def test_memory_check_counts_parameters_exactly(model):
     """The count behind the memory check (extrapolated from three tiny builds) equals a real build."""
-    from bench.validate import parameter_count
-    from models import MODELS, BuildArgs
+    from bench.run.matching import parameter_count
+    from models import BuildArgs, MODELS
     for window, hidden, layers in [(10, 4, 2), (6, 100, 1), (3, 300, 3)]:
         m = MODELS[model].build(BuildArgs((0,), 1, 1, window, hidden, layers))
         assert parameter_count(model, window, hidden, layers) == sum(p.numel() for p in m.parameters())

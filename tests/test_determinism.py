@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 import torch
 
-from bench.cell import Job, run_job
 from bench.cli import main
-from bench.config import CellConfig
 from bench.metrics import TIMING_FIELDS
+from bench.run.cell import Job, run_job
+from bench.run.config import CellConfig
 from bench.tasks import TASKS
 from models import native
 
@@ -42,7 +42,7 @@ def test_deterministic_flag_changes_nothing_on_cpu_and_is_recorded(first, tmp_pa
     assert main(["run", "--out", str(tmp_path), "--executor", "local", "--deterministic"] + TINY) == 0
     pd.testing.assert_frame_equal(first, values(tmp_path), check_exact=True)
     assert not torch.are_deterministic_algorithms_enabled()  # the worker's setting was restored
-    from bench.store import Store
+    from bench.store.db import Store
     with Store(tmp_path / "results.sqlite") as s:
         assert s.results().deterministic.all()
 

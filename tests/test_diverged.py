@@ -2,7 +2,7 @@
 import pandas as pd
 
 from bench.cli import main
-from bench.store import Store
+from bench.store.db import Store
 
 HUGE_LR = ["run", "--grid", "sine", "--profile", "seed", "--lr", "1e6", "--epochs", "3", "--hidden", "4",
            "--seeds", "2", "--executor", "local"]  # with figures: they must survive inf and NaN too

@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 import torch
 
-from bench.stateful_train import train_stateful
-from bench.strings import string_set, train_strings
 from bench.tasks import get_task
-from bench.train import TrainSettings, train_members
-from bench.windows import chronological_split, series_windows, split_points
-from models import MODELS, BuildArgs, native
+from bench.train.loop import train_members
+from bench.train.settings import Stateful, TrainSettings
+from bench.train.stateful import train_stateful
+from bench.train.strings import string_set, train_strings
+from bench.train.windows import chronological_split, series_windows, split_points
+from models import BuildArgs, MODELS, native
 from sequences.formal import formal_string
 
 SEEDS = (3, 5, 11)
@@ -65,7 +66,7 @@ def _stateful(kind: str):
 
     def train(seeds, alone=False):
         net = MODELS[f"{kind}-stateful"].build(BuildArgs(tuple(seeds), **args))
-        return net, train_stateful(net, data, list(seeds), cfg, {"bptt": 5, "streams": 3})
+        return net, train_stateful(net, data.train, data.val, list(seeds), cfg, Stateful(bptt=5, streams=3))
     return train
 
 

@@ -15,15 +15,15 @@ import numpy as np
 import pytest
 import torch
 
-from bench.cell import Job
 from bench.cli import main
 from bench.errors import UserError
-from bench import executors
-from bench.executors import open_backend, work
-from bench.grids import GRIDS, Entry, Grid
 from bench.metrics import FIELD_NAMES, TIMING_FIELDS
-from bench.runner import plan, run_cells
-from bench.store import Store
+from bench.run import executors
+from bench.run.cell import Job
+from bench.run.executors import open_backend, work
+from bench.run.grids import Entry, GRIDS, Grid
+from bench.run.runner import plan, run_cells
+from bench.store.db import Store
 from bench.tasks import TASKS
 from bench.tasks.sine import TASK as SINE
 

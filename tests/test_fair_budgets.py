@@ -8,12 +8,12 @@ import pytest
 import torch
 
 from bench.cli import main
-from bench.grids import CAPACITY_CELLS, GRIDS
-from bench.matching import TOLERANCE, matched_hidden
-from bench.runner import plan
-from bench.train import TrainSettings, fit_members
-from bench.validate import parameter_count
-from models import MODELS, BuildArgs
+from bench.run.grids import CAPACITY_CELLS, GRIDS
+from bench.run.matching import TOLERANCE, matched_hidden, parameter_count
+from bench.run.runner import plan
+from bench.train.loop import fit_members
+from bench.train.settings import TrainSettings
+from models import BuildArgs, MODELS
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 10, 32, 2), (28, 28, 14, 64, 2), (10, 10, 8, 24, 2), (1, 1, 6, 32, 2)])

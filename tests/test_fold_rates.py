@@ -5,10 +5,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bench.cell import _composed
-from bench.config import CellConfig
-from bench.fold_rates import KEY, choose, compose, fixed, fixed_text, swept, swept_text
-from bench.rates import fingerprint, rate_settings, stored_rate
+from bench.run.cell import _composed
+from bench.run.config import CellConfig
+from bench.store.fold_rates import KEY, choose, compose, fixed, fixed_text, swept, swept_text
+from bench.store.rates import fingerprint, rate_settings, stored_rate
 from bench.tasks import get_task
 from stock_files import walk, yahoo
 
@@ -83,7 +83,7 @@ def test_a_sweep_plans_a_composed_cell_and_a_stored_entry_gives_rates_per_fold(t
     import json
     path.write_text(json.dumps({"profiles": {"quick": {"L": {"gru": {**entry, "fold_lr": [0.001, 0.01, 0.001]},
                                                              "mlp": entry}}}}))
-    monkeypatch.setattr("bench.rates.RATES_FILE", path)
+    monkeypatch.setattr("bench.store.rates.RATES_FILE", path)
     assert stored_rate("quick", "L", "gru", {**s, KEY: "x"}) is not None  # the per-fold setting is not fingerprinted
     (gru,) = rate_settings(STOCK, "L", "gru", True, "quick", s, None, False)
     assert fixed(gru) == (0.001, 0.01, 0.001) and gru["lr"] == 0.01
@@ -96,7 +96,7 @@ def test_a_stock_sweep_composes_stores_per_fold_rates_and_a_plain_run_trains_the
 
     import pandas as pd
 
-    from bench import rates
+    from bench.store import rates
     from bench.cli import main
     path = tmp_path / "rates.json"
     monkeypatch.setattr(rates, "RATES_FILE", path)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.fork_map import fork_map
-from bench.outputs import STORE, read_manifest, write_reports
-from bench.store import Store
+from bench.outputs.fork_map import fork_map
+from bench.outputs.write import STORE, read_manifest, write_reports
+from bench.store.db import Store
 from tests.test_report import report_time
 
 LOADED = list(range(50))  # what the copies read without being sent it
@@ -37,7 +37,7 @@ def test_results_in_order_from_several_processes():
     got = json.loads(_fresh(
         "import json, os\n"
         "from tests.test_fork_map import _pid_and\n"
-        "from bench.fork_map import fork_map\n"
+        "from bench.outputs.fork_map import fork_map\n"
         "print(json.dumps([os.getpid(), fork_map([_pid_and(i) for i in range(7)], 3), fork_map([_pid_and(0)], 4)]))"))
     me, many, one = got
     assert [v for _, v in many] == [2 * i for i in range(7)]
@@ -51,7 +51,7 @@ def _fails():
 
 def test_an_error_in_a_copy_is_raised_here():
     out = _fresh("from tests.test_fork_map import _pid_and, _fails\n"
-                 "from bench.fork_map import fork_map\n"
+                 "from bench.outputs.fork_map import fork_map\n"
                  "try:\n"
                  "    fork_map([_pid_and(0), _fails, _pid_and(2)], 2)\n"  # the second call runs in the copy
                  "except ValueError as e:\n"

@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from bench.cli import main
-from bench.strings import FIT_CHECK, score_strings, step_outputs, string_set, train_strings
 from bench.tasks.formal import string_metrics
-from bench.train import TrainSettings
-from models import MODELS, BuildArgs
+from bench.train.settings import TrainSettings
+from bench.train.strings import FIT_CHECK, score_strings, step_outputs, string_set, train_strings
+from models import BuildArgs, MODELS
 from sequences import SequenceError
 from sequences.formal import (SYMBOLS, decode, deterministic_targets, encode, formal_string, strings_accepted,
                               strings_correct, window_ceiling)

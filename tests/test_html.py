@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from bench.cli import main
-from bench.outputs import write_html
+from bench.outputs.write import write_html
 from reports.html import linked_pages, render_html
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5Erk"

@@ -12,8 +12,8 @@ import torch
 from bench.cli import main
 from bench.tasks.base import Unavailable
 from bench.tasks.images import FASHION, MNIST, evaluate, split_images
-from bench.windows import sequence_windows
-from models import MODELS, BuildArgs
+from bench.train.windows import sequence_windows
+from models import BuildArgs, MODELS
 from sequences.idx import write_idx
 from sequences.series import Series
 

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from bench.cell import Job, run_job
-from bench.config import CellConfig
+from bench.run.cell import Job, run_job
+from bench.run.config import CellConfig
 from bench.tasks import TASKS
 from models import native
 from models.implementation import Call, choose_impl, describe

@@ -19,8 +19,8 @@ import pytest
 
 from bench.cli import main
 from bench.metrics import FIELDS
-from bench.report_inputs import ENVIRONMENT, IMPLEMENTATIONS, PAST_FLOOR, unit_of
-from bench.store import STATUSES
+from bench.outputs.report_inputs import ENVIRONMENT, IMPLEMENTATIONS, PAST_FLOOR, unit_of
+from bench.store.db import STATUSES
 from bench.tasks import FAMILIES, TASKS, get_task
 from bench.tasks.base import Unavailable
 from reports.document import Section, details_markdown, results_latex

@@ -8,8 +8,8 @@ import warnings
 
 from bench import cli
 from bench.cli import main
-from bench.outputs import label_figures, read_manifest, write_reports
-from bench.store import Store
+from bench.outputs.write import label_figures, read_manifest, write_reports
+from bench.store.db import Store
 from tests.test_japanese import GLYPH_MISSING
 from tests.test_report import report_time
 

@@ -7,9 +7,10 @@ import shutil
 import pytest
 import torch
 
-from bench.train import TrainSettings, train_members
-from bench.windows import series_windows
-from models import MODELS, BuildArgs, implementation, native
+from bench.train.loop import train_members
+from bench.train.settings import TrainSettings
+from bench.train.windows import series_windows
+from models import BuildArgs, MODELS, implementation, native
 from models.implementation import take_record
 from models.recurrence import GATES
 from models.recurrent import Recurrent
@@ -157,7 +158,7 @@ def test_the_switch_turns_the_native_path_off(monkeypatch):
 @needs_compiler
 @pytest.mark.parametrize("kind", list(GATES))
 def test_the_step_without_autograd_gives_autograds_losses_and_gradients(kind):
-    from bench.train import member_losses
+    from bench.train.loop import member_losses
     net = Recurrent(kind, member_generators([0, 1, 2]), 2, 12, 3)
     g = torch.Generator().manual_seed(5)
     x, y = torch.randn(3, 7, 6, 2, generator=g), torch.randn(3, 7, 3, generator=g)
@@ -188,7 +189,7 @@ def test_a_step_too_large_for_the_reused_scratch_buffer_gives_the_same_gradients
 @needs_compiler
 @pytest.mark.parametrize("layers", [1, 2, 3])
 def test_the_mlp_step_without_autograd_gives_autograds_losses_and_gradients(layers):
-    from bench.train import member_losses
+    from bench.train.loop import member_losses
     net = MODELS["mlp"].build(BuildArgs((0, 1, 2), 2, 3, 5, 13, layers))
     g = torch.Generator().manual_seed(7)
     x, y = torch.randn(3, 9, 5, 2, generator=g), torch.randn(3, 9, 3, generator=g)
@@ -223,7 +224,7 @@ def test_the_prepared_step_follows_new_shapes_strided_batches_and_moved_gradient
     xs, ys = torch.randn(2, 11, 4, 1, generator=g), torch.randn(2, 11, 1, generator=g)
 
     def expected(x, y):
-        from bench.train import member_losses
+        from bench.train.loop import member_losses
         losses = member_losses(net(x), y, False)
         return losses.detach(), torch.autograd.grad(losses.sum(), list(net.parameters()))
     for x, y in [(xs[:, :8], ys[:, :8]), (xs[:, 8:], ys[:, 8:]), (xs[:, :8].contiguous(), ys[:, :8])]:
@@ -241,7 +242,7 @@ def test_the_prepared_step_follows_new_shapes_strided_batches_and_moved_gradient
 
 @needs_compiler
 def test_warm_up_builds_the_kernels_before_any_clock_starts(monkeypatch, tmp_path):
-    from bench.train import warm_up
+    from bench.train.loop import warm_up
     monkeypatch.setenv("SEQBENCH_CACHE", str(tmp_path))
     native.library.cache_clear()
     try:

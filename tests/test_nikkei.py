@@ -3,8 +3,8 @@ fetched from a mirror (file://) into the data cache, read from there, the lectur
 import pytest
 
 from bench.cli import main
-from bench.runner import cells_for, plan
-from bench.store import Store
+from bench.run.runner import cells_for, plan
+from bench.store.db import Store
 from sequences.markets import FRED_URL_ENV, NotHere, market_file
 from stock_files import fred, walk
 

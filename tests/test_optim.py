@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from bench.optim import make_optimizer
+from bench.train.optim import make_optimizer
 
 TORCH = {"sgd": lambda ps, lr: torch.optim.SGD(ps, lr=lr, foreach=True),
          "adam": lambda ps, lr: torch.optim.Adam(ps, lr=lr, foreach=True)}
@@ -62,7 +62,7 @@ def test_per_member_rates_equal_lone_runs_bit_for_bit(name):
 
 
 def test_rate_blocks():
-    from bench.optim import rate_blocks
+    from bench.train.optim import rate_blocks
     assert rate_blocks(0.01, 4) == [(slice(None), 0.01)]
     assert rate_blocks([0.01] * 3, 3) == [(slice(None), 0.01)]
     assert rate_blocks([1, 1, 2, 1], 4) == [(slice(0, 2), 1.0), (slice(2, 3), 2.0), (slice(3, 4), 1.0)]

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from bench.cli import main
 from bench.errors import UserError
-from bench.outputs import read_manifest
-from bench.store import CellRecord, Store
-from bench.storecheck import inspect_store
+from bench.outputs.write import read_manifest
+from bench.store.check import inspect_store
+from bench.store.db import CellRecord, Store
 
 NUMBERS = st.one_of(st.integers(-10**6, 10**6).map(str), st.floats(allow_nan=True).map(repr),
                     st.sampled_from(["0", "1", "1e-13", "1e6", "1e400", "-0", "0x10", "1_000", " 7 ", "٣"]))

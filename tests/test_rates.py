@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 import torch
 
-from bench import rates
-from bench.cell import Job, run_job
 from bench.cli import main
-from bench.config import CellConfig
-from bench.grids import Entry
-from bench.runner import plan
+from bench.run.cell import Job, run_job
+from bench.run.config import CellConfig
+from bench.run.grids import Entry
+from bench.run.runner import plan
+from bench.store import rates
 from bench.tasks import TASKS
 from reports.selection import select_rates
 
@@ -181,9 +181,9 @@ def test_rates_without_a_sweep_is_one_line(tmp_path, capsys):
 def test_stored_rates_match_the_current_defaults():
     """Every stored rate was selected under the settings its cell has today: a changed task default
     makes its entry stale, and this test names it (reselect as docs/fairness.md says)."""
-    from bench.grids import GRIDS
+    from bench.run.grids import GRIDS
     doc = rates.stored()
-    assert doc.get("profiles", {}).get("quick"), "bench/rates.json holds no quick selection"
+    assert doc.get("profiles", {}).get("quick"), "bench/store/rates.json holds no quick selection"
     stale = []
     for profile, labels in doc["profiles"].items():
         entries = tuple(e for g in GRIDS.values() for e in g.entries)

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from bench.cli import main
-from bench.outputs import STORE
-from bench.store import CellRecord, Store
+from bench.outputs.write import STORE
+from bench.store.db import CellRecord, Store
 from bench.tasks import TASKS
 from tests.test_tables import check_latex_structure
 

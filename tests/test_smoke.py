@@ -4,9 +4,9 @@ import math
 import numpy as np
 import pytest
 
-from bench.cell import Job, run_job
-from bench.config import CellConfig
 from bench.metrics import FIELDS
+from bench.run.cell import Job, run_job
+from bench.run.config import CellConfig, regime_settings
 from bench.tasks import TASKS
 from bench.tasks.formal import FITTED_ONLY
 from models import MODELS
@@ -28,7 +28,7 @@ def test_every_model_runs(task, model):
     """Every seed's row is ok with every metric finite (a test score among them); only a
     task whose data cannot be had offline (conftest) is skipped, and it says why."""
     base = TASKS[task].settings("quick")
-    settings = {**base, **TINY, **{k: v for k, v in SMALL_DATA.items() if k in base}, **MODELS[model].settings}
+    settings = {**base, **TINY, **{k: v for k, v in SMALL_DATA.items() if k in base}, **regime_settings(MODELS[model].regime)}
     rec = run_job(Job(CellConfig.make(task, model, "quick", "cpu", settings), (0, 1), "cpu"))
     if task in OFFLINE:
         assert set(rec.status.values()) == {"skipped"} and OFFLINE[task] in rec.reason[0], rec.reason

@@ -2,12 +2,12 @@
 import pytest
 import torch
 
-import bench.train as train_mod
+import bench.train.loop as train_mod
 from bench.cli import main
-from bench.lecture_loop import lecture_model, train_lecture_loop
 from bench.speed import SpeedRow, train_flops
-from bench.train import warm_up
-from bench.windows import series_windows
+from bench.train.lecture_loop import lecture_model, train_lecture_loop
+from bench.train.loop import warm_up
+from bench.train.windows import series_windows
 
 
 def test_flops_formula_on_known_sizes():

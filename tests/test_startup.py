@@ -13,15 +13,15 @@ import pytest
 import torch
 
 import bench.cli as cli
-from bench import layout
-from bench.cell import Job
 from bench.cli import main
-from bench.executors import ProcessBackend, open_backend, start_workers
-from bench.slots import Inline, Slots
-from bench.grids import Entry
-from bench.outputs import label_figures, read_manifest, write_reports
-from bench.runner import plan, run_cells
-from bench.store import Store
+from bench.outputs.write import label_figures, read_manifest, write_reports
+from bench.run import layout
+from bench.run.cell import Job
+from bench.run.executors import ProcessBackend, open_backend, start_workers
+from bench.run.grids import Entry
+from bench.run.runner import plan, run_cells
+from bench.run.slots import Inline, Slots
+from bench.store.db import Store
 from tests.test_report import report_time
 from tests.test_executors import stored
 
@@ -30,7 +30,7 @@ HEAVY = ("torch", "pandas", "scipy", "matplotlib", "markdown_it")  # the last: r
 CPU = torch.device("cpu")
 TINY = {"epochs": 2, "hidden": 4}
 
-# Runs `python -m bench ARGS` in a fresh interpreter; as it exits (bench.process_exit runs the exit
+# Runs `python -m bench ARGS` in a fresh interpreter; as it exits (bench.run.process_exit runs the exit
 # handlers before ending the process), prints which heavy modules it imported.
 PROBE = """
 import atexit, json, runpy, sys
@@ -103,7 +103,7 @@ def test_layout_keeps_small_work_here_and_splits_large_cells(monkeypatch):
 
 def test_layout_keeps_a_per_fold_selection_whole(monkeypatch):
     """A sweep's composed walk-forward cell averages each fold's choice over every seed: never split."""
-    from bench.fold_rates import KEY, swept_text
+    from bench.store.fold_rates import KEY, swept_text
     large = _job(seeds=tuple(range(16)))
     composed = replace(large.config, settings=tuple(sorted({**large.config.settings_dict,
                                                              KEY: swept_text([0.01, 0.1])}.items())))
@@ -127,7 +127,7 @@ def test_layout_splits_a_second_of_work_over_threads_here(monkeypatch):
 def test_a_cell_split_over_threads_stores_what_it_would_whole(tmp_path, monkeypatch):
     import threading
 
-    from bench.executors import work
+    from bench.run.executors import work
     cells = plan((Entry("sine", ("rnn",)),), "quick", "cpu", TINY)
     numbers = ["mse", "closed_loop_mse", "final_train_loss"]
     stored = {}

@@ -7,15 +7,15 @@ import pytest
 import torch
 
 from bench.cli import main
-from bench.grids import GRIDS, Entry
-from bench.runner import plan
-from bench.stateful_train import batchify, train_stateful, training_stream
+from bench.run.grids import Entry, GRIDS
+from bench.run.runner import plan
 from bench.tasks import get_task
-from bench.train import TrainSettings, predict
-from models import MODELS, BuildArgs
-from models import stateful as stateful_module
-from models.stateful import StatefulRecurrent, carries_state
+from bench.train.loop import predict
+from bench.train.settings import Stateful, TrainSettings
+from bench.train.stateful import batchify, train_stateful, training_stream
+from models import BuildArgs, MODELS, stateful as stateful_module
 from models.stacked import member_generators
+from models.stateful import StatefulRecurrent, carries_state
 
 KINDS = ("rnn", "lstm", "gru")
 TASK = "concat-1_7-1_17-3x2"
@@ -115,7 +115,7 @@ def test_training_and_validation_never_read_the_test_part():
         ws.base = poisoned
     m = MODELS["gru-stateful"].build(BuildArgs((0,), 10, 10, 2, 6, classification=True))
     cfg = TrainSettings(epochs=2, lr=0.01, batch_size=16, patience=1, classification=True)
-    log = train_stateful(m, data, [0], cfg, {"bptt": 4, "streams": 4})
+    log = train_stateful(m, data.train, data.val, [0], cfg, Stateful(bptt=4, streams=4))
     assert np.isfinite(log.train_loss).all() and np.isfinite(log.val_loss).all() and log.val_loss.shape == (1, 2)
 
 
@@ -138,9 +138,11 @@ def test_registry_and_plan_give_bptt_to_stateful_cells_only():
     cells = plan((Entry(TASK, ("mlp", "gru", "gru-stateful"), ({"window": 2},)),), "quick", "cpu", {"bptt": 7})
     params = {c.config.model: c.config.settings_dict for c in cells}
     assert params["gru-stateful"]["bptt"] == 7 and "bptt" not in params["mlp"] and "bptt" not in params["gru"]
+    regimes = {c.config.model: c.config.stateful for c in cells}  # what the training loop reads
+    assert regimes == {"mlp": None, "gru": None, "gru-stateful": Stateful(bptt=7, streams=Stateful().streams)}
     default = plan((Entry(TASK, ("mlp", "gru-stateful")),), "quick", "cpu", {})
     assert {c.config.model: c.config.settings_dict.get("bptt") for c in default} == \
-        {"mlp": None, "gru-stateful": MODELS["gru-stateful"].settings["bptt"]}
+        {"mlp": None, "gru-stateful": Stateful().bptt}
     windowed_keys = {c.config.key for c in cells if c.config.model != "gru-stateful"}
     assert windowed_keys == {c.config.key for c in plan((Entry(TASK, ("mlp", "gru"), ({"window": 2},)),),
                                                         "quick", "cpu", {})}

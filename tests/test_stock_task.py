@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 
 from bench.cli import main
-from bench.grids import GRID_TARGETS, get_grid
-from bench.runner import cells_for, plan
-from bench.targets import TARGETS, represent, to_price
+from bench.run.grids import GRID_TARGETS, get_grid
+from bench.run.runner import cells_for, plan
 from bench.tasks import get_task
-from models import MODELS, BuildArgs
+from bench.train.targets import TARGETS, represent, to_price
+from models import BuildArgs, MODELS
 from sequences.stock import MARKETS, between, load_stock_csv, market_path
 from stock_files import fred, kabuoji3, walk, yahoo
 

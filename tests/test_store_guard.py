@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from bench.cli import main
-from bench.storecheck import inspect_store
+from bench.store.check import inspect_store
 
 FAST = ["--executor", "local", "--no-figures", "--seeds", "2"]
 CELL = ["run", "--task", "sine", "--model", "persistence"] + FAST  # no training: milliseconds
@@ -238,8 +238,8 @@ def test_read_only_out_dir(store, capsys):
 def test_a_header_that_sqlite_would_open_read_only_is_refused(tmp_path):
     """A file-format write version above 2 passes a read-only open but no run could store into it."""
     import sqlite3
-    from bench.storecheck import inspect_store
     from bench.errors import UserError
+    from bench.store.check import inspect_store
     path = tmp_path / "results.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE t (x)")

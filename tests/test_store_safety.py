@@ -17,9 +17,9 @@ import pytest
 
 from bench.cli import main
 from bench.metrics import TIMING_FIELDS
-from bench.store import _SCHEMA, COLUMNS, Store
-from bench.storecheck import inspect_store
-from bench.storelock import lock_path, writing
+from bench.store.check import inspect_store
+from bench.store.db import COLUMNS, Store, _SCHEMA
+from bench.store.lock import lock_path, writing
 from faults import at_commits
 from idx_files import write_fashion
 from test_executors import assert_same, stored

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from bench.cell import train_settings
-from bench.fold_rates import choose
-from bench.targets import TARGETS
+from bench.run.config import train_settings
+from bench.store.fold_rates import choose
 from bench.tasks import get_task
-from bench.train import TrainLog, train_members
-from bench.walkforward import check_folds, concat_logs, fold_points, train_folds, window_starts
-from models import MODELS, BuildArgs
+from bench.train.loop import TrainLog, train_members
+from bench.train.targets import TARGETS
+from bench.train.walkforward import check_folds, concat_logs, fold_points, train_folds, window_starts
+from models import BuildArgs, MODELS
 from stock_files import walk, yahoo
 
 STOCK = get_task("stock")

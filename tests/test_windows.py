@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from bench.windows import chronological_split, series_windows, split_points
+from bench.train.windows import chronological_split, series_windows, split_points
 
 
 def test_windows_match_the_loop():

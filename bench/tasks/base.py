@@ -10,7 +10,7 @@ import numpy as np
 if TYPE_CHECKING:
     from torch import nn
 
-    from bench.windows import WindowSet
+    from bench.train.windows import WindowSet
 
 # Settings every task's profile defaults must give (task-specific ones come on top).
 TRAIN_KEYS = ("window", "hidden", "layers", "epochs", "lr", "batch_size", "optimizer", "shuffle",
@@ -41,7 +41,7 @@ class TaskData:
 # evaluate(model, data, settings) -> (metrics name -> (K,), per-member arrays name -> (K, ...))
 Evaluate = Callable[["nn.Module", TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
 # score(forecasts (K, S), data, settings) -> what evaluate returns, from forecasts already made
-# (walk-forward: a sweep's per-fold composition of its rates' forecasts, bench/fold_rates.py)
+# (walk-forward: a sweep's per-fold composition of its rates' forecasts, bench/store/fold_rates.py)
 Score = Callable[[np.ndarray, TaskData, Mapping], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
 # figures(task name, {model: {seed: arrays}}, cell arrays, out dir, language, settings=the label's
 # settings) -> written paths; the figures' words come from reports.messages in that language
@@ -53,8 +53,8 @@ Resolve = Callable[[Mapping], dict]
 # results.md and report.md, its words in that language; arrays(label) -> ({model: {seed: {name: array}}},
 # cell-level arrays) reads the store (not reports.document.Section, which is one task label's part of report.md)
 SectionText = Callable[[object, dict, Callable, str], str]
-# train(model, data, seeds, TrainSettings, settings) -> bench.train.TrainLog, for data that are
-# not windows (e.g. whole strings); None trains with bench.train.train_members
+# train(model, data, seeds, TrainSettings, settings) -> bench.train.loop.TrainLog, for data that are
+# not windows (e.g. whole strings); None trains with bench.train.loop.train_members
 Train = Callable[["nn.Module", TaskData, list, object, Mapping], object]
 # check(settings) raises ValueError (one line: the sizes and what would work) when the resolved
 # settings cannot give a cell, e.g. a window longer than the series; run before anything trains.

@@ -39,7 +39,7 @@ for _d in DEFAULTS.values():
 
 
 def build(language: str, s: Mapping, rng: np.random.Generator) -> TaskData:
-    from bench.strings import string_set
+    from bench.train.strings import string_set
     lo, hi = s["n_train_max"], s["n_test_max"]
     if not 1 <= lo < hi:
         raise ValueError(f"{language}: need 1 <= n_train_max < n_test_max, got {lo}, {hi}")
@@ -79,7 +79,7 @@ def build(language: str, s: Mapping, rng: np.random.Generator) -> TaskData:
 
 
 def train(model, data: TaskData, seeds: list[int], cfg, s: Mapping):
-    from bench.strings import train_strings
+    from bench.train.strings import train_strings
     return train_strings(model, data.train, seeds, cfg, s["window"])
 
 
@@ -101,7 +101,7 @@ def string_metrics(accepted: np.ndarray, correct: np.ndarray, n_train_max: int) 
 
 
 def evaluate(model, data: TaskData, s: Mapping):
-    from bench.strings import score_strings
+    from bench.train.strings import score_strings
     r = score_strings(model, data.test, s["window"])
     det = np.maximum(r["det_total"], 1)
     return string_metrics(r["accepted"], r["correct"], s["n_train_max"]), {

@@ -17,7 +17,7 @@ from typing import Mapping
 import numpy as np
 
 from bench.tasks.base import Task, TaskData, Unavailable
-from bench.windows import sequence_windows
+from bench.train.windows import sequence_windows
 from sequences.cache import cache_dir, downloads_allowed
 from sequences.download import DownloadError
 from sequences.images import FASHION_FILES, fashion_mnist, mnist_digits
@@ -136,7 +136,7 @@ def generate(model, images: torch.Tensor, s: Mapping, K: int) -> torch.Tensor:
     [0, 1] when clip_feedback): (K, N, H-G, W) on the images' device, as fed back."""
     import torch
 
-    from bench.train import closed_loop
+    from bench.train.loop import closed_loop
     T, G = s["window"], s["given_rows"]
     clip = (lambda y: y.clamp(0.0, 1.0)) if s["clip_feedback"] else None
     drawn = []
@@ -155,7 +155,7 @@ def _val_closed_loop(model, val, s: Mapping) -> torch.Tensor:
 
 
 def evaluate(model, data: TaskData, s: Mapping):
-    from bench.train import predict
+    from bench.train.loop import predict
     G = s["given_rows"]
     test, truth = data.test, data.extra["truth"]  # truth (N, H-G, W)
     one = predict(model, test, PRED_CHUNK).cpu().numpy()  # (K, N·(H-G), W), image-major

@@ -3,7 +3,7 @@
 Digits enter as one-hot windows (T, 10) and the model outputs 10 logits; scored by accuracy and
 cross-entropy (nats), with the per-point NLL stored for paired tests. Reals enter as (T, 1) and
 are scored by MSE and the ratio to persistence. Both use a chronological split with a one-window
-gap at each boundary (bench.windows), so no test target is ever seen in training.
+gap at each boundary (bench.train.windows), so no test target is ever seen in training.
 """
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Mapping
 import numpy as np
 
 from bench import metrics
-from bench.scalers import Scaler
 from bench.tasks.base import TaskData
 from bench.tasks.scoring import one_step, regression_metrics
-from bench.windows import WindowSet, chronological_split, series_windows, split_points
+from bench.train.scalers import Scaler
+from bench.train.windows import WindowSet, chronological_split, series_windows, split_points
 from sequences import Series
 
 
@@ -58,7 +58,7 @@ def build_digits(series: Series, s: Mapping, floors: dict, protocol: dict,
 
 
 def evaluate_digits(model, data: TaskData, s: Mapping):
-    from bench.train import predict
+    from bench.train.loop import predict
     logits = predict(model, data.test).cpu().numpy()  # (K, S, C)
     labels = data.test.targets.cpu().numpy()
     nll = metrics.pointwise_nll(logits, labels)  # (K, S) nats

@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bench import metrics
-from bench.scalers import Scaler
+from bench.train.scalers import Scaler
 
 if TYPE_CHECKING:  # the scoring runs where the cell trains; planning imports this without torch
     from torch import nn
 
-    from bench.windows import WindowSet
+    from bench.train.windows import WindowSet
 
 
 def one_step(model: nn.Module, ws: WindowSet, scaler: Scaler) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Predictions (K, S), targets (S,) and the windows' last values (S,), all in data units
     (first output feature)."""
-    from bench.train import predict
+    from bench.train.loop import predict
     pred = scaler.inverse(predict(model, ws).cpu().numpy()[..., 0])
     true = scaler.inverse(ws.targets.cpu().numpy()[:, 0])
     last = scaler.inverse(ws.inputs()[:, -1, 0].cpu().numpy())

@@ -15,10 +15,10 @@ from typing import Mapping
 
 import numpy as np
 
-from bench.scalers import Scaler
 from bench.tasks.base import Task, TaskData
 from bench.tasks.scoring import one_step, regression_metrics
-from bench.windows import check_split_sizes, chronological_split, series_windows, split_points
+from bench.train.scalers import Scaler
+from bench.train.windows import check_split_sizes, chronological_split, series_windows, split_points
 from sequences.sine import noisy_sine
 
 STEP = 4 * math.pi / 49  # the lecture's spacing: np.linspace(-2π, 2π) has 50 points
@@ -73,7 +73,7 @@ def check(s: Mapping) -> None:
 def evaluate(model, data: TaskData, s: Mapping):
     import torch
 
-    from bench.train import closed_loop
+    from bench.train.loop import closed_loop
     scaler, clean, T = data.extra["scaler"], data.extra["clean"], s["window"]
     pred, true, last = one_step(model, data.test, scaler)
     target_pos = data.test.start.cpu().numpy() + T

@@ -8,27 +8,29 @@ refused before anything trains and a changed file is a different cell.
 seed profile: the notebook's protocol — closes only, 70/30 chronological split
 (train_len = N - int(0.3 N)), windows inside each part, min-max scaler fitted on the WHOLE series
 (a leak), window 6, GRU hidden 100, Adam 0.01, 50 epochs, batch 32, no shuffling.
-quick/full: walk-forward (bench/walkforward.py): `folds` blocks of `fold_days` closes cover the
+quick/full: walk-forward (bench/train/walkforward.py): `folds` blocks of `fold_days` closes cover the
 last `test` share of the series; each fold retrains every member on everything before its block
 (validation: the last `val` share of the closes before it; scaler fitted on the training part).
-Every target (bench/targets.py) is scored in prices; each member's forecasts are also traded
+Every target (bench/train/targets.py) is scored in prices; each member's forecasts are also traded
 (reports/trading.py: `strategy`, a `fee` per position change) against buy-and-hold.
 """
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping
 
 import numpy as np
 
-from bench import fold_rates, metrics
-from bench.targets import DESCRIPTIONS, check_target, represent, to_price
+from bench import metrics
+from bench.store import fold_rates
 from bench.tasks.base import Task, TaskData, Unavailable
 from bench.tasks.scoring import regression_metrics
 from bench.tasks.stock_windows import fold_windows
-from bench.walkforward import Fold, FoldPoints, check_folds, fold_points, lecture_split, train_folds
+from bench.train.targets import DESCRIPTIONS, check_target, represent, to_price
+from bench.train.walkforward import Fold, FoldPoints, check_folds, fold_points, lecture_split, train_folds
 from reports import trading
 from sequences import SequenceError, Series
 from sequences.features import FEATURES, NONE, feature_matrix, parse_features
@@ -103,20 +105,42 @@ def fold_plan(n: int, s: Mapping, source: str) -> list[FoldPoints]:
         raise SequenceError(f"{source}: {n} usable closes: {e}") from None
 
 
+@dataclass(frozen=True)
+class Trading:
+    """How a stock cell's forecasts are traded (reports/trading.py), checked as it is made: a
+    strategy, a fee per position change, and the fees every strategy is also traded at (the
+    suggestions' sweep); fees are fractions of the value traded."""
+
+    strategy: str
+    fee: float
+    sweep: tuple[float, ...] = trading.FEE_SWEEP
+
+    def __post_init__(self):
+        trading.check_strategy(self.strategy)
+        for f, what in ((self.fee, "fee"), *((f, "a fee of the sweep") for f in self.sweep)):
+            if not 0 <= f <= trading.MAX_FEE:
+                raise ValueError(f"{what} must be in [0, {trading.MAX_FEE:g}] (a fraction of the value traded), "
+                                 f"got {f!r}")
+
+    @classmethod
+    def of(cls, s: Mapping) -> "Trading":
+        """From a stock cell's settings, where the sweep is comma-separated text (absent: the default)."""
+        text = s.get("fee_sweep", _COMMON["fee_sweep"])
+        try:
+            sweep = tuple(float(t) for t in text.split(","))
+        except ValueError:
+            raise ValueError(f"fee_sweep must be comma-separated fees, got {text!r}") from None
+        return cls(s["strategy"], s["fee"], sweep)
+
+
 def _check_settings(s: Mapping) -> None:
     check_target(s["target"])
-    trading.check_strategy(s["strategy"])
+    Trading.of(s)
     if s["scaler_fit"] not in ("train", "all"):
         raise ValueError(f"scaler_fit must be 'train' or 'all', got {s['scaler_fit']!r}")
-    if not 0 <= s["fee"] <= trading.MAX_FEE:
-        raise ValueError(f"fee must be in [0, {trading.MAX_FEE:g}] (a fraction of the value traded), got {s['fee']!r}")
     if s["folds"] is None and s["fold_days"] is not None:
         raise ValueError("--fold-days needs --folds: this profile keeps the lecture's single split")
     parse_features(s.get("features", NONE))
-    for f in fee_sweep(s):
-        if not 0 <= f <= trading.MAX_FEE:
-            raise ValueError(f"a fee of the sweep must be in [0, {trading.MAX_FEE:g}] (a fraction of the value "
-                             f"traded), got {f!r}")
     if s["folds"] is not None and s["scaler_fit"] == "all":
         raise ValueError("--folds: walk-forward fits a scaler on each fold's training part, this profile fits "
                          "one on the whole series (the lecture's protocol); use --profile quick or full")
@@ -148,15 +172,6 @@ def resolve(s: Mapping) -> dict:
     s["stock_sha256"] = file_hash(path)
     _features(s, path, series)  # a feature that does not cover the closes is refused now
     return s
-
-
-def fee_sweep(s: Mapping) -> tuple[float, ...]:
-    """The fees every strategy is also traded at (the setting is comma-separated text)."""
-    text = s.get("fee_sweep", _COMMON["fee_sweep"])
-    try:
-        return tuple(float(t) for t in text.split(","))
-    except ValueError:
-        raise ValueError(f"fee_sweep must be comma-separated fees, got {text!r}") from None
 
 
 def _features(s: Mapping, path: Path, series: Series) -> np.ndarray | None:
@@ -206,7 +221,8 @@ def build(s: Mapping, rng: np.random.Generator) -> TaskData:
     at = np.concatenate([f.at for f in folds])  # (S,) test target positions, consecutive days
     true, last = prices[at], prices[at - 1]
     asset = trading.asset_returns(true, last)
-    hold = trading.strategy_returns(np.ones_like(asset), asset, s["fee"])
+    trade = Trading.of(s)
+    hold = trading.strategy_returns(np.ones_like(asset), asset, trade.fee)
     fit_all = s["scaler_fit"] == "all"
     m = series.meta
     origin = "FRED, cached" if MARKETS.get(s["market"], MARKETS["sp500"]).fred else "the arch package"
@@ -223,7 +239,7 @@ def build(s: Mapping, rng: np.random.Generator) -> TaskData:
         "target": f"{target}: {DESCRIPTIONS[target]}; predictions mapped back to prices before scoring",
         "direction base rate": f"{np.mean(true > last):.1%} of test days close up (the direction accuracy of "
                                "always guessing up)",
-        "trading": f"{s['strategy']} on each member's forecasts, fee {s['fee']:.4g} of the value traded per "
+        "trading": f"{trade.strategy} on each member's forecasts, fee {trade.fee:.4g} of the value traded per "
                    "position change (reports/trading.py); buy-and-hold pays one entry fee",
     }
     if feats is not None:
@@ -255,7 +271,7 @@ def train(model, data: TaskData, seeds: list, cfg, s: Mapping):
 def forecasts(model, data: TaskData, s: Mapping) -> np.ndarray:
     """Price forecasts (K, S) over every fold's test days: each fold by its own parameters (a
     baseline refitted on the fold's training targets)."""
-    from bench.train import predict
+    from bench.train.loop import predict
     from models.baselines import Baseline
     states, device = data.extra.get("states"), data.test.base.device
     out = []
@@ -287,8 +303,9 @@ def score(pred: np.ndarray, data: TaskData, s: Mapping):
     wilson = np.array([wilson_interval(a * n, n) for a in acc])  # (K, 2)
     loss = (pred - true[None]) ** 2  # (K, S)
     dm = np.array([diebold_mariano(lk, data.arrays["persistence_loss"]) for lk in loss])  # (K, 2)
-    pos = trading.positions(pred, last, s["strategy"])
-    g = trading.strategy_returns(pos, data.extra["asset"], s["fee"])  # (K, S)
+    trade = Trading.of(s)
+    pos = trading.positions(pred, last, trade.strategy)
+    g = trading.strategy_returns(pos, data.extra["asset"], trade.fee)  # (K, S)
     t = trading.summary(g, pos)
     out.update(direction_acc=acc, direction_acc_lo=wilson[:, 0], direction_acc_hi=wilson[:, 1],
                dm_stat_vs_persistence=dm[:, 0], dm_p_vs_persistence=dm[:, 1],
@@ -338,10 +355,9 @@ TARGET_WORDS = {"level": "fig.target_level", "diff": "fig.target_diff", "logret"
 def words(settings: Mapping, lang: str = "en") -> str:
     """A stock label in words: 'S&P 500, log returns' (a user's file by its name)."""
     from reports.messages import text
-    market = settings.get("market")
+    market, target = settings.get("market"), settings.get("target")
     return text(lang, "fig.stock_words", market=MARKETS[market].title if market in MARKETS else market,
-                target=text(lang, TARGET_WORDS[settings["target"]]) if settings.get("target") in TARGET_WORDS
-                else str(settings.get("target")))
+                target=text(lang, TARGET_WORDS[target]) if target in TARGET_WORDS else str(target))
 
 
 def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[dict, dict]], lang: str = "en") -> str:
@@ -356,11 +372,11 @@ def section(tidy, settings: dict[str, Mapping], arrays: Callable[[str], tuple[di
     out, pairs = [], []
     for m, labels in markets.items():
         title = MARKETS[m].title if m in MARKETS else m
-        first = next(iter(labels.values()))
+        trade = Trading.of(next(iter(labels.values())))
         read = {label: (_column(st), *arrays(label)) for label, st in labels.items()}
         rows = tidy[tidy.task.isin(labels)]
-        out.append(market_section(rows, title, read, fee=first["fee"], strategy=first["strategy"], lang=lang))
-        out.append(suggestions_section(read, title, first["fee"], first["strategy"], fee_sweep(first), lang))
+        out.append(market_section(rows, title, read, fee=trade.fee, strategy=trade.strategy, lang=lang))
+        out.append(suggestions_section(read, title, trade.fee, trade.strategy, trade.sweep, lang))
         plain = {st["target"]: label for label, st in labels.items() if _column(st) == st["target"]}
         pairs += [(title, read[plain[st["target"]]], read[label]) for label, st in labels.items()
                   if _column(st) != st["target"] and st["target"] in plain]

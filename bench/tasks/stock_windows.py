@@ -9,9 +9,9 @@ from typing import Mapping
 
 import numpy as np
 
-from bench.scalers import Scaler
-from bench.walkforward import Fold, FoldPoints, window_starts
-from bench.windows import WindowSet, series_windows
+from bench.train.scalers import Scaler
+from bench.train.walkforward import Fold, FoldPoints, window_starts
+from bench.train.windows import WindowSet, series_windows
 
 
 def relative_windows(rep: np.ndarray, idx: np.ndarray, scaler: Scaler, feats: np.ndarray | None) -> WindowSet:

@@ -125,7 +125,7 @@ MESSAGES: dict[str, str] = {
         "; rates shown as a | b | c are per walk-forward fold, fold 1 first, each chosen on that fold's own "
         "validation days (docs/fairness.md)"),
     "rate.edge": "; at the grid's edge, so a better rate may lie beyond it: {models}",
-    "rate.stored_detail": " (bench/rates.json: {sources}; reselect with `{sweep}` then `{store}`)",
+    "rate.stored_detail": " (bench/store/rates.json: {sources}; reselect with `{sweep}` then `{store}`)",
     "rate.source": "from {grid} over {seeds} seeds at commit {commit}",
     "conv.note": (
         "not converged: {model}, {bad} of {n} seeds ({seeds}): {why} at {at}; its numbers may reflect the budget, "

@@ -137,7 +137,7 @@ MESSAGES: dict[str, str] = {
         "（{grid} から。採用したエポックの検証スコアのシード平均が最小のもの。表に入るのは選んだ学習率のセルだけ）"),
     "rate.per_fold": "。a | b | c の形の学習率はウォークフォワードの区間ごと（区間 1 から順）で、各区間自身の検証日で選んだもの（docs/fairness.md）",
     "rate.edge": "。探索範囲の端なので、より良い学習率が範囲の外にあるかもしれない：{models}",
-    "rate.stored_detail": "（bench/rates.json：{sources}。選び直すには `{sweep}` の後に `{store}`）",
+    "rate.stored_detail": "（bench/store/rates.json：{sources}。選び直すには `{sweep}` の後に `{store}`）",
     "rate.source": "{grid} から、シード {seeds} 個、コミット {commit}",
     "conv.note": (
         "収束していない：{model}、シード {n} 個中 {bad} 個（{seeds}）。{at}で{why}。"

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from bench import fold_rates
+from bench.store import fold_rates
 from bench.errors import UserError
-from bench.metrics import FIELD_NAMES, FIELDS, get_field
-from bench.store import Store
+from bench.metrics import FIELDS, FIELD_NAMES, get_field
+from bench.store.db import Store
 from bench.tasks import get_task
 from models import MODELS
 from models.implementation import IMPLS
@@ -29,7 +29,7 @@ NOT_IN_TABLES = {"best_epoch", "epochs_run", "members", "final_train_loss", "eva
 TEST_METRIC = {"regression": "mse", "classification": "cross_entropy"}
 PROPORTIONS = frozenset({"accuracy", "direction_acc"})  # shares of the test points
 IN_TABLES = ("ok", "diverged")  # statuses whose metrics enter the tables
-FOLD_ARRAYS = ("fold_lr", "sweep_lr", "fold_val")  # a per-fold rate's record (bench/fold_rates.py)
+FOLD_ARRAYS = ("fold_lr", "sweep_lr", "fold_val")  # a per-fold rate's record (bench/store/fold_rates.py)
 PAST_FLOOR = "whole past"  # the name of a stateful model's floor row: the best any forecast from the whole past can do
 
 
@@ -42,10 +42,10 @@ class Run:
     cells: dict[str, dict]  # cell key -> task, model, settings, floors, protocol
     labels: dict[str, list[dict]]  # label -> its manifest cells, in plan order
     table_seeds: dict[str, set[int]]  # cell key -> seeds whose metrics enter the tables
-    sweep: pd.DataFrame | None = None  # learning-rate selection rows (bench/report_rates.py)
+    sweep: pd.DataFrame | None = None  # learning-rate selection rows (bench/outputs/report_rates.py)
     dropped: set[str] = field(default_factory=set)  # keys of swept cells whose rate was not selected
     # cell key -> fold_lr (F,) each fold's rate, and for a sweep's composed cell sweep_lr (R,) and
-    # fold_val (R, F): each rate's validation score per fold, mean over seeds (bench/fold_rates.py)
+    # fold_val (R, F): each rate's validation score per fold, mean over seeds (bench/store/fold_rates.py)
     folds: dict[str, dict] = field(default_factory=dict)
 
 

@@ -5,7 +5,7 @@ validation loss, averaged over seeds, is lowest (`choose`); later folds' losses 
 
 The setting ``fold_lr`` carries a cell's per-fold rates:
 
-- ``"0.001,0.003,0.01"``: train fold f at the f-th rate (a stored selection, bench/rates.py);
+- ``"0.001,0.003,0.01"``: train fold f at the f-th rate (a stored selection, bench/store/rates.py);
 - ``"best of 0.0001,0.001,0.01"``: a sweep's composed cell, trained in the stack of those rates.
   Its forecasts on fold f's test days are those of fold f's chosen rate, and every score
   (pooled, per fold, ratios, tests, trading) is computed from those composed forecasts exactly as

@@ -12,16 +12,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from bench import fold_rates
-from bench.config import CellConfig
-from bench.determinism import deterministic_mode
 from bench.device import timed
-from bench.matching import REFERENCE as MATCH_REFERENCE, matched_hidden
-from bench.store import CellRecord
+from bench.run.config import CellConfig
+from bench.run.determinism import deterministic_mode
+from bench.run.matching import REFERENCE as MATCH_REFERENCE, matched_hidden
+from bench.store import fold_rates
+from bench.store.db import CellRecord
 from bench.tasks import get_task
 from bench.tasks.base import Unavailable
-from bench.stateful_train import train_stateful
-from bench.train import TrainSettings, train_members
+from bench.train.loop import train_members
+from bench.train.stateful import train_stateful
 from models import BuildArgs, get_model, native
 from models.implementation import describe, take_record
 from models.stateful import carries_state
@@ -33,7 +33,7 @@ class Job:
     seeds: tuple[int, ...]
     device: str  # torch device string, e.g. "cpu" or "cuda:0"
     deterministic: bool = False  # deterministic kernels only (recorded in env, not in the key)
-    # Cells that differ from config only in lr (a learning-rate sweep, bench/rates.py): their
+    # Cells that differ from config only in lr (a learning-rate sweep, bench/store/rates.py): their
     # members train in the same stack, and the record carries theirs as its siblings.
     siblings: tuple[CellConfig, ...] = ()
 
@@ -55,13 +55,6 @@ def uniform_record(job: Job, status: str, reason: str, **kw) -> CellRecord:
             for c in (job.config, *job.siblings)]
     recs[0].siblings = recs[1:]
     return recs[0]
-
-
-def train_settings(s: dict, classification: bool) -> TrainSettings:
-    """A cell's resolved settings -> the training loop's settings."""
-    return TrainSettings(epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"], optimizer=s["optimizer"],
-                         shuffle=s["shuffle"], patience=s["patience"], clip=s["clip"], classification=classification,
-                         min_delta=s.get("min_delta", 0.0))
 
 
 def run_job(job: Job) -> CellRecord:
@@ -86,33 +79,35 @@ def _attempt(job: Job, device: torch.device) -> CellRecord:
 def _run(job: Job, device: torch.device) -> CellRecord:
     configs, seeds = (job.config, *job.siblings), list(job.seeds)
     # the stack's rates, ascending: every trained cell's, and every rate a composed cell selects among
-    rates = sorted({float(x.settings_dict["lr"]) for x in configs if not fold_rates.swept(x.settings_dict)}
+    rates = sorted({float(x.training.lr) for x in configs if not fold_rates.swept(x.settings_dict)}
                    | {r for x in configs for r in fold_rates.swept(x.settings_dict) or ()})
     c = configs[0]
-    task, spec, s = get_task(c.task), get_model(c.model), c.settings_dict
-    data = task.build(s, np.random.default_rng(s["data_seed"]))
+    task, spec, s, size = get_task(c.task), get_model(c.model), c.settings_dict, c.size
+    data = task.build(s, np.random.default_rng(c.data_seed))
     train, val, test = (ws.to(device) if ws is not None else None for ws in (data.train, data.val, data.test))
     data.train, data.val, data.test = train, val, test
-    hidden = s["hidden"]
-    if s.get("match_params") and spec.trainable:  # True: the GRU at the task's hidden; a name: that model at its own
-        ref = s["match_params"] if isinstance(s["match_params"], str) else MATCH_REFERENCE
-        hidden = matched_hidden(c.model, data.in_features, data.out_features, s["window"],
-                                s.get("match_hidden", s["hidden"]), s["layers"], ref, strict=ref == MATCH_REFERENCE)
+    hidden = size.hidden
+    if size.match_params and spec.trainable:  # True: the GRU at the task's hidden; a name: that model at its own
+        ref = size.match_params if isinstance(size.match_params, str) else MATCH_REFERENCE
+        hidden = matched_hidden(c.model, data.in_features, data.out_features, size.window,
+                                size.hidden if size.match_hidden is None else size.match_hidden, size.layers, ref,
+                                strict=ref == MATCH_REFERENCE)
     members = seeds * len(rates)  # one block of seeds per learning rate
-    model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, s["window"], hidden,
-                                 s["layers"], data.classification)).to(device)
+    model = spec.build(BuildArgs(tuple(members), data.in_features, data.out_features, size.window, hidden,
+                                 size.layers, data.classification)).to(device)
     K = len(members)
-    native.library()  # built and loaded before the clock starts (torch._dynamo, which bench.train.warm_up
-    # also imports for torch.optim, is not needed here: cells train with bench.optim)
+    native.library()  # built and loaded before the clock starts (torch._dynamo, which bench.train.loop.warm_up
+    # also imports for torch.optim, is not needed here: cells train with bench.train.optim)
     clock = timed(device)
     log = None
     if spec.trainable:
-        cfg = train_settings(s, data.classification)
+        cfg = replace(c.training, classification=data.classification)
         if len(rates) > 1:
             cfg = replace(cfg, lr=tuple(r for r in rates for _ in seeds))
-        trainer = train_stateful if carries_state(model) else task.train  # the model's regime first
-        if trainer is not None:
-            log = trainer(model, data, members, cfg, s)
+        if carries_state(model):  # the model's regime first
+            log = train_stateful(model, train, val, members, cfg, c.stateful)
+        elif task.train is not None:
+            log = task.train(model, data, members, cfg, s)
         else:
             log = train_members(model, train, val, members, cfg, data.val_score)
     elif getattr(model, "positional", False):  # mean_row: fitted per target position
@@ -132,7 +127,7 @@ def _run(job: Job, device: torch.device) -> CellRecord:
         samples = log.samples
     common = dict(params=n_params, train_wall_s=train_s, eval_wall_s=eval_s, members=K,
                   samples_per_s=samples / train_s if train_s > 0 else float("nan"))
-    if s.get("match_params") and spec.trainable:
+    if size.match_params and spec.trainable:
         common["hidden"] = hidden
     if log is not None and not task.has_validation(s):  # e.g. the share of training strings not fitted
         log.val_loss = log.val_loss[:, :0]  # is a stopping rule, not a validation score: not stored as one
@@ -141,7 +136,7 @@ def _run(job: Job, device: torch.device) -> CellRecord:
     block = {r: range(i * len(seeds), (i + 1) * len(seeds)) for i, r in enumerate(rates)}  # rate -> its members
     recs = [_composed(x, seeds, rates, arrays, log, common, data, floors, env, task)
             if fold_rates.swept(x.settings_dict) else
-            _record(x, seeds, block[float(x.settings_dict["lr"])], metrics, arrays, log, common, data, floors, env)
+            _record(x, seeds, block[float(x.training.lr)], metrics, arrays, log, common, data, floors, env)
             for x in configs]
     recs[0].siblings = recs[1:]
     return recs[0]
@@ -161,7 +156,7 @@ def _record(c: CellConfig, seeds: list[int], members: range, metrics: dict, arra
             row.update(best_epoch=e, epochs_run=int(log.epochs[k]),  # as if alone, not the stack's
                        final_train_loss=float(log.train_loss[k, e]) if e >= 0 else float("nan"))
             if fold_rates.fixed(c.settings_dict) is None:  # else one rate per fold: the array fold_lr
-                row["lr"] = float(c.settings_dict["lr"])
+                row["lr"] = float(c.training.lr)
             if log.converged is not None and np.isfinite(log.converged[k]):  # NaN: a fixed budget, no verdict
                 row["converged"] = float(log.converged[k])
             if log.selection is not None:  # the selection criterion of a learning-rate sweep
@@ -189,7 +184,7 @@ def _record(c: CellConfig, seeds: list[int], members: range, metrics: dict, arra
 
 def _composed(c: CellConfig, seeds: list[int], rates: list[float], arrays: dict, log, common: dict, data,
               floors: dict, env: dict, task) -> CellRecord:
-    """A sweep's composed walk-forward cell (bench/fold_rates.py): each fold's test days forecast at
+    """A sweep's composed walk-forward cell (bench/store/fold_rates.py): each fold's test days forecast at
     the rate its own validation days chose, and scored from those forecasts like any cell."""
     own = [rates.index(r) for r in fold_rates.swept(c.settings_dict)]
     n = len(seeds)

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from bench.report_inputs import Run
+from bench.outputs.report_inputs import Run
 from bench.tasks import get_task
 from models import MODELS
 from reports import answers as A
@@ -66,8 +66,8 @@ def _fingerprint(*arrays) -> str:
 
 
 def _drawn(out: Path, key: str, fp: str, draw, formats: tuple[str, ...], lang: str) -> None:
-    """Draw an answer's figure in formats and lang unless the record keeps it (bench.figure_outputs)."""
-    from bench.figure_outputs import kept_or_drawn
+    """Draw an answer's figure in formats and lang unless the record keeps it (bench.outputs.figures)."""
+    from bench.outputs.figures import kept_or_drawn
     from reports.figures import figure_formats
     from reports.fonts import figure_language
 
@@ -78,7 +78,7 @@ def _drawn(out: Path, key: str, fp: str, draw, formats: tuple[str, ...], lang: s
 
 
 def sine_part(out: Path, run: Run, tables: Tables, arrays: Arrays, lang: str, formats: tuple[str, ...]) -> A.Answer:
-    from bench.figure_outputs import source_hash
+    from bench.outputs.figures import source_hash
     found = [(label, inp, t) for label, inp, t in tables if _task(run, label) == "sine" and t.reference]
     if not found:
         return A.not_run("sine")
@@ -106,7 +106,7 @@ def sine_part(out: Path, run: Run, tables: Tables, arrays: Arrays, lang: str, fo
 
 
 def images_part(out: Path, run: Run, tables: Tables) -> A.Answer:
-    from bench.figure_outputs import file_stem
+    from bench.outputs.figures import file_stem
     for task in IMAGE_TASKS:
         for label, inp, _ in tables:
             if _task(run, label) == task and MEAN_ROW in inp.models:
@@ -167,7 +167,7 @@ def stock_markets(run: Run, tables: Tables) -> list[A.Market]:
 
 def trading_part(out: Path, run: Run, tables: Tables, arrays: Arrays, lang: str) -> A.Answer:
     """Each network's strategy on each target against buy-and-hold, read through the trading rows."""
-    from bench.figure_outputs import file_stem
+    from bench.outputs.figures import file_stem
     from reports.trading_report import trading_rows
     strategies, fee, fig = [], None, None
     labels = [label for label, inp, _ in tables if _task(run, label) == "stock"]
@@ -188,7 +188,7 @@ def trading_part(out: Path, run: Run, tables: Tables, arrays: Arrays, lang: str)
 
 def stock_parts(out: Path, run: Run, tables: Tables, lang: str,
                 formats: tuple[str, ...]) -> tuple[A.Answer, A.Answer]:
-    from bench.figure_outputs import file_stem, source_hash
+    from bench.outputs.figures import file_stem, source_hash
     markets = stock_markets(run, tables)
     if not markets:
         return A.not_run("stock"), A.not_run("assignment1")

@@ -1,10 +1,10 @@
 """Learning rates in a run's report: which cell of a sweep enters the tables, how each model's rate
 was chosen (a protocol line per task label), and validation score against rate (a figure).
 
-A (label, model) with several cells in the manifest is a sweep (bench/rates.py): its cells differ
+A (label, model) with several cells in the manifest is a sweep (bench/store/rates.py): its cells differ
 only in rate. reports.selection picks one per group from the validation scores alone; the other
 cells leave the tables (their rows stay in the store, and a failed one is still listed). A
-walk-forward group also holds a composed cell (bench/fold_rates.py), a rate per fold: that cell is
+walk-forward group also holds a composed cell (bench/store/fold_rates.py), a rate per fold: that cell is
 kept, and every rate some fold chose is marked chosen.
 """
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bench import fold_rates
+from bench.store import fold_rates
 from bench.errors import UserError
-from bench.rates import STORE_COMMAND, SWEEP_COMMAND, at_edge, stored_rate, write_stored
-from bench.report_inputs import IN_TABLES, Run, load_run
+from bench.outputs.report_inputs import IN_TABLES, Run, load_run
+from bench.store.rates import STORE_COMMAND, SWEEP_COMMAND, at_edge, stored_rate, write_stored
 from bench.tasks import get_task
 from models import MODELS
 from reports.messages import text
@@ -171,7 +171,7 @@ def rate_curves(run: Run, label: str) -> tuple[pd.DataFrame, dict[str, tuple[flo
 
 
 def store_selection(store, manifest: dict) -> list[str]:
-    """Store the rates a sweep run selected as its profile's defaults (bench/rates.json); one line
+    """Store the rates a sweep run selected as its profile's defaults (bench/store/rates.json); one line
     per (label, model) stored. UserError when the run holds no sweep."""
     run = apply_selection(load_run(store, manifest))
     sel = run.sweep

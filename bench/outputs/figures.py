@@ -22,9 +22,9 @@ from pathlib import Path
 import pandas as pd
 
 from bench.errors import UserError
-from bench.report_inputs import Run, label_arrays, unit_of
-from bench.report_rates import rate_curves
-from bench.store import Store
+from bench.outputs.report_inputs import Run, label_arrays, unit_of
+from bench.outputs.report_rates import rate_curves
+from bench.store.db import Store
 from bench.tasks import get_task
 from reports.document import Section
 from reports.messages import MissingMessage, name_in, text
@@ -83,7 +83,7 @@ def write_figures(out: Path, store: Store, run: Run, sections: list[Section], re
                   formats: tuple[str, ...] = ("png",), lang: str = "en", processes: int = 1) -> list[Path]:
     """Draw (or keep) every label's figures in `formats`, their words in lang; each section learns its
     figures' relative stems and captions. processes: how many processes draw (this one and copies of
-    it, bench.fork_map), for a report with the cores to itself."""
+    it, bench.outputs.fork_map), for a report with the cores to itself."""
     figdir = out / "figures"
     record = {} if redraw else _read_record(figdir)
     new_record = {k: v for k, v in record.items() if k not in run.labels}
@@ -145,7 +145,7 @@ def kept_or_drawn(out: Path, key: str, fp: str, draw) -> list[Path]:
 
 def _draw(calls: dict[str, list], formats: tuple[str, ...], lang: str, processes: int) -> dict[str, list[Path]]:
     """label -> the files its figure calls wrote, the calls spread over `processes` processes."""
-    from bench.fork_map import fork_map
+    from bench.outputs.fork_map import fork_map
     from reports.figures import figure_formats  # matplotlib: only when something is drawn
     from reports.fonts import figure_language
     flat = [(label, call) for label, cs in calls.items() for call in cs]

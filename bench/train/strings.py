@@ -25,7 +25,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from bench.train import TrainLog, TrainSettings, fit_members, members
+from bench.train.loop import TrainLog, fit_members, members
+from bench.train.settings import TrainSettings
 from models.recurrent import Recurrent
 from sequences import Series
 from sequences.formal import strings_accepted, strings_correct

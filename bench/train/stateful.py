@@ -9,7 +9,7 @@ As pytorch/examples' word_language_model (batchify, get_batch, repackage_hidden)
 
 Every step of a chunk has a loss; a member's loss is its mean over the chunk's B·L targets and
 the stack minimises the sum over members, so stacked members train as they would alone
-(bench.train.fit_members: the same optimiser, per-member clipping and early stopping). The
+(bench.train.loop.fit_members: the same optimiser, per-member clipping and early stopping). The
 training targets are exactly the windowed models' (the same split); validation and test
 forecasts read the whole series before each target (models.stateful.outputs_at), so the
 validation score used for early stopping has run through the whole training part first.
@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import Mapping
 
 import torch
 
-from bench.tasks.base import TaskData
-from bench.train import TrainLog, TrainSettings, eval_loss, fit_members, member_losses
-from bench.windows import WindowSet
+from bench.train.loop import TrainLog, eval_loss, fit_members, member_losses
+from bench.train.settings import Stateful, TrainSettings
+from bench.train.windows import WindowSet
 from models.stateful import StatefulRecurrent
 
 
@@ -49,13 +48,13 @@ def batchify(x: torch.Tensor, y: torch.Tensor, streams: int) -> tuple[torch.Tens
     return x[:streams * n].view(streams, n, *x.shape[1:]), y[:streams * n].reshape(streams, n, *y.shape[1:])
 
 
-def train_stateful(model: StatefulRecurrent, data: TaskData, seeds: list[int], cfg: TrainSettings,
-                   settings: Mapping) -> TrainLog:
-    """Train the K = len(seeds) members of model on data.train's targets as settings["streams"]
-    streams B read in chunks of settings["bptt"] steps L (cfg.batch_size is not used: a step has
-    B·L targets); early stopping watches data.val read with the carried state."""
-    L = int(settings["bptt"])
-    x, y = batchify(*training_stream(data.train), int(settings["streams"]))  # (B, n, F), (B, n, ...)
+def train_stateful(model: StatefulRecurrent, train: WindowSet, val: WindowSet | None, seeds: list[int],
+                   cfg: TrainSettings, regime: Stateful) -> TrainLog:
+    """Train the K = len(seeds) members of model on train's targets as regime.streams
+    streams B read in chunks of regime.bptt steps L (cfg.batch_size is not used: a step has
+    B·L targets); early stopping watches val read with the carried state."""
+    L = regime.bptt
+    x, y = batchify(*training_stream(train), regime.streams)  # (B, n, F), (B, n, ...)
     B, n = x.shape[:2]
     K = len(seeds)
     state = None
@@ -77,5 +76,5 @@ def train_stateful(model: StatefulRecurrent, data: TaskData, seeds: list[int], c
         state = tuple(s.detach() for s in new)  # carried on, but no gradient flows past this chunk
         return member_losses(out.reshape(K, -1, out.shape[-1]), yc, cfg.classification)
 
-    val = partial(eval_loss, model, data.val, cfg.classification) if data.val is not None and len(data.val) else None
-    return fit_members(model, B * n, chunk_losses, val, seeds, replace(cfg, shuffle=False), batches=chunks)
+    score = partial(eval_loss, model, val, cfg.classification) if val is not None and len(val) else None
+    return fit_members(model, B * n, chunk_losses, score, seeds, replace(cfg, shuffle=False), batches=chunks)

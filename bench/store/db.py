@@ -24,7 +24,7 @@ from sequences.files import SHOWN, shown
 if TYPE_CHECKING:  # pandas only to read results back (reports), not to write them
     import pandas as pd
 
-STATUSES = ("ok", "diverged", "skipped", "failed")  # a seed's, and a cell's (bench.runner.cell_status)
+STATUSES = ("ok", "diverged", "skipped", "failed")  # a seed's, and a cell's (bench.run.runner.cell_status)
 DONE = ("ok", "diverged")  # what a rerun does not repeat; skipped (data unavailable) and failed are tried again
 
 _SCHEMA = """
@@ -126,7 +126,7 @@ class Store:
         self.conn = sqlite3.connect(self.path, timeout=30)
         try:
             # Read before writing anything, so a foreign file is left untouched (the CLI has
-            # already had SQLite check the file, bench.storecheck).
+            # already had SQLite check the file, bench.store.check).
             problem = None if fresh else schema_problem(self.conn)
             if problem:
                 raise UserError(f"{self.path}: {problem}; use another --out or move the file away")

@@ -1,14 +1,14 @@
 """Plan a grid's cells, run the missing ones on an executor, and write each result as it lands.
 
-The backend comes from bench/executors.py (local, process, dask): it hands the runner a
+The backend comes from bench/run/executors.py (local, process, dask): it hands the runner a
 concurrent.futures.Executor and says how many jobs to keep in flight; the runner only submits jobs
 and reads futures (a new backend implements executor, in_flight and close, and says how many slots it
 has, or None). Only this coordinating process writes the store, one transaction per cell (per part of
-a cell whose members were split, bench/layout.py), so a kill at any moment loses at most the cells in
+a cell whose members were split, bench/run/layout.py), so a kill at any moment loses at most the cells in
 flight.
 A cell whose worker died or that raised is ``failed`` with its reason and the grid goes on;
 ``retries`` runs failed cells again. A rerun runs every seed the store does not hold as done
-(bench.store.DONE): missing, failed, or skipped because its data was unavailable then.
+(bench.store.db.DONE): missing, failed, or skipped because its data was unavailable then.
 """
 from __future__ import annotations
 
@@ -21,18 +21,18 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
-from bench.config import CellConfig
-from bench import executors
-from bench.grids import Entry, Grid
-from bench.rates import RESIZING, rate_settings, stack_rates
-from bench.store import DONE, STATUSES, CellRecord, Store
+from bench.run import executors
+from bench.run.config import CellConfig, regime_settings
+from bench.run.grids import Entry, Grid
+from bench.store.db import CellRecord, DONE, STATUSES, Store
+from bench.store.rates import RESIZING, rate_settings, stack_rates
 from bench.tasks import Task, get_task
 from models import ModelSpec, get_model
 
 if TYPE_CHECKING:  # planning needs no torch; running imports it
     import torch
 
-    from bench.cell import Job
+    from bench.run.cell import Job
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,13 @@ def applies(spec: ModelSpec, task: Task) -> bool:
 
 
 def model_settings(settings: Mapping, spec: ModelSpec, overrides: Mapping) -> dict:
-    """One model's cell settings: the task's; the model's own with their defaults (e.g. the stateful
-    models' bptt); the task's settings for the model's regime ("stateful.epochs" is the epochs of
-    stateful models, other models' cells leave it out); then the command line's overrides."""
+    """One model's cell settings: the task's; its regime's own with their defaults (e.g. the stateful
+    models' bptt, bench.train.settings.Stateful); the task's settings for the model's regime
+    ("stateful.epochs" is the epochs of stateful models, other models' cells leave it out); then the
+    command line's overrides."""
     prefix = spec.regime + "."
     out = {k: v for k, v in settings.items() if "." not in k}
-    out.update(spec.settings)
+    out.update(regime_settings(spec.regime))
     out.update({k.removeprefix(prefix): v for k, v in settings.items() if k.startswith(prefix)})
     out.update({k: v for k, v in overrides.items() if k in out})
     return out
@@ -87,8 +88,8 @@ def model_settings(settings: Mapping, spec: ModelSpec, overrides: Mapping) -> di
 def plan(entries: tuple[Entry, ...], profile: str, device_type: str, overrides: Mapping,
          lr_sweep: tuple[float, ...] | None = None, match_params: bool = False) -> list[PlannedCell]:
     """Every (task, model, variant) cell of the entries with its resolved settings; a trained model
-    gets its stored rate, or one cell per rate of lr_sweep (bench/rates.py), and with match_params
-    a hidden size matching the GRU's parameter count (bench/matching.py, chosen by the worker)."""
+    gets its stored rate, or one cell per rate of lr_sweep (bench/store/rates.py), and with match_params
+    a hidden size matching the GRU's parameter count (bench/run/matching.py, chosen by the worker)."""
     cells, seen = [], set()
     for e in entries:
         task = get_task(e.task)
@@ -138,7 +139,7 @@ def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, executor
               work: Callable[[Job], CellRecord] = executors.work, deterministic: bool = False,
               landed: Callable[[str], None] | None = None) -> Summary:
     """Run what the store lacks, committing each cell as it lands; failed cells are run again up to
-    `retries` times. executor: a backend from bench.executors.open_backend, or an executor name (opened
+    `retries` times. executor: a backend from bench.run.executors.open_backend, or an executor name (opened
     and closed here). `work` is what a worker calls on a Job. landed(label) is called once every cell of
     a label trained by this run is stored while other cells still train (e.g. to draw its figures
     meanwhile)."""
@@ -151,8 +152,8 @@ def run_cells(cells: list[PlannedCell], seeds: list[int], store: Store, executor
 
 
 def _run_cells(cells, seeds, store, backend, device, progress, retries, work, deterministic, landed) -> Summary:
-    from bench.cell import Job
-    from bench.layout import lay_out
+    from bench.run.cell import Job
+    from bench.run.layout import lay_out
     summary = Summary()
     labels = {c.config.key: c.label for c in cells}
     jobs = []
@@ -165,7 +166,7 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
             summary.reused += 1
             summary.cells[cell_status(stored[s] for s in seeds)] += 1
     jobs = stack_rates(jobs)  # cells that differ only in learning rate train as one stack
-    # One cell, or fewer than slots: this process trains, and large cells are split into parts (bench.layout).
+    # One cell, or fewer than slots: this process trains, and large cells are split into parts (bench.run.layout).
     slots = getattr(backend, "slots", None)
     here = 0  # how many of the slots are threads of this process (the rest: workers)
     width = None
@@ -235,7 +236,7 @@ def _run_cells(cells, seeds, store, backend, device, progress, retries, work, de
 def _results(pool: Executor, jobs: list[Job], work: Callable, window: int) -> Iterator[tuple[Job, CellRecord]]:
     """Each job with its record as soon as it finishes, at most `window` in flight. A future that
     raises (a dead worker, a lost scheduler) becomes a failed record with the reason."""
-    from bench.cell import uniform_record
+    from bench.run.cell import uniform_record
     todo = iter(jobs)
     flight: dict[Future, Job] = {}
     while True:

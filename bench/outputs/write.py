@@ -2,7 +2,7 @@
 
 The run manifest (manifest.json) remembers which cells a grid run planned and their labels,
 so ``python -m bench report`` regenerates everything without training. During a run, the report
-code runs in a process of its own (bench.executors.start_reporter): ``label_figures`` as each
+code runs in a process of its own (bench.outputs.write.start_reporter): ``label_figures`` as each
 label's cells are stored, ``report_run`` at the end. The report code (pandas, scipy, matplotlib)
 is imported where it is used, so that parsing and refusing arguments never pays for it.
 """
@@ -12,12 +12,14 @@ import json
 import os
 import posixpath
 import sys
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench.device import cores
 from bench.errors import UserError
-from bench.executors import cores
-from bench.store import Store
+from bench.run.slots import Inline, Slots
+from bench.store.db import Store
 from bench.tasks import TASKS, get_task
 from reports.messages import name_in, recorded, text
 from sequences.files import UnsafeFile, read_regular, write_text_atomic
@@ -25,7 +27,7 @@ from sequences.files import UnsafeFile, read_regular, write_text_atomic
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bench.report_inputs import Run
+    from bench.outputs.report_inputs import Run
 
 MANIFEST = "manifest.json"
 STORE = "results.sqlite"
@@ -36,8 +38,8 @@ MAX_MANIFEST = 2 ** 26  # bytes read of manifest.json at most (a grid's is kilob
 
 def warm_reporter() -> None:
     """What the report process imports while the cells train."""
-    import bench.figure_outputs  # noqa: F401  (pandas, scipy.stats)
-    import bench.window_study_outputs  # noqa: F401
+    import bench.outputs.figures  # noqa: F401  (pandas, scipy.stats)
+    import bench.outputs.window_study  # noqa: F401
     import reports.document  # noqa: F401
     import reports.html  # noqa: F401  (markdown-it-py)
     import reports.figures  # (matplotlib)
@@ -108,7 +110,7 @@ def label_figures(out: Path, manifest: dict, label: str, figure_formats: tuple[s
     """Draw one label's figures, their words in lang, as soon as its cells are stored (in the report
     process, while other cells train); the run's report then keeps them. A failure is left for that
     report to meet and say."""
-    from bench.figure_outputs import write_figures
+    from bench.outputs.figures import write_figures
     one = {**manifest, "cells": [c for c in manifest["cells"] if c["label"] == label]}
     try:
         with Store.reader(out / STORE) as store:
@@ -120,8 +122,8 @@ def label_figures(out: Path, manifest: dict, label: str, figure_formats: tuple[s
 
 def _read(store: Store, manifest: dict) -> tuple[Run, pd.DataFrame]:
     """The run's rows (a learning-rate sweep's selection applied) and its tidy table."""
-    from bench.report_inputs import load_run, tidy_results
-    from bench.report_rates import apply_selection
+    from bench.outputs.report_inputs import load_run, tidy_results
+    from bench.outputs.report_rates import apply_selection
     run = apply_selection(load_run(store, manifest))
     return run, tidy_results(run)
 
@@ -129,8 +131,8 @@ def _read(store: Store, manifest: dict) -> tuple[Run, pd.DataFrame]:
 def _sections(run: Run, tidy: pd.DataFrame, store: Store, lang: str = "en") -> tuple[list, list[str], list]:
     """Each label's tables as a report Section in lang, a paragraph for each label without results,
     and every (label, inputs, table)."""
-    from bench.report_inputs import cost_inputs, implementations, task_inputs, task_kind
-    from bench.report_rates import rate_protocol
+    from bench.outputs.report_inputs import cost_inputs, implementations, task_inputs, task_kind
+    from bench.outputs.report_rates import rate_protocol
     from reports.convergence import not_converged
     from reports.document import Section
     from reports.summary import build_table
@@ -163,13 +165,13 @@ def write_reports(out: Path, store: Store, manifest: dict, figures: bool = True,
                   figure_formats: tuple[str, ...] = FIGURE_FORMATS, lang: str = "en",
                   processes: int = 1) -> list[Path]:
     """Every output of a run, regenerated from the store alone; returns the files written (figures
-    whose inputs are unchanged are kept, see bench.figure_outputs). lang: the language of every
+    whose inputs are unchanged are kept, see bench.outputs.figures). lang: the language of every
     table, report and figure (results.csv holds identifiers and numbers, the same in every language);
-    processes: how many processes draw the figures (bench.fork_map)."""
-    from bench.assignment2_answers import evidence_cells
-    from bench.figure_outputs import write_figures
-    from bench.report_inputs import environment, not_in_tables
-    from bench.window_study_outputs import write_window_study
+    processes: how many processes draw the figures (bench.outputs.fork_map)."""
+    from bench.outputs.assignment2_answers import evidence_cells
+    from bench.outputs.figures import write_figures
+    from bench.outputs.report_inputs import environment, not_in_tables
+    from bench.outputs.window_study import write_window_study
     from reports.assignment2 import answers_markdown
     from reports.document import details_markdown, report_markdown, results_latex, results_markdown
     out.mkdir(parents=True, exist_ok=True)
@@ -265,8 +267,8 @@ def stopping_rules(info: list[dict]) -> dict[str, tuple[int, str]]:
 
 
 def _arrays_once(store: Store, run: Run):
-    """label -> its stored arrays (bench.report_inputs.label_arrays), each label read at most once."""
-    from bench.report_inputs import label_arrays
+    """label -> its stored arrays (bench.outputs.report_inputs.label_arrays), each label read at most once."""
+    from bench.outputs.report_inputs import label_arrays
     read: dict[str, tuple] = {}
 
     def arrays(label: str) -> tuple[dict, dict]:
@@ -279,7 +281,7 @@ def _arrays_once(store: Store, run: Run):
 def top_parts(out: Path, run: Run, tables: list, arrays, a2_cells: list, lang: str = "en",
               formats: tuple[str, ...] = FIGURE_FORMATS) -> list[str]:
     """The markdown of report.md below its header: the answers, the differences from the lecture, the labels."""
-    from bench.answer_inputs import answer_parts, lecture_settings, skipped_reasons
+    from bench.outputs.answer_inputs import answer_parts, lecture_settings, skipped_reasons
     from reports.answers import answers_markdown as answers_md
     from reports.differences import differences_markdown
     from reports.document import glossary
@@ -326,3 +328,11 @@ def _no_results(wide: pd.DataFrame, keys: list[str], lang: str = "en") -> str:
     return "\n".join(text(lang, "doc.cells_status", status=name_in(lang, "status", r.status),
                            reason=recorded(r.reason, lang, "reason")) for r in why.itertuples()) \
         or text(lang, "doc.no_results")
+
+
+def start_reporter(executor: str) -> Executor:
+    """Where a run's reports are written and its figures drawn: a process that imports the report
+    code now, while the cells train; with ``local``, this process (debugging)."""
+    if executor == "local":
+        return Inline()
+    return Slots(1, warm=warm_reporter)

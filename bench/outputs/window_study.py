@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.store import Store
+from bench.store.db import Store
 from models import MODELS
 from reports.fonts import figure_language
 from reports.messages import text
@@ -56,7 +56,7 @@ def write_window_study(out: Path, store: Store, manifest: dict, tidy: pd.DataFra
     frame = window_frame(tidy, store, manifest)
     if frame.empty:
         return []
-    from bench.figure_outputs import kept_or_drawn, source_hash
+    from bench.outputs.figures import kept_or_drawn, source_hash
     from reports.window_study import window_table  # (matplotlib: only for a grid with a window study)
     order = list(MODELS)
     baselines = tuple(m for m, spec in MODELS.items() if not spec.trainable)

@@ -17,30 +17,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from bench.optim import make_optimizer
-from bench.windows import WindowSet
+from bench.train.optim import make_optimizer
+from bench.train.settings import TrainSettings
+from bench.train.windows import WindowSet
 from models import native
 from models.stacked import member_generators
 from models.stateful import carries_state
 
 SHUFFLE_SALT = 0x5EED  # shuffle generators differ from initialisation generators
 GATHER_ELEMENTS = 1 << 21  # inputs gathered per block of steps (8 MiB float32), not per step
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    epochs: int  # the cap
-    lr: float | tuple[float, ...]  # one rate, or one per member (a learning-rate sweep, bench/rates.py)
-    batch_size: int
-    optimizer: str = "adam"
-    shuffle: bool = True
-    patience: int | None = None  # early stopping on validation loss; None trains all epochs
-    # patience counts epochs without a gain of more than min_delta × the first epoch's score (a
-    # loss that falls for ever by ever smaller steps, as on noise-free sequences, still stops)
-    min_delta: float = 0.0
-    target: float | None = None  # a member also stops once its score is <= target (e.g. no string wrong)
-    clip: float | None = None  # max gradient norm per member
-    classification: bool = False
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Where a run's cells train when there are fewer of them than worker slots (or just one).
 
 A worker process pays seconds of imports (torch, the tasks' code) before its first cell, so with
-fewer cells than slots this process trains (bench.executors: ``here``), and a worker is started
+fewer cells than slots this process trains (bench.run.executors: ``here``), and a worker is started
 only for a part of the work that takes longer than starting it. A large cell has its members split
 into parts, each trained as a stack of its own: a member's numbers do not depend on the stack it
 trains in (tests/test_equivalence.py), so the parts store exactly what the whole cell would.
@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bench import fold_rates
+from bench.store import fold_rates
 from bench.tasks import get_task
 from models import BuildArgs, get_model
 
 if TYPE_CHECKING:
-    from bench.cell import Job
+    from bench.run.cell import Job
 
 RATE_FLOPS = 3e10  # nominal training FLOP/s of one core
 MIN_PART_S = 5.0  # a worker is started only for work estimated to take at least this long
@@ -57,7 +57,7 @@ def training_seconds(job: Job) -> float:
 
 def _selects_per_fold(job: Job) -> bool:
     """Whether the job holds a sweep's composed walk-forward cell, whose per-fold choice averages
-    over every seed of the stack (bench/fold_rates.py): its seeds stay in one part."""
+    over every seed of the stack (bench/store/fold_rates.py): its seeds stay in one part."""
     return any(fold_rates.swept(c.settings_dict) for c in (job.config, *job.siblings))
 
 

@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bench.scalers import Scaler
-from bench.windows import WindowSet
+from bench.train.scalers import Scaler
+from bench.train.windows import WindowSet
 
 if TYPE_CHECKING:  # training imports torch; planning a fold split does not
     from torch import nn
 
-    from bench.train import TrainLog, TrainSettings
+    from bench.train.loop import TrainLog
+    from bench.train.settings import TrainSettings
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def train_folds(model: nn.Module, folds: list[Fold], seeds: list[int], cfg: Trai
     dicts, in fold order)."""
     from dataclasses import replace
 
-    from bench.train import train_members
+    from bench.train.loop import train_members
     if rates is not None and len(rates) != len(folds):
         raise ValueError(f"{len(rates)} per-fold learning rates for {len(folds)} folds")
     device = next(model.parameters()).device
@@ -136,7 +137,7 @@ def concat_logs(logs: list[TrainLog], sizes: list[int]) -> TrainLog:
     as that member would have run alone), NaN-padded to the longest; its best epoch is the last
     fold's, counted from its first epoch of all; fold_selection (K, F) each fold's validation loss
     at that fold's own best epoch, selection its mean over folds. sizes: training windows per fold."""
-    from bench.train import TrainLog
+    from bench.train.loop import TrainLog
     K = logs[0].train_loss.shape[0]
     epochs = np.sum([log.epochs for log in logs], axis=0)
     width = int(epochs.max())

@@ -3,7 +3,7 @@
 SQLite decides whether the file is a sound database: it is opened read-only the way SQLite reads
 any store, its -wal included, and SQLite's integrity_check reads every page. The suite adds only
 what SQLite cannot know: the magic string (so a text file gets a plain message), the suite's
-tables and result-schema version (bench.store.schema_problem), and that every stored value decodes
+tables and result-schema version (bench.store.db.schema_problem), and that every stored value decodes
 as the suite reads it back. A refusal is one line naming the file and what rejected it, and the
 file is left byte-for-byte as it was:
 
@@ -14,7 +14,7 @@ file is left byte-for-byte as it was:
   the database or the -wal; SQLite may create or rebuild the -shm, its wal-index, which is a cache
   rebuilt from the -wal, not data.
 
-Only after this passes does bench.store.Store open the file read-write.
+Only after this passes does bench.store.db.Store open the file read-write.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.errors import UserError
-from bench.store import COLUMNS, DONE, STATUSES, schema_problem
+from bench.store.db import COLUMNS, DONE, STATUSES, schema_problem
 from sequences.files import check_output, shown
 
 MAGIC = b"SQLite format 3\x00"

@@ -1,7 +1,7 @@
 """The assignment-2 answers of a run: each table of an assignment-2 task becomes one piece of
 evidence (its window, minimal window, bounds, intervals, per-seed scores, per-point losses and
 parameter counts) for ``reports.assignment2``, which writes the answers in plain words. A table of
-a capacity control (a grid variant with "match_params", bench/grids.py) is not evidence of its own:
+a capacity control (a grid variant with "match_params", bench/run/grids.py) is not evidence of its own:
 it joins the evidence of the cell it resizes."""
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import re
 import numpy as np
 
 from bench.metrics import get_field
-from bench.report_inputs import Run
-from bench.store import Store
+from bench.outputs.report_inputs import Run
+from bench.store.db import Store
 from bench.tasks.assignment2 import question_of
-from reports.assignment2 import RECURRENT, CellEvidence, Matched, answers_markdown
+from reports.assignment2 import CellEvidence, Matched, RECURRENT, answers_markdown
 from reports.intervals import seed_interval
 from reports.summary import TaskInputs, TaskTable
 

@@ -9,7 +9,7 @@ torch's (tests/test_optim.py). Both act element-wise, so stacked members stay in
 (torch's fused Adam is cheaper still, but its vectorised and scalar tails round differently, so
 a member's numbers would depend, at float rounding, on its position in the stack: not used.)
 
-Learning-rate sweeps stack members that differ in rate (bench/rates.py). `lr` may then be a
+Learning-rate sweeps stack members that differ in rate (bench/store/rates.py). `lr` may then be a
 sequence of K rates, one per member along every parameter's leading axis (a sweep stacks its
 rates one block of seeds after another). The one operation that reads the rate runs once per
 block of neighbours with equal rates, on views of those members' rows, with that block's rate as

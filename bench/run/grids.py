@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from bench.errors import UserError
-from bench.targets import TARGETS
+from bench.train.targets import TARGETS
 from sequences.features import FEATURES
 from sequences.markets import MARKETS as ALL_MARKETS
 from sequences.stock import MARKETS
@@ -38,7 +38,7 @@ _a2 = partial(Entry, exclude=A2_ON_REQUEST)
 
 # The capacity control at the cells that decide assignment 2's answers (those where the stateful GRU
 # beats the MLP; a few CPU seconds each, docs/statistics.md): the stateful GRU resized to the MLP's
-# parameter count, and the MLP to the stateful GRU's (bench/matching.py).
+# parameter count, and the MLP to the stateful GRU's (bench/run/matching.py).
 CAPACITY_CELLS = (("repeating-1_17", 1), ("concat-1_7-1_17-3x2", 2), ("concat-1_7-1_17-5x3", 4),
                   ("summed-1_7-1_17", 2), ("sumsine-7-17", 2))
 CAPACITY_CONTROL = tuple(Entry(task, (model,), ({"window": w, "match_params": other},))

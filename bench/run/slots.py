@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import Executor, Future
 from typing import TYPE_CHECKING, Callable
 
-from bench.process_exit import leave_at_exit
+from bench.run.process_exit import leave_at_exit
 
 if TYPE_CHECKING:  # multiprocessing and the pool load when a worker is started, not to parse arguments
     from concurrent.futures import ProcessPoolExecutor

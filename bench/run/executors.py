@@ -6,7 +6,7 @@
   its own cell, and a fresh worker takes its place. (One shared ProcessPoolExecutor would fail
   every cell in flight or queued with BrokenProcessPool.) A worker costs seconds of imports before
   its first cell, so with fewer cells than workers this process trains (a small cell split over its
-  threads), and only a part of a large cell goes to a worker (bench/layout.py); a pool for a grid
+  threads), and only a part of a large cell goes to a worker (bench/run/layout.py); a pool for a grid
   is started while the command is still validating (``start_workers``), so that the workers'
   imports overlap the checks.
 - ``dask``: a ``distributed.Client``'s executor, on an existing cluster (``--scheduler ADDRESS``,
@@ -15,23 +15,23 @@
   that keeps killing workers (KilledWorker).
 
 Workers only compute: each returns a CellRecord, and the coordinating process writes the store.
-Reports are written by one more process (``start_reporter``), which imports pandas, scipy and
+Reports are written by one more process (bench.outputs.write.start_reporter), which imports pandas, scipy and
 matplotlib while the cells train and draws a task's figures as soon as its cells are stored.
 """
 from __future__ import annotations
 
-import os
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
+from bench.device import cores
 from bench.errors import UserError
-from bench.slots import Inline, Slots
+from bench.run.slots import Inline, Slots
 
 if TYPE_CHECKING:  # torch and the cell code load in the processes that train, not to parse arguments
     import torch
 
-    from bench.cell import Job
-    from bench.store import CellRecord
+    from bench.run.cell import Job
+    from bench.store.db import CellRecord
 
 CONNECT_TIMEOUT_S = 5  # an unreachable --scheduler is refused after this long
 
@@ -40,23 +40,16 @@ def work(job: Job) -> CellRecord:
     """What every worker runs: one torch thread (tiny models: one thread per process beats two, measured)."""
     import torch
 
-    from bench.cell import run_job
+    from bench.run.cell import run_job
     torch.set_num_threads(1)
     return run_job(job)
 
 
 def warm_trainer() -> None:
     """What a worker started ahead of its first cell imports meanwhile: torch, the cell code, the kernels."""
-    from bench.cell import run_job  # noqa: F401  (imports torch, the tasks' code and models)
+    from bench.run.cell import run_job  # noqa: F401  (imports torch, the tasks' code and models)
     from models import native
     native.library()
-
-
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def start_workers(executor: str, workers: int | None, jobs: int) -> Slots | None:
@@ -64,15 +57,6 @@ def start_workers(executor: str, workers: int | None, jobs: int) -> Slots | None
     importing while the command validates (ProcessBackend takes them over); otherwise None."""
     n = workers or cores()
     return Slots(n, warm=warm_trainer) if executor == "process" and jobs >= n else None
-
-
-def start_reporter(executor: str) -> Executor:
-    """Where a run's reports are written and its figures drawn: a process that imports the report
-    code now, while the cells train; with ``local``, this process (debugging)."""
-    if executor == "local":
-        return Inline()
-    from bench.outputs import warm_reporter
-    return Slots(1, warm=warm_reporter)
 
 
 class LocalBackend:
@@ -92,7 +76,7 @@ class LocalBackend:
 
 class ProcessBackend:
     """One worker process per core (CPU); a crash in a worker never takes the coordinator with it.
-    With fewer cells than workers the runner has this process take a slot (``here``; bench/layout.py):
+    With fewer cells than workers the runner has this process take a slot (``here``; bench/run/layout.py):
     one small cell trains here alone, sooner than any worker could import torch, or split over
     threads of this process. On a GPU, cells run in this process: processes sharing one device would
     only contend.

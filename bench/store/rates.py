@@ -5,7 +5,7 @@ cell per rate of the grid, equal in every other setting; the runner stacks those
 job (``stack_rates``), so a sweep's rates are extra members of one stack, as seeds are. The report
 then keeps, per (task label, model), the rate whose kept epoch has the lowest validation score,
 averaged over seeds (reports/selection.py); only that cell enters the tables. A walk-forward task
-selects a rate per fold instead (bench/fold_rates.py): its sweep adds a composed cell, trained in
+selects a rate per fold instead (bench/store/fold_rates.py): its sweep adds a composed cell, trained in
 the same stack, whose folds each take their own choice; that cell enters the tables.
 
 Sweeping every rate in every run would multiply the grid's cost by the grid's length, so a
@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-from bench import fold_rates
+from bench.store import fold_rates
 from sequences.files import write_text_atomic
 
 # The default --lr-sweep grid: three decades in half-decade steps (a narrower sweep left many choices
@@ -38,7 +38,7 @@ SWEEP_COMMAND = "python -m bench run --grid all --lr-sweep --out results/lr-swee
 STORE_COMMAND = "python -m bench rates --out results/lr-sweep"
 
 
-# A capacity control (bench/grids.py) trains at the rate selected for the model at its own size.
+# A capacity control (bench/run/grids.py) trains at the rate selected for the model at its own size.
 RESIZING = ("match_params", "match_hidden")
 
 
@@ -97,7 +97,7 @@ def rate_settings(task, label: str, model: str, trainable: bool, profile: str, s
 
 
 def stack_rates(jobs: list) -> list:
-    """Jobs (bench.cell.Job) that differ only in their cell's rate become one job: the first, with
+    """Jobs (bench.run.cell.Job) that differ only in their cell's rate become one job: the first, with
     the others' cells as its siblings, trained in one stack."""
     groups: dict[tuple, list] = {}
     for j in jobs:
@@ -115,7 +115,7 @@ def write_stored(selection, settings: Mapping[tuple[str, str], dict], profile: s
     profiles are kept. selection: the rows of reports.selection.select_rates (label, model, lr,
     mean, seeds, chosen); settings: (label, model) -> the cells' settings; source: what each
     entry records of how it was made (commit, grid name); per_fold: (label, model) -> lr, fold_lr and
-    fold_val of a walk-forward sweep (bench/fold_rates.py), which replace the selection's single rate.
+    fold_val of a walk-forward sweep (bench/store/fold_rates.py), which replace the selection's single rate.
     Returns the number of entries written."""
     doc = {"profiles": {p: dict(v) for p, v in stored(path).get("profiles", {}).items()}}
     entries = doc["profiles"].setdefault(profile, {})
