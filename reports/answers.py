@@ -180,10 +180,22 @@ def assignment1_answer(markets: list[Market], figure: str | None = None) -> Answ
     return Answer("assignment1", "", {"markets": markets}, figure=figure)
 
 
-def assignment2_answer(verdicts: list[tuple[str, str, bool | None]], figure: str | None = None) -> Answer:
+@dataclass(frozen=True)
+class Budgets:
+    """The equal-budget controls of assignment 2: in how many controlled cells the comparison's
+    direction survives, and the full-size parameter counts of the two models there."""
+
+    survived: int
+    controlled: int
+    mlp: tuple[int, int]  # (fewest, most) parameters of the MLP over the controlled cells
+    recurrent: tuple[int, int]  # the same for the stateful GRU
+
+
+def assignment2_answer(verdicts: list[tuple[str, str, bool | None]], figure: str | None = None,
+                       budgets: Budgets | None = None) -> Answer:
     """verdicts: per cell (question, 'better'/'same'/'worse' for the stateful GRU against the MLP,
-    whether the MLP's window is shorter than the minimal window)."""
-    return Answer("assignment2", "", {"verdicts": verdicts}, figure=figure)
+    whether the MLP's window is shorter than the minimal window); budgets: the controls, if any ran."""
+    return Answer("assignment2", "", {"verdicts": verdicts, "budgets": budgets}, figure=figure)
 
 
 @dataclass(frozen=True)
@@ -224,7 +236,7 @@ def _sentences(a: Answer, lang: str) -> list[str]:
     if a.part == "assignment1":
         return [s for m in g["markets"] for s in _a1(m, lang)]
     if a.part == "assignment2":
-        return [_a2(g["verdicts"], lang)]
+        return [_a2(g["verdicts"], lang)] + ([_budgets(g["budgets"], lang)] if g.get("budgets") else [])
     if a.part == "trading":
         return [_trade(g["strategies"], g["fee"], lang)]
     raise ValueError(f"unknown answer part {a.part!r}")
@@ -288,6 +300,17 @@ def _a2(verdicts: list[tuple[str, str, bool | None]], lang: str) -> str:
     return text(lang, key, b=len(better), n=n, per_q=per_q,
                 limited=sum(bool(v[2]) for v in better), worse=sum(v[1] == "worse" for v in verdicts),
                 same=sum(v[1] == "same" for v in verdicts))
+
+
+def _span(lo_hi: tuple[int, int]) -> str:
+    lo, hi = lo_hi
+    return f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
+
+
+def _budgets(b: Budgets, lang: str) -> str:
+    """Whether the effect survives when the two models have the same number of parameters."""
+    key = "ans.a2_budgets_all" if b.survived == b.controlled else "ans.a2_budgets_some"
+    return text(lang, key, k=b.survived, n=b.controlled, mlp=_span(b.mlp), gru=_span(b.recurrent))
 
 
 def _trade(strategies: list[Strategy], fee: float, lang: str) -> str:

@@ -182,3 +182,17 @@ def test_the_closed_loop_is_tested_over_seeds_alone():
                        lambda label: (by_model, {"clean": clean}), "en", ())
     (closed,) = answer.args["closed"]
     assert math.isnan(closed.p_dm) and closed.verdict == "better" and closed.p < 0.01
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_assignment2_answer_says_whether_the_effect_survives_equal_budgets(lang):
+    verdicts = [("periodic", "better", True), ("summed", "better", True), ("aperiodic", "same", False)]
+    held = A.Budgets(2, 2, (697, 1834), (12929, 15242))
+    lost = A.Budgets(1, 2, (697, 1834), (12929, 15242))
+    said = {b: "\n".join(A.answers_markdown([A.assignment2_answer(verdicts, None, b)], lang)) for b in (held, lost)}
+    assert said[held] != said[lost]
+    assert "697–1,834" in said[held] and "12,929–15,242" in said[held]
+    key = {"en": ("in all 2", "in 1 of the 2"), "ja": ("2 セルすべて", "2 セルのうち 1 セル")}[lang]
+    assert key[0] in said[held] and key[1] in said[lost]
+    plain = "\n".join(A.answers_markdown([A.assignment2_answer(verdicts)], lang))
+    assert plain not in (said[held], said[lost])  # no controls ran: no sentence about them

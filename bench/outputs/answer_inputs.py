@@ -222,7 +222,13 @@ def assignment2_part(out: Path, cells: list) -> A.Answer:
     verdicts = [(c.question, A2_COUNTS.get(vs[c.label].verdict, "same"), limited(c)) for c in cells if c.label in vs]
     if not verdicts:
         return A.not_run("assignment2")
-    return A.assignment2_answer(verdicts, _figure(out, "figures/window_accuracy.png"))
+    controlled = [c for c in cells if c.label in vs and vs[c.label].survives is not None]
+    budgets = None
+    if controlled:
+        counts = {m: [c.params[m] for c in controlled if m in c.params] for m in ("mlp", "gru-stateful")}
+        budgets = A.Budgets(sum(bool(vs[c.label].survives) for c in controlled), len(controlled),
+                            *((min(v), max(v)) if v else (0, 0) for v in counts.values()))
+    return A.assignment2_answer(verdicts, _figure(out, "figures/window_accuracy.png"), budgets)
 
 
 def answer_parts(out: Path, run: Run, tables: Tables, arrays: Arrays, a2_cells: list, lang: str = "en",

@@ -812,6 +812,14 @@ MESSAGES: dict[str, str] = {
         "{limited} of them because the MLP's window is shorter than the sequence's minimal window; the MLP is "
         "better in {worse}, and {same} show no help by assignment 2's rule (it needs the stateful GRU to beat the MLP "
         "and the best naive forecast by the seed-level and DM tests alike; details.md names each cell's verdict)."),
+    "ans.a2_budgets_all": (
+        "At equal parameter budgets (the MLP has {mlp} parameters and the stateful GRU {gru} in the cells "
+        "controlled; each control resizes one to the other's count), the comparison keeps its direction in all {n} "
+        "controlled cells: the stateful GRU's advantage is not its size."),
+    "ans.a2_budgets_some": (
+        "At equal parameter budgets (the MLP has {mlp} parameters and the stateful GRU {gru} in the cells "
+        "controlled; each control resizes one to the other's count), the comparison keeps its direction in {k} of "
+        "the {n} controlled cells only: elsewhere the difference may be the stateful GRU's size."),
     "ans.a2_all": (
         "**Yes**: the stateful GRU beats the MLP in all {n} cells ({per_q}), in {limited} of them because the "
         "MLP's window is shorter than the minimal window (assignment 2's rule: the seed-level and DM tests alike, "
