@@ -1,6 +1,6 @@
 """The lecture's third suggestion (add the economic situation as features), answered from the numbers:
-each model's ratio to persistence and pooled Diebold–Mariano test with and without the features,
-on the same market, target and days. Pure functions of stored forecasts.
+each model's ratio to persistence, pooled Diebold–Mariano and Clark–West tests with and without the
+features, on the same market, target and days. Pure functions of stored forecasts.
 """
 from __future__ import annotations
 
@@ -10,19 +10,24 @@ import numpy as np
 
 from reports.intervals import t_interval
 from reports.messages import text
-from reports.stats import dm_test
+from reports.stats import clark_west, dm_test
 
 NETWORKS = ("mlp", "rnn", "lstm", "gru")
 ALPHA = 0.05
 
 
-def pooled(by_seed: dict, persistence: np.ndarray) -> tuple[float, float, float]:
+def pooled(by_seed: dict, persistence: np.ndarray, cell: dict | None = None) -> tuple[float, float, float, float]:
     """(ratio of MSE to persistence's, geometric mean over seeds; DM statistic and p of the
-    seed-averaged squared errors against persistence's on every test day)."""
-    loss = np.stack([a["pointwise_loss"] for _, a in sorted(by_seed.items()) if "pointwise_loss" in a])
+    seed-averaged squared errors against persistence's on every test day; Clark–West p against
+    persistence, which every model nests, where the cell keeps the forecasts, else NaN)."""
+    got = [a for _, a in sorted(by_seed.items()) if "pointwise_loss" in a]
+    loss = np.stack([a["pointwise_loss"] for a in got])
     ratio = t_interval(loss.mean(1) / persistence.mean(), log=True).mean
     dm = dm_test((loss - persistence).mean(0), np.zeros_like(persistence))
-    return ratio, dm.stat, dm.p
+    cw = float("nan")
+    if cell is not None and {"test_true", "test_last"} <= set(cell) and all("test_pred" in a for a in got):
+        cw = clark_west(cell["test_true"], cell["test_last"], np.stack([a["test_pred"] for a in got])).p
+    return ratio, dm.stat, dm.p, cw
 
 
 def _p(p: float) -> str:
@@ -32,7 +37,7 @@ def _p(p: float) -> str:
 def features_paragraph(pairs: list[tuple[str, tuple, tuple]], lang: str = "en") -> list[str]:
     """pairs: (market, (column, by_model, cell) without features, the same with them) -> one paragraph."""
     per, beat, worse, names = [], [], [], ""
-    for market, (_, plain, cell), (column, rich, _) in pairs:
+    for market, (_, plain, cell), (column, rich, rich_cell) in pairs:
         if "persistence_loss" not in cell:
             continue
         names = column.split(" + ", 1)[1]
@@ -40,10 +45,11 @@ def features_paragraph(pairs: list[tuple[str, tuple, tuple]], lang: str = "en") 
         for m in NETWORKS:
             if m not in plain or m not in rich:
                 continue
-            r0, _, p0 = pooled(plain[m], pers)
-            r1, s1, p1 = pooled(rich[m], pers)
-            bits.append(text(lang, "feat.model", model=m, without=r0, with_=r1, p_without=_p(p0), p_with=_p(p1)))
-            if p1 < ALPHA and s1 < 0 and r1 < 1:
+            r0, _, p0, c0 = pooled(plain[m], pers, cell)
+            r1, s1, p1, c1 = pooled(rich[m], pers, rich_cell)
+            bits.append(text(lang, "feat.model", model=m, without=r0, with_=r1, p_without=_p(p0), p_with=_p(p1),
+                             cw_without=_p(c0), cw_with=_p(c1)))
+            if p1 < ALPHA and s1 < 0 and r1 < 1 and not c1 >= ALPHA:  # Clark–West, where present, agrees
                 beat.append(f"{m} ({market}, `{column}`)")
             elif p1 < ALPHA and s1 > 0:
                 worse.append(f"{m} ({market})")

@@ -1,5 +1,7 @@
 """Economic features: aligned by date without look-ahead, refused when they do not cover the
 closes, scaled on training days only, read by the models as extra input columns; bad input is one line."""
+import math
+
 import numpy as np
 import pytest
 
@@ -112,3 +114,22 @@ def test_the_features_answer_follows_the_numbers(scale, says):
     rich = {"gru": {k: {"pointwise_loss": pers * scale * rng.uniform(0.98, 1.02, 400)} for k in range(3)}}
     (_, para, _) = features_paragraph([("S&P 500", ("logret", plain, cell), ("logret + vix", rich, cell))])
     assert says in para and "gru" in para and "vix" in para
+
+
+def test_the_features_answer_needs_clark_west_to_agree_where_the_forecasts_are_kept():
+    """With the forecasts kept, the paragraph quotes Clark–West's p beside DM's, and a model better by
+    both is said to beat persistence; without them Clark–West is not computed."""
+    from reports.features_answer import features_paragraph, pooled
+    rng = np.random.default_rng(1)
+    y = rng.normal(0, 1, 400)
+    last = y + rng.normal(0, 1, 400)  # persistence: an unbiased but noisy forecast
+    good = {k: {"test_pred": y + rng.normal(0, 0.3, 400)} for k in range(3)}
+    for a in good.values():
+        a["pointwise_loss"] = (a["test_pred"] - y) ** 2
+    cell = {"persistence_loss": (last - y) ** 2, "test_true": y, "test_last": last}
+    _, stat, p_dm, p_cw = pooled(good, cell["persistence_loss"], cell)
+    assert stat < 0 and p_dm < 0.05 and p_cw < 0.05
+    pair = ("S&P 500", ("logret", {"gru": good}, cell), ("logret + vix", {"gru": good}, cell))
+    (_, para, _) = features_paragraph([pair])
+    assert "Clark–West p" in para and "A model beats persistence" in para
+    assert math.isnan(pooled(good, cell["persistence_loss"], {"persistence_loss": cell["persistence_loss"]})[3])

@@ -371,9 +371,9 @@ MESSAGES: dict[str, str] = {
         "**経済的情勢などを特徴量に加える。** {features} を入力に加え（日付で揃え、その日の終値時点で分かる値だけ）、同じ日に"
         "同じモデルを特徴量なしと比べると：{per}。{tail}"),
     "feat.market": "{market} では {models}",
-    "feat.model": "{model} {without:.3f} → {with_:.3f}（DM p {p_without} → {p_with}）",
-    "feat.some": " 特徴量ありで永続予測に勝つモデル（全期間の DM p < 0.05、比が 1 未満）：{names}。",
-    "feat.none": " 特徴量を加えても永続予測に勝つモデルはありません（全期間の DM、p < 0.05、比が 1 未満）。",
+    "feat.model": "{model} {without:.3f} → {with_:.3f}（DM p {p_without} → {p_with}、Clark–West p {cw_without} → {cw_with}）",
+    "feat.some": " 特徴量ありで永続予測に勝つモデル（全期間の DM と Clark–West の p < 0.05、比が 1 未満）：{names}。",
+    "feat.none": " 特徴量を加えても永続予測に勝つモデルはありません（全期間の DM と Clark–West、p < 0.05、比が 1 未満）。",
     "feat.worse": " 特徴量を加えると、{names} は永続予測より有意に悪くなります（全期間の DM、p < 0.05）。",
 
     # ---------------------------------------------------------------- 課題 2 への答え（report.md）
