@@ -207,7 +207,9 @@ def plot_predictions(dates: np.ndarray, true: np.ndarray, preds: dict[str, np.nd
                 ax.axvline(dates[int(i)], color="0.6", ls=":", lw=1)
         ax.set_xlabel(text(lang, "fig.date"))
         ax.set_ylabel(text(lang, "fig.return_axis" if returns else "fig.close_axis"))
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
+        # 3 to 8 ticks: every span from a few days to years finds an interval (a tighter bound finds
+        # none for some spans, and matplotlib warns on each drawing)
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
         ax.tick_params(axis="x", labelrotation=30)
     axes[0].set_title(title, fontsize=9)
     axes[1].set_title(text(lang, "fig.last_days", days=min(zoom, len(true))), fontsize=9)
