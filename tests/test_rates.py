@@ -101,6 +101,9 @@ def test_stored_rate_applies_only_to_its_settings(tmp_path, monkeypatch):
     assert other["gru"] == settings["lr"]  # selected under other settings: not used
     doc = json.loads(path.read_text())
     assert doc["profiles"]["quick"]["sine"]["gru"]["val"] == {"0.003": 1.0, "0.03": 0.5}
+    control = {("sine, match_params=mlp", "gru"): {**settings, "match_params": "mlp"}}  # trains at gru's rate
+    assert rates.write_stored(sel.assign(label="sine, match_params=mlp"), control, "quick", {}, path) == 0
+    assert "sine, match_params=mlp" not in json.loads(path.read_text())["profiles"]["quick"]
 
 
 def _noisy_test(build):

@@ -124,6 +124,8 @@ def write_stored(selection, settings: Mapping[tuple[str, str], dict], profile: s
         pick = g[g.chosen]
         if pick.empty or (label, model) not in settings:
             continue
+        if settings[(label, model)].get("match_params"):  # a capacity control trains at its full-size cell's rate
+            continue
         entries[label] = {**entries.get(label, {}), model: {
             "lr": float(pick.lr.iloc[0]), "settings": fingerprint(settings[(label, model)]),
             "val": {repr(float(r)): float(m) for r, m in zip(g.lr, g["mean"])}, "seeds": int(pick.seeds.iloc[0]),
