@@ -44,6 +44,13 @@ def save(fig, stem: Path) -> list[Path]:
     return paths
 
 
+def date_axis(ax) -> None:
+    """Dates on ax's x axis, 3 to 8 ticks: every span from a few days to years finds an interval (a
+    tighter bound finds none for some spans, and matplotlib warns on each drawing)."""
+    import matplotlib.dates as mdates
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+
+
 def warm() -> None:
     """Draw one small figure into memory: the first drawing of a process loads the fonts and builds
     the mathtext parser, which a report process can do while the cells still train."""

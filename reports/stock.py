@@ -8,13 +8,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
 from reports import trading
 from reports.block_bootstrap import block_length
-from reports.figures import plt, save
+from reports.figures import date_axis, plt, save
 from reports.intervals import t_interval
 from reports.messages import text
 from reports.stats import clark_west, dm_test, holm
@@ -207,9 +206,7 @@ def plot_predictions(dates: np.ndarray, true: np.ndarray, preds: dict[str, np.nd
                 ax.axvline(dates[int(i)], color="0.6", ls=":", lw=1)
         ax.set_xlabel(text(lang, "fig.date"))
         ax.set_ylabel(text(lang, "fig.return_axis" if returns else "fig.close_axis"))
-        # 3 to 8 ticks: every span from a few days to years finds an interval (a tighter bound finds
-        # none for some spans, and matplotlib warns on each drawing)
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+        date_axis(ax)
         ax.tick_params(axis="x", labelrotation=30)
     axes[0].set_title(title, fontsize=9)
     axes[1].set_title(text(lang, "fig.last_days", days=min(zoom, len(true))), fontsize=9)

@@ -10,11 +10,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib.dates as mdates
 import numpy as np
 
 from reports import trading
-from reports.figures import plt, save
+from reports.figures import date_axis, plt, save
 from reports.messages import text
 from reports.stats import holm
 from reports.tables import ALPHA, to_markdown
@@ -170,7 +169,7 @@ def plot_equity(dates: np.ndarray, hold: np.ndarray, returns: dict[str, np.ndarr
     ax.axhline(1.0, color="0.4", lw=0.6)
     ax.set_xlabel(text(lang, "fig.date_folds" if len(fold_starts) > 1 else "fig.date"))
     ax.set_ylabel(text(lang, "fig.wealth_axis"))
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
+    date_axis(ax)
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, ncol=4)
