@@ -10,7 +10,7 @@ import numpy as np
 
 from reports.intervals import t_interval
 from reports.messages import text
-from reports.stats import clark_west, dm_test
+from reports.stats import clark_west, dm_test, holm
 
 NETWORKS = ("mlp", "rnn", "lstm", "gru")
 ALPHA = 0.05
@@ -35,8 +35,10 @@ def _p(p: float) -> str:
 
 
 def features_paragraph(pairs: list[tuple[str, tuple, tuple]], lang: str = "en") -> list[str]:
-    """pairs: (market, (column, by_model, cell) without features, the same with them) -> one paragraph."""
-    per, beat, worse, names = [], [], [], ""
+    """pairs: (market, (column, by_model, cell) without features, the same with them) -> one paragraph.
+    The p-values quoted are each test's own; the verdicts (beats, worse) read them Holm-adjusted over
+    every model and market of the paragraph, per test."""
+    per, rows, names = [], [], ""
     for market, (_, plain, cell), (column, rich, rich_cell) in pairs:
         if "persistence_loss" not in cell:
             continue
@@ -49,15 +51,19 @@ def features_paragraph(pairs: list[tuple[str, tuple, tuple]], lang: str = "en") 
             r1, s1, p1, c1 = pooled(rich[m], pers, rich_cell)
             bits.append(text(lang, "feat.model", model=m, without=r0, with_=r1, p_without=_p(p0), p_with=_p(p1),
                              cw_without=_p(c0), cw_with=_p(c1)))
-            if p1 < ALPHA and s1 < 0 and r1 < 1 and not c1 >= ALPHA:  # Clark–West, where present, agrees
-                beat.append(f"{m} ({market}, `{column}`)")
-            elif p1 < ALPHA and s1 > 0:
-                worse.append(f"{m} ({market})")
+            rows.append((m, market, column, r1, s1, p1, c1))
         if bits:
             per.append(text(lang, "feat.market", market=market, models=", ".join(bits)) + f" (`{column}`)")
     if not per:
         return []
-    tail = text(lang, "feat.some", names=", ".join(beat)) if beat else text(lang, "feat.none")
+    dm = holm([r[5] for r in rows])
+    cw = [math.nan if math.isnan(c) else a for c, a in zip((r[6] for r in rows),
+                                                          holm([0.0 if math.isnan(r[6]) else r[6] for r in rows]))]
+    beat = [f"{m} ({market}, `{column}`)" for (m, market, column, r1, s1, _, _), p, c in zip(rows, dm, cw)
+            if p < ALPHA and s1 < 0 and r1 < 1 and not c >= ALPHA]  # Clark–West, where present, agrees
+    worse = [f"{m} ({market})" for (m, market, _, _, s1, _, _), p in zip(rows, dm) if p < ALPHA and s1 > 0]
+    n = len(rows)
+    tail = text(lang, "feat.some", names=", ".join(beat), n=n) if beat else text(lang, "feat.none", n=n)
     if worse:
-        tail += text(lang, "feat.worse", names=", ".join(worse))
+        tail += text(lang, "feat.worse", names=", ".join(worse), n=n)
     return ["", text(lang, "feat.para", features=names, per=text(lang, "sep.list").join(per), tail=tail), ""]

@@ -133,3 +133,22 @@ def test_the_features_answer_needs_clark_west_to_agree_where_the_forecasts_are_k
     (_, para, _) = features_paragraph([pair])
     assert "Clark–West p" in para and "A model beats persistence" in para
     assert math.isnan(pooled(good, cell["persistence_loss"], {"persistence_loss": cell["persistence_loss"]})[3])
+
+
+def test_the_features_verdicts_are_holm_adjusted_over_the_rows():
+    """A DM p of 0.03 is 'significantly worse' for one model alone, but not among four rows with
+    the same p (Holm: 4 × 0.03 > 0.05)."""
+    from reports import features_answer
+    rows = {m: (1.2, 2.0, 0.03, float("nan")) for m in features_answer.NETWORKS}
+
+    def said(models):
+        plain = {m: {} for m in models}
+        cell = {"persistence_loss": np.ones(3)}
+        with pytest.MonkeyPatch.context() as mp:
+            calls = iter([v for m in models for v in ((1.0, 0.0, 0.9, float("nan")), rows[m])])
+            mp.setattr(features_answer, "pooled", lambda *a: next(calls))
+            (_, para, _) = features_answer.features_paragraph([("S&P 500", ("logret", plain, cell),
+                                                                 ("logret + vix", plain, cell))])
+        return para
+    assert "significantly worse" in said(["gru"])
+    assert "significantly worse" not in said(list(features_answer.NETWORKS))

@@ -366,12 +366,14 @@ MESSAGES: dict[str, str] = {
         "**Add the economic situation as features.** With {features} as extra inputs (aligned by date, only values "
         "known at the day's close), against the same models without them on the same days: {per}.{tail}"),
     "feat.market": "on the {market} {models}",
-    "feat.model": "{model} {without:.3f} → {with_:.3f} (DM p {p_without} → {p_with}; Clark–West p {cw_without} → {cw_with})",
-    "feat.some": (" A model beats persistence (pooled DM and Clark–West p < 0.05, ratio below 1) with the features: "
-                  "{names}."),
-    "feat.none": (" No model beats persistence with the features either (pooled DM and Clark–West, p < 0.05, ratio "
-                  "below 1)."),
-    "feat.worse": " With them, {names} are significantly worse than persistence (pooled DM, p < 0.05).",
+    "feat.model": ("{model} {without:.3f} → {with_:.3f} (DM p {p_without} → {p_with}; Clark–West p {cw_without} → "
+                   "{cw_with})"),
+    "feat.some": (" A model beats persistence (pooled DM and Clark–West, each Holm-adjusted over the {n} rows, "
+                  "p < 0.05, ratio below 1) with the features: {names}."),
+    "feat.none": (" No model beats persistence with the features either (pooled DM and Clark–West, each "
+                  "Holm-adjusted over the {n} rows, p < 0.05, ratio below 1)."),
+    "feat.worse": (" With them, {names} are significantly worse than persistence (pooled DM, Holm-adjusted over the "
+                   "{n} rows, p < 0.05)."),
 
     # ---------------------------------------------------------------- assignment 2 in plain words (report.md)
     "a2.title": "## Assignment 2: does a recurrent network beat a fully connected one?\n",

@@ -372,9 +372,9 @@ MESSAGES: dict[str, str] = {
         "同じモデルを特徴量なしと比べると：{per}。{tail}"),
     "feat.market": "{market} では {models}",
     "feat.model": "{model} {without:.3f} → {with_:.3f}（DM p {p_without} → {p_with}、Clark–West p {cw_without} → {cw_with}）",
-    "feat.some": " 特徴量ありで永続予測に勝つモデル（全期間の DM と Clark–West の p < 0.05、比が 1 未満）：{names}。",
-    "feat.none": " 特徴量を加えても永続予測に勝つモデルはありません（全期間の DM と Clark–West、p < 0.05、比が 1 未満）。",
-    "feat.worse": " 特徴量を加えると、{names} は永続予測より有意に悪くなります（全期間の DM、p < 0.05）。",
+    "feat.some": " 特徴量ありで永続予測に勝つモデル（全期間の DM と Clark–West、それぞれ {n} 行で Holm 補正、p < 0.05、比が 1 未満）：{names}。",
+    "feat.none": " 特徴量を加えても永続予測に勝つモデルはありません（全期間の DM と Clark–West、それぞれ {n} 行で Holm 補正、p < 0.05、比が 1 未満）。",
+    "feat.worse": " 特徴量を加えると、{names} は永続予測より有意に悪くなります（全期間の DM、{n} 行で Holm 補正、p < 0.05）。",
 
     # ---------------------------------------------------------------- 課題 2 への答え（report.md）
     "a2.title": "## 課題 2：リカレントネットワークは全結合網に勝つか\n",
