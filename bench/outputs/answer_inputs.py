@@ -126,6 +126,7 @@ def outside_share(settings: dict) -> float | None:
     """Share of the test days whose close lies outside the range of the closes its fold trained on
     (the part a scaler fitted on the training part maps beyond [0, 1])."""
     from bench.tasks.stock import _source, fold_plan
+    from bench.tasks.stock_windows import untested
     try:
         path, series = _source(settings)
         prices = series.values
@@ -134,7 +135,8 @@ def outside_share(settings: dict) -> float | None:
         return None
     out, n = 0, 0
     for p in points:
-        lo, hi = prices[:p.a].min(), prices[:p.a].max()
+        seen = prices[untested(p)]  # the closes its scaler read: before its validation block, none tested
+        lo, hi = seen.min(), seen.max()
         test = prices[p.b:p.e]
         out += int(((test < lo) | (test > hi)).sum())
         n += len(test)
