@@ -57,8 +57,10 @@ def features_paragraph(pairs: list[tuple[str, tuple, tuple]], lang: str = "en") 
     if not per:
         return []
     dm = holm([r[5] for r in rows])
-    cw = [math.nan if math.isnan(c) else a for c, a in zip((r[6] for r in rows),
-                                                          holm([0.0 if math.isnan(r[6]) else r[6] for r in rows]))]
+    present = [i for i, r in enumerate(rows) if not math.isnan(r[6])]  # Clark–West needs the forecasts kept
+    cw = [math.nan] * len(rows)
+    for i, a in zip(present, holm([rows[i][6] for i in present])):
+        cw[i] = a
     beat = [f"{m} ({market}, `{column}`)" for (m, market, column, r1, s1, _, _), p, c in zip(rows, dm, cw)
             if p < ALPHA and s1 < 0 and r1 < 1 and not c >= ALPHA]  # Clark–West, where present, agrees
     worse = [f"{m} ({market})" for (m, market, _, _, s1, _, _), p in zip(rows, dm) if p < ALPHA and s1 > 0]
